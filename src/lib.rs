@@ -1,0 +1,14 @@
+//! dualprev — a static site generator for the dual prevention mechanism (双重预防机制) of a town's
+//! industrial and trade enterprises. The pipeline runs one way, one module per stage:
+//! [`load`] → [`model`] → [`render`] → [`search`] → [`write`]; [`serve`] wraps it for live preview.
+
+pub mod diag;
+pub mod scaffold;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod search;
+pub mod serve;
+pub mod text;
+pub mod write;

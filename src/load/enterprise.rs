@@ -1,0 +1,489 @@
+//! `data/enterprises/<slug>.toml`: one enterprise's file (一企一档) as its editors wrote it.
+//! Only shape and types are checked here; references and derived facts belong to the model.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::toml_reader::{Reader, Sp, Table};
+use crate::diag::{Diagnostic, SourceFile};
+
+pub const INDUSTRIES: &[&str] = &["冶金", "有色", "建材", "机械", "轻工", "纺织", "烟草", "商贸", "其他"];
+pub const KINDS: &[&str] = &["生产", "仓储"];
+pub const SIZES: &[&str] = &["大中型", "小微型"];
+pub const HIGH_RISK: &[&str] = &[
+    "金属冶炼", "粉尘涉爆", "涉重点监管危险化工工艺", "涉有限空间作业", "劳动密集型", "厂中厂",
+];
+pub const METHODS: &[&str] = &["LEC", "LS", "直接判定"];
+pub const LEVELS: &[&str] = &["重大", "较大", "一般", "低"];
+pub const CONTROL_LEVELS: &[&str] = &["公司", "部门", "车间", "班组", "岗位"];
+pub const ACCIDENTS: &[&str] = &[
+    "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",
+    "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸", "中毒和窒息",
+    "其他伤害",
+];
+pub const HAZARD_GRADES: &[&str] = &["一般", "重大"];
+pub const SOURCES: &[&str] = &[
+    "日常排查", "综合性排查", "专业性排查", "季节性排查", "节假日排查", "事故类比排查", "复工复产排查",
+    "联络员检查", "职工报告", "执法检查",
+];
+pub const RED_LINE_KINDS: &[&str] = &["人的不安全行为", "物的不安全状态"];
+pub const CONTACT_MODES: &[&str] = &["走访", "电话"];
+pub const ACTION_KINDS: &[&str] = &["警示提醒", "通报约谈", "考核扣分", "行政处罚", "移交执法", "激励支持"];
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SafetyOrg {
+    pub safety_department: bool,
+    pub full_time_safety_staff: u64,
+    pub part_time_safety_staff: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Process {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Equipment {
+    pub name: String,
+    pub count: u64,
+    pub special: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    pub name: Sp<String>,
+    pub headcount: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    pub id: Sp<String>,
+    pub post: Option<Sp<String>>,
+    pub unit: String,
+    pub activity: String,
+    pub hazard: String,
+    pub accidents: Vec<String>,
+    pub method: Sp<String>,
+    pub l: Option<Sp<f64>>,
+    pub e: Option<Sp<f64>>,
+    pub c: Option<Sp<f64>>,
+    pub s: Option<Sp<f64>>,
+    pub level: Option<Sp<String>>,
+    pub control_level: String,
+    pub measures: Vec<String>,
+    pub emergency: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hazard {
+    pub id: Sp<String>,
+    pub found: Sp<Date>,
+    pub source: String,
+    pub location: String,
+    pub description: String,
+    pub grade: Sp<String>,
+    pub criterion: String,
+    pub risk: Option<Sp<String>>,
+    pub measures: String,
+    pub funds_yuan: Option<f64>,
+    pub deadline: Option<Sp<Date>>,
+    pub responsible: String,
+    pub contingency: String,
+    pub rectified: Option<Sp<Date>>,
+    pub accepted: Option<Sp<Date>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RedLine {
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Whistle {
+    pub period: String,
+    pub received: u64,
+    pub verified: u64,
+    pub rewarded: u64,
+    pub reward_yuan: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub date: Sp<Date>,
+    pub liaison: Sp<String>,
+    pub mode: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub date: Sp<Date>,
+    pub standard: Sp<String>,
+    pub by: String,
+    pub not_applicable: Vec<Sp<String>>,
+    pub vetoed: Vec<Sp<String>>,
+    pub scores: Vec<(Sp<String>, Sp<i64>)>,
+    /// Where the evaluation's table starts, for "item not scored" errors.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    pub date: Date,
+    pub kind: String,
+    pub reason: String,
+}
+
+/// A person in `[private]`: never written by the public profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivatePerson {
+    pub role: String,
+    pub name: String,
+    pub phone: String,
+    pub id_number: String,
+    pub certificate: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnterpriseRecord {
+    pub slug: String,
+    #[serde(skip)]
+    pub src: Arc<SourceFile>,
+    pub name: Sp<String>,
+    pub uscc: Sp<String>,
+    pub address: String,
+    pub village: Option<Sp<String>>,
+    pub department: Option<Sp<String>>,
+    pub liaison: Option<Sp<String>>,
+    pub industry: String,
+    pub kind: String,
+    pub size: String,
+    pub employees: Sp<u64>,
+    pub high_risk: Vec<Sp<String>>,
+    pub landlord: String,
+    pub demonstration: bool,
+    pub safety_code_url: String,
+    pub emergency_phone: String,
+    pub safety_org: SafetyOrg,
+    pub processes: Vec<Process>,
+    pub equipment: Vec<Equipment>,
+    pub milestones: Vec<(Sp<String>, Sp<Date>)>,
+    pub posts: Vec<Post>,
+    pub risks: Vec<Risk>,
+    pub hazards: Vec<Hazard>,
+    pub red_lines: Vec<RedLine>,
+    pub whistleblower: Vec<Whistle>,
+    pub contacts: Vec<Contact>,
+    pub evaluations: Vec<Evaluation>,
+    pub actions: Vec<Action>,
+    #[serde(skip)]
+    pub private: Vec<PrivatePerson>,
+}
+
+const KEYS: &[&str] = &[
+    "name", "uscc", "address", "village", "department", "liaison", "industry", "kind", "size",
+    "employees", "high_risk", "landlord", "demonstration", "safety_code_url", "emergency_phone",
+    "safety_org", "processes", "equipment", "milestones", "posts", "risks", "hazards", "red_lines",
+    "whistleblower", "contacts", "evaluations", "actions", "private",
+];
+
+/// Parses one record. `None` when the file has errors (they are in `diags`).
+pub fn parse(src: Arc<SourceFile>, slug: &str, diags: &mut Vec<Diagnostic>) -> Option<EnterpriseRecord> {
+    let mut r = Reader::new(&src, 0);
+    let doc = r.parse(&src.text);
+    let rec = doc.and_then(|doc| {
+        let t = r.root(&doc);
+        read(&mut r, &t, slug, src.clone())
+    });
+    let ok = !r.diags.iter().any(|d| d.is_error());
+    diags.append(&mut r.diags);
+    rec.filter(|_| ok)
+}
+
+fn s(r: &mut Reader, t: &Table, k: &str) -> String {
+    r.opt_str(t, k).map(|x| x.v).unwrap_or_default()
+}
+
+fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<EnterpriseRecord> {
+    const W: &str = "企业档案";
+    r.check_keys(t, KEYS, W);
+    let name = r.str(t, "name", W);
+    let uscc = r.str(t, "uscc", W);
+    let village = r.opt_str(t, "village").filter(|v| !v.v.is_empty());
+    let department = r.opt_str(t, "department").filter(|v| !v.v.is_empty());
+    if village.is_none() && department.is_none() && !t.entries.contains_key("village") && !t.entries.contains_key("department") {
+        r.error_hint(
+            0..1,
+            "企业未分配到任何村（社区）或部门（不漏一企）",
+            "填写 village 或 department，至少一项",
+        );
+    }
+    let liaison = r.str(t, "liaison", W);
+    let industry = r.enum_req(t, "industry", INDUSTRIES, W);
+    let kind = r.enum_req(t, "kind", KINDS, W);
+    let size = r.enum_req(t, "size", SIZES, W);
+    let employees = if t.entries.contains_key("employees") {
+        r.opt_count(t, "employees")
+    } else {
+        r.error(0..1, format!("{W}缺少必填字段“employees”"));
+        None
+    };
+    let mut high_risk = Vec::new();
+    for h in r.str_list(t, "high_risk") {
+        if HIGH_RISK.contains(&h.v.as_str()) {
+            if high_risk.iter().any(|x: &Sp<String>| x.v == h.v) {
+                r.error(h.span.clone(), format!("重复的高风险类别“{}”", h.v));
+            }
+            high_risk.push(h);
+        } else {
+            r.bad_enum(&h, "high_risk", HIGH_RISK);
+        }
+    }
+    let safety_org = r.opt_table(t, "safety_org").map(|o| {
+        r.check_keys(&o, &["safety_department", "full_time_safety_staff", "part_time_safety_staff"], "[safety_org] ");
+        SafetyOrg {
+            safety_department: r.opt_bool(&o, "safety_department").is_some_and(|b| b.v),
+            full_time_safety_staff: r.opt_count(&o, "full_time_safety_staff").map_or(0, |n| n.v),
+            part_time_safety_staff: r.opt_count(&o, "part_time_safety_staff").map_or(0, |n| n.v),
+        }
+    });
+    let processes = r
+        .table_list(t, "processes")
+        .iter()
+        .map(|p| {
+            r.check_keys(p, &["name", "description"], "[[processes]] ");
+            Process {
+                name: r.str(p, "name", "[[processes]] ").map(|x| x.v).unwrap_or_default(),
+                description: s(r, p, "description"),
+            }
+        })
+        .collect();
+    let equipment = r
+        .table_list(t, "equipment")
+        .iter()
+        .map(|e| {
+            r.check_keys(e, &["name", "count", "special"], "[[equipment]] ");
+            Equipment {
+                name: r.str(e, "name", "[[equipment]] ").map(|x| x.v).unwrap_or_default(),
+                count: r.opt_count(e, "count").map_or(1, |n| n.v),
+                special: r.opt_bool(e, "special").is_some_and(|b| b.v),
+            }
+        })
+        .collect();
+    let mut milestones = Vec::new();
+    if let Some(m) = r.opt_table(t, "milestones") {
+        for (key, _) in r.keys(&m) {
+            if let Some(d) = r.opt_date(&m, &key.v) {
+                milestones.push((key, d));
+            }
+        }
+    }
+    let posts = r
+        .table_list(t, "posts")
+        .iter()
+        .filter_map(|p| {
+            r.check_keys(p, &["name", "headcount"], "[[posts]] ");
+            let name = r.str(p, "name", "[[posts]] ")?;
+            Some(Post { name, headcount: r.opt_count(p, "headcount").map_or(0, |n| n.v) })
+        })
+        .collect();
+    let risks = r.table_list(t, "risks").iter().filter_map(|x| read_risk(r, x)).collect();
+    let hazards = r.table_list(t, "hazards").iter().filter_map(|x| read_hazard(r, x)).collect();
+    let red_lines = r
+        .table_list(t, "red_lines")
+        .iter()
+        .filter_map(|x| {
+            r.check_keys(x, &["kind", "text"], "[[red_lines]] ");
+            let kind = r.enum_req(x, "kind", RED_LINE_KINDS, "[[red_lines]] ");
+            let text = r.str(x, "text", "[[red_lines]] ");
+            Some(RedLine { kind: kind?.v, text: text?.v })
+        })
+        .collect();
+    let whistleblower = r
+        .table_list(t, "whistleblower")
+        .iter()
+        .map(|x| {
+            r.check_keys(x, &["period", "received", "verified", "rewarded", "reward_yuan"], "[[whistleblower]] ");
+            Whistle {
+                period: r.str(x, "period", "[[whistleblower]] ").map(|p| p.v).unwrap_or_default(),
+                received: r.opt_count(x, "received").map_or(0, |n| n.v),
+                verified: r.opt_count(x, "verified").map_or(0, |n| n.v),
+                rewarded: r.opt_count(x, "rewarded").map_or(0, |n| n.v),
+                reward_yuan: r.opt_num(x, "reward_yuan").map_or(0.0, |n| n.v),
+            }
+        })
+        .collect();
+    let contacts = r
+        .table_list(t, "contacts")
+        .iter()
+        .filter_map(|x| {
+            r.check_keys(x, &["date", "liaison", "mode", "notes"], "[[contacts]] ");
+            let date = r.date_req(x, "date", "[[contacts]] ");
+            let liaison = r.str(x, "liaison", "[[contacts]] ");
+            let mode = r.opt_enum(x, "mode", CONTACT_MODES).map(|m| m.v).unwrap_or_default();
+            Some(Contact { date: date?, liaison: liaison?, mode, notes: s(r, x, "notes") })
+        })
+        .collect();
+    let evaluations = r.table_list(t, "evaluations").iter().filter_map(|x| read_evaluation(r, x)).collect();
+    let actions = r
+        .table_list(t, "actions")
+        .iter()
+        .filter_map(|x| {
+            r.check_keys(x, &["date", "kind", "reason"], "[[actions]] ");
+            let date = r.date_req(x, "date", "[[actions]] ");
+            let kind = r.enum_req(x, "kind", ACTION_KINDS, "[[actions]] ");
+            Some(Action { date: date?.v, kind: kind?.v, reason: s(r, x, "reason") })
+        })
+        .collect();
+    let mut private = Vec::new();
+    if let Some(p) = r.opt_table(t, "private") {
+        for (role, _) in r.keys(&p) {
+            if let Some(person) = r.opt_table(&p, &role.v) {
+                r.check_keys(&person, &["name", "phone", "id_number", "certificate"], "[private] 中的人员");
+                private.push(PrivatePerson {
+                    role: role.v.clone(),
+                    name: s(r, &person, "name"),
+                    phone: s(r, &person, "phone"),
+                    id_number: s(r, &person, "id_number"),
+                    certificate: s(r, &person, "certificate"),
+                });
+            }
+        }
+    }
+    Some(EnterpriseRecord {
+        slug: slug.to_string(),
+        src,
+        name: name?,
+        uscc: uscc?,
+        address: s(r, t, "address"),
+        village,
+        department,
+        liaison,
+        industry: industry?.v,
+        kind: kind?.v,
+        size: size?.v,
+        employees: employees?,
+        high_risk,
+        landlord: s(r, t, "landlord"),
+        demonstration: r.opt_bool(t, "demonstration").is_some_and(|b| b.v),
+        safety_code_url: s(r, t, "safety_code_url"),
+        emergency_phone: s(r, t, "emergency_phone"),
+        safety_org: safety_org.unwrap_or_default(),
+        processes,
+        equipment,
+        milestones,
+        posts,
+        risks,
+        hazards,
+        red_lines,
+        whistleblower,
+        contacts,
+        evaluations,
+        actions,
+        private,
+    })
+}
+
+const RISK_KEYS: &[&str] = &[
+    "id", "post", "unit", "activity", "hazard", "accidents", "method", "l", "e", "c", "s", "level",
+    "control_level", "measures", "emergency",
+];
+
+fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
+    const W: &str = "[[risks]] ";
+    r.check_keys(x, RISK_KEYS, W);
+    let id = r.str(x, "id", W);
+    let post = r.opt_str(x, "post").filter(|p| !p.v.is_empty());
+    let unit = s(r, x, "unit");
+    if post.is_none() && unit.is_empty() {
+        r.error(x.span.start..x.span.start + 1, "风险必须填写 post（岗位）或 unit（单元/区域），至少一项");
+    }
+    let mut accidents = Vec::new();
+    for a in r.str_list(x, "accidents") {
+        if ACCIDENTS.contains(&a.v.as_str()) {
+            accidents.push(a.v);
+        } else {
+            r.bad_enum(&a, "accidents", ACCIDENTS);
+        }
+    }
+    let method = r.enum_req(x, "method", METHODS, W);
+    let control_level = r.opt_enum(x, "control_level", CONTROL_LEVELS).map(|c| c.v).unwrap_or_default();
+    Some(Risk {
+        id: id?,
+        post,
+        unit,
+        activity: s(r, x, "activity"),
+        hazard: s(r, x, "hazard"),
+        accidents,
+        method: method?,
+        l: r.opt_num(x, "l"),
+        e: r.opt_num(x, "e"),
+        c: r.opt_num(x, "c"),
+        s: r.opt_num(x, "s"),
+        level: r.opt_enum(x, "level", LEVELS),
+        control_level,
+        measures: r.str_list(x, "measures").into_iter().map(|m| m.v).collect(),
+        emergency: r.str_list(x, "emergency").into_iter().map(|m| m.v).collect(),
+    })
+}
+
+const HAZARD_KEYS: &[&str] = &[
+    "id", "found", "source", "location", "description", "grade", "criterion", "risk", "measures",
+    "funds_yuan", "deadline", "responsible", "contingency", "rectified", "accepted",
+];
+
+fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
+    const W: &str = "[[hazards]] ";
+    r.check_keys(x, HAZARD_KEYS, W);
+    let id = r.str(x, "id", W);
+    let found = r.date_req(x, "found", W);
+    let source = r.opt_enum(x, "source", SOURCES).map(|v| v.v).unwrap_or_default();
+    let description = r.str(x, "description", W);
+    let grade = r.enum_req(x, "grade", HAZARD_GRADES, W);
+    Some(Hazard {
+        id: id?,
+        found: found?,
+        source,
+        location: s(r, x, "location"),
+        description: description?.v,
+        grade: grade?,
+        criterion: s(r, x, "criterion"),
+        risk: r.opt_str(x, "risk").filter(|v| !v.v.is_empty()),
+        measures: s(r, x, "measures"),
+        funds_yuan: r.opt_num(x, "funds_yuan").map(|n| n.v),
+        deadline: r.opt_date(x, "deadline"),
+        responsible: s(r, x, "responsible"),
+        contingency: s(r, x, "contingency"),
+        rectified: r.opt_date(x, "rectified"),
+        accepted: r.opt_date(x, "accepted"),
+    })
+}
+
+fn read_evaluation(r: &mut Reader, x: &Table) -> Option<Evaluation> {
+    const W: &str = "[[evaluations]] ";
+    r.check_keys(x, &["date", "standard", "by", "not_applicable", "vetoed", "scores"], W);
+    let date = r.date_req(x, "date", W);
+    let standard = r.str(x, "standard", W);
+    let mut scores = Vec::new();
+    if let Some(sc) = r.opt_table(x, "scores") {
+        for (key, v) in r.keys(&sc) {
+            if let Some(n) = r.int_value(v, &key.v) {
+                scores.push((key, n));
+            }
+        }
+    }
+    Some(Evaluation {
+        date: date?,
+        standard: standard?,
+        by: s(r, x, "by"),
+        not_applicable: r.str_list(x, "not_applicable"),
+        vetoed: r.str_list(x, "vetoed"),
+        scores,
+        span: x.span.clone(),
+    })
+}

@@ -1,0 +1,210 @@
+//! Stage 1 — load: walk `content/` and `data/` (in parallel), read every file as UTF-8 and parse
+//! front matter, Markdown sources and TOML records. Every problem becomes a diagnostic; nothing
+//! stops at the first. Nothing here knows about other files: cross-references belong to the model.
+
+pub mod enterprise;
+pub mod frontmatter;
+pub mod site_config;
+pub mod source;
+pub mod standard;
+pub mod toml_reader;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Severity, SourceFile};
+use enterprise::EnterpriseRecord;
+use frontmatter::FrontMatter;
+use site_config::SiteConfig;
+use standard::Standard;
+
+/// A Markdown file with its front matter read; the body is rendered by the model.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    pub src: Arc<SourceFile>,
+    /// Path under `content/`, with `/`: `handbook/风险辨识.md`.
+    pub path: String,
+    pub fm: FrontMatter,
+    pub body_start: usize,
+}
+
+impl RawPage {
+    pub fn body(&self) -> &str {
+        &self.src.text[self.body_start..]
+    }
+}
+
+/// Everything read from disk, before cross-references are resolved.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub root: PathBuf,
+    pub site: Option<SiteConfig>,
+    pub site_src: Option<Arc<SourceFile>>,
+    pub pages: Vec<RawPage>,
+    /// `content/enterprises/<slug>.md`: merged into the enterprise page, not pages of their own.
+    pub stories: Vec<RawPage>,
+    /// Other files under `content/` (images, PDFs), copied as they are; paths under `content/`.
+    pub assets: Vec<String>,
+    pub enterprises: Vec<EnterpriseRecord>,
+    pub standards: Vec<Standard>,
+}
+
+/// Editor droppings that must never be read as content nor trigger a rebuild.
+pub fn is_temp_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.ends_with(".bck")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || name.ends_with(".crdownload")
+        || name.ends_with(".part")
+        || name == "4913"
+}
+
+/// Relative paths (with `/`) of the regular files under `root/dir`, sorted, temp files skipped.
+pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&base).follow_links(false).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if is_temp_file(&name) {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(root) {
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push(rel.join("/"));
+        }
+    }
+    out.sort();
+    out
+}
+
+enum Loaded {
+    Page(RawPage),
+    Story(RawPage),
+    Enterprise(Box<EnterpriseRecord>),
+    Standard(Box<Standard>),
+    Nothing,
+}
+
+/// Reads and parses every input of the site at `root`.
+pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut inputs = Inputs { root: root.to_path_buf(), ..Default::default() };
+
+    match source::read(root, "data/site.toml") {
+        Ok(src) => {
+            inputs.site = site_config::parse(&src, &mut diags);
+            inputs.site_src = Some(Arc::new(src));
+        }
+        Err(mut d) => {
+            if !root.join("data/site.toml").exists() {
+                d = Diagnostic::file(Severity::Error, "data/site.toml", "找不到站点配置文件 data/site.toml")
+                    .with_hint(format!("站点根目录是 {}；可用 dualprev init 新建站点", root.display()));
+            }
+            diags.push(d);
+        }
+    }
+
+    let mut files: Vec<String> = list_files(root, "content");
+    files.extend(list_files(root, "data/enterprises"));
+    files.extend(list_files(root, "data/standards"));
+
+    let results: Vec<(Loaded, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|rel| {
+            let mut d = Vec::new();
+            let loaded = load_one(root, rel, &mut d);
+            (loaded, d)
+        })
+        .collect();
+    for ((loaded, mut d), rel) in results.into_iter().zip(&files) {
+        diags.append(&mut d);
+        match loaded {
+            Loaded::Page(p) => inputs.pages.push(p),
+            Loaded::Story(p) => inputs.stories.push(p),
+            Loaded::Enterprise(e) => inputs.enterprises.push(*e),
+            Loaded::Standard(s) => inputs.standards.push(*s),
+            Loaded::Nothing => {
+                if let Some(asset) = rel.strip_prefix("content/") {
+                    if !asset.ends_with(".md") {
+                        inputs.assets.push(asset.to_string());
+                    }
+                }
+            }
+        }
+    }
+    (inputs, diags)
+}
+
+fn stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
+    let is_md = rel.ends_with(".md");
+    let is_toml = rel.ends_with(".toml");
+    if rel.starts_with("content/") && !is_md {
+        return Loaded::Nothing;
+    }
+    if rel.starts_with("data/") && !is_toml {
+        diags.push(Diagnostic::file(Severity::Warning, rel, "data/ 下只读取 .toml 文件，此文件被忽略"));
+        return Loaded::Nothing;
+    }
+    let src = match source::read(root, rel) {
+        Ok(s) => Arc::new(s),
+        Err(d) => {
+            diags.push(d);
+            return Loaded::Nothing;
+        }
+    };
+    if let Some(path) = rel.strip_prefix("content/") {
+        let Some((fm, body_start)) = frontmatter::parse(&src, diags) else {
+            return Loaded::Nothing;
+        };
+        let page = RawPage { src, path: path.to_string(), fm, body_start };
+        let is_story = path.starts_with("enterprises/") && path.matches('/').count() == 1 && !path.ends_with("/_index.md");
+        return if is_story { Loaded::Story(page) } else { Loaded::Page(page) };
+    }
+    let slug = stem(rel);
+    if rel.starts_with("data/enterprises/") {
+        if !valid_slug(slug) {
+            diags.push(
+                Diagnostic::file(Severity::Error, rel, format!("企业档案的文件名“{slug}”不能用作网址"))
+                    .with_hint("文件名只用小写英文字母、数字和连字符，例如 lianshan-casting.toml"),
+            );
+            return Loaded::Nothing;
+        }
+        return enterprise::parse(src, slug, diags).map_or(Loaded::Nothing, |e| Loaded::Enterprise(Box::new(e)));
+    }
+    if rel.starts_with("data/standards/") {
+        if !valid_slug(slug) {
+            diags.push(
+                Diagnostic::file(Severity::Error, rel, format!("评估标准的文件名“{slug}”不能用作网址"))
+                    .with_hint("文件名只用小写英文字母、数字和连字符，例如 small-micro.toml"),
+            );
+            return Loaded::Nothing;
+        }
+        return standard::parse(src, slug, diags).map_or(Loaded::Nothing, |s| Loaded::Standard(Box::new(s)));
+    }
+    Loaded::Nothing
+}
+
+/// Slugs of records become URL segments: lowercase ASCII letters, digits and hyphens.
+pub fn valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}

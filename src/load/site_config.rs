@@ -1,0 +1,169 @@
+//! `data/site.toml`: the town, its villages/communities, departments and liaisons, the deadlines,
+//! the risk bands and the construction milestones. Everything that varies between places lives here.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::toml_reader::{Reader, Sp, Table};
+use crate::diag::{Diagnostic, SourceFile};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bands {
+    pub major: f64,
+    pub considerable: f64,
+    pub general: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deadlines {
+    pub high_risk: Date,
+    pub all: Date,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Milestone {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Liaison {
+    pub id: Sp<String>,
+    pub title: String,
+    /// Personal: internal profile only.
+    #[serde(skip)]
+    pub name: String,
+    #[serde(skip)]
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteConfig {
+    pub title: String,
+    pub town: String,
+    pub base_url: Option<String>,
+    pub as_of: Option<Date>,
+    pub description: String,
+    pub deadlines: Option<Deadlines>,
+    pub lec: Option<Bands>,
+    pub ls: Option<Bands>,
+    pub milestones: Vec<Milestone>,
+    pub villages: Vec<Sp<String>>,
+    pub departments: Vec<Sp<String>>,
+    pub liaisons: Vec<Liaison>,
+}
+
+const KEYS: &[&str] = &[
+    "title", "town", "base_url", "as_of", "description", "deadlines", "bands", "milestones",
+    "villages", "departments", "liaisons",
+];
+
+pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<SiteConfig> {
+    let mut r = Reader::new(src, 0);
+    let doc = r.parse(&src.text);
+    let cfg = doc.map(|doc| {
+        let t = r.root(&doc);
+        read(&mut r, &t)
+    });
+    let ok = !r.diags.iter().any(|d| d.is_error());
+    diags.append(&mut r.diags);
+    cfg.filter(|_| ok)
+}
+
+fn read(r: &mut Reader, t: &Table) -> SiteConfig {
+    const W: &str = "site.toml ";
+    r.check_keys(t, KEYS, W);
+    let deadlines = r.opt_table(t, "deadlines").and_then(|d| {
+        r.check_keys(&d, &["high_risk", "all"], "[deadlines] ");
+        let hr = r.date_req(&d, "high_risk", "[deadlines] ");
+        let all = r.date_req(&d, "all", "[deadlines] ");
+        Some(Deadlines {
+            high_risk: hr?.v,
+            all: all?.v,
+        })
+    });
+    let (mut lec, mut ls) = (None, None);
+    if let Some(b) = r.opt_table(t, "bands") {
+        r.check_keys(&b, &["lec", "ls"], "[bands] ");
+        lec = r.opt_table(&b, "lec").and_then(|x| read_bands(r, &x, "[bands.lec] "));
+        ls = r.opt_table(&b, "ls").and_then(|x| read_bands(r, &x, "[bands.ls] "));
+    }
+    let mut milestones = Vec::new();
+    for m in r.table_list(t, "milestones") {
+        r.check_keys(&m, &["key", "name"], "[[milestones]] ");
+        let key = r.str(&m, "key", "[[milestones]] ");
+        let name = r.str(&m, "name", "[[milestones]] ");
+        if let (Some(key), Some(name)) = (key, name) {
+            if milestones.iter().any(|x: &Milestone| x.key == key.v) {
+                r.error(key.span, format!("重复的里程碑 key“{}”", key.v));
+            }
+            milestones.push(Milestone { key: key.v, name: name.v });
+        }
+    }
+    let villages = named_list(r, t, "villages");
+    let departments = named_list(r, t, "departments");
+    let mut liaisons: Vec<Liaison> = Vec::new();
+    for l in r.table_list(t, "liaisons") {
+        r.check_keys(&l, &["id", "title", "name", "phone"], "[[liaisons]] ");
+        let id = r.str(&l, "id", "[[liaisons]] ");
+        let title = r.str(&l, "title", "[[liaisons]] ");
+        let name = r.opt_str(&l, "name").map(|s| s.v).unwrap_or_default();
+        let phone = r.opt_str(&l, "phone").map(|s| s.v).unwrap_or_default();
+        if let (Some(id), Some(title)) = (id, title) {
+            if liaisons.iter().any(|x| x.id.v == id.v) {
+                r.error(id.span.clone(), format!("重复的联络员 id“{}”", id.v));
+            }
+            liaisons.push(Liaison { id, title: title.v, name, phone });
+        }
+    }
+    let base_url = r.opt_str(t, "base_url").map(|s| s.v).filter(|s| !s.is_empty());
+    let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    SiteConfig {
+        title: r.str(t, "title", W).map(|s| s.v).unwrap_or_default(),
+        town: r.opt_str(t, "town").map(|s| s.v).unwrap_or_default(),
+        base_url,
+        as_of: r.opt_date(t, "as_of").map(|d| d.v),
+        description: r.opt_str(t, "description").map(|s| s.v).unwrap_or_default(),
+        deadlines,
+        lec,
+        ls,
+        milestones,
+        villages,
+        departments,
+        liaisons,
+    }
+}
+
+fn read_bands(r: &mut Reader, t: &Table, what: &str) -> Option<Bands> {
+    r.check_keys(t, &["major", "considerable", "general"], what);
+    let need = |r: &mut Reader, k: &str| {
+        let v = r.opt_num(t, k);
+        if v.is_none() && !t.entries.contains_key(k) {
+            r.error(t.span.start..t.span.start + 1, format!("{what}缺少必填字段“{k}”"));
+        }
+        v
+    };
+    let major = need(r, "major")?;
+    let considerable = need(r, "considerable")?;
+    let general = need(r, "general")?;
+    if !(major.v > considerable.v && considerable.v > general.v) {
+        r.error(major.span, format!("{what}的分级下限应满足 major > considerable > general"));
+        return None;
+    }
+    Some(Bands { major: major.v, considerable: considerable.v, general: general.v })
+}
+
+fn named_list(r: &mut Reader, t: &Table, key: &str) -> Vec<Sp<String>> {
+    let what = format!("[[{key}]] ");
+    let mut out: Vec<Sp<String>> = Vec::new();
+    for v in r.table_list(t, key) {
+        r.check_keys(&v, &["name"], &what);
+        if let Some(name) = r.str(&v, "name", &what) {
+            if out.iter().any(|x| x.v == name.v) {
+                r.error(name.span.clone(), format!("重复的名称“{}”", name.v));
+            }
+            out.push(name);
+        }
+    }
+    out
+}

@@ -1,0 +1,228 @@
+//! The `dualprev` command line. The only place that reads the clock: today's date is read once here
+//! and passed down as data.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+use dualprev::diag::Diagnostic;
+use dualprev::model::Profile;
+use dualprev::pipeline::{self, BuildOptions, Failure};
+
+#[derive(Parser)]
+#[command(name = "dualprev", version, about = "双重预防机制静态站点生成器：把指导手册、评估标准和企业档案生成网站")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    /// 公开版本：不含任何个人信息
+    Public,
+    /// 内部版本：显示联系人信息，页面标注“内部版本”
+    Internal,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// 生成网站到输出目录（默认 ROOT/public）
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 统计截止日期 YYYY-MM-DD（默认取 site.toml 的 as_of，再默认今天）
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value = "public")]
+        profile: ProfileArg,
+        #[arg(long)]
+        base_url: Option<String>,
+        /// 只输出错误
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// 检查全部输入（加载、模型、链接），不输出文件
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// 本地预览，修改文件后自动刷新浏览器
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value = "public")]
+        profile: ProfileArg,
+        /// 启动后用浏览器打开
+        #[arg(long)]
+        open: bool,
+    },
+    /// 新建站点（默认主题和示例内容）
+    Init { dir: PathBuf },
+    /// 新建文件骨架
+    New {
+        #[command(subcommand)]
+        what: NewCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCmd {
+    /// 新建企业档案 data/enterprises/<SLUG>.toml，每个字段都有中文注释
+    Enterprise {
+        slug: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse::<Date>().map_err(|_| format!("日期格式应为 YYYY-MM-DD，例如 2025-06-30，而不是“{s}”"))
+}
+
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+fn profile(p: ProfileArg) -> Profile {
+    match p {
+        ProfileArg::Public => Profile::Public,
+        ProfileArg::Internal => Profile::Internal,
+    }
+}
+
+fn print_diags(diags: &[Diagnostic], quiet: bool) {
+    for d in diags.iter().filter(|d| d.is_error() || !quiet) {
+        eprintln!("{}", d.render());
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors > 0 {
+        eprintln!("共 {errors} 个错误，{warnings} 个警告");
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Build { root, out, as_of, profile: p, base_url, quiet } => {
+            let out = out.unwrap_or_else(|| root.join("public"));
+            let opts = BuildOptions { root, out, as_of, today: today(), profile: profile(p), base_url };
+            build(&opts, quiet)
+        }
+        Cmd::Check { root, as_of, quiet } => {
+            let start = Instant::now();
+            let opts = BuildOptions { out: root.join("public"), root, as_of, today: today(), profile: Profile::Public, base_url: None };
+            let (site, diags) = pipeline::check(&opts);
+            print_diags(&diags, quiet);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            if errors > 0 || site.is_none() {
+                return ExitCode::from(1);
+            }
+            if !quiet {
+                let s = site.as_ref().map_or((0, 0, 0), |s| (s.pages.len(), s.enterprises.len(), s.standards.len()));
+                println!(
+                    "检查通过：{} 个页面，{} 份企业档案，{} 个评估标准，{} 个警告，用时 {} 毫秒",
+                    s.0,
+                    s.1,
+                    s.2,
+                    diags.len(),
+                    start.elapsed().as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Serve { root, port, bind, as_of, profile: p, open } => {
+            let opts = BuildOptions { out: root.join("public"), root, as_of, today: today(), profile: profile(p), base_url: None };
+            match dualprev::serve::run(opts, &bind, port, open) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Cmd::Init { dir } => match dualprev::scaffold::init(&dir) {
+            Ok(files) => {
+                println!("已在 {} 新建站点（{} 个文件）。预览：dualprev serve --root {}", dir.display(), files.len(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("错误：{e}");
+                ExitCode::from(2)
+            }
+        },
+        Cmd::New { what: NewCmd::Enterprise { slug, root } } => match dualprev::scaffold::new_enterprise(&root, &slug) {
+            Ok(rel) => {
+                println!("已新建 {rel}，请按注释填写后运行 dualprev check");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("错误：{e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
+    let start = Instant::now();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if !quiet && std::io::stderr().is_terminal() {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if !done.load(std::sync::atomic::Ordering::Relaxed) {
+                eprint!("正在生成网站……\r");
+            }
+        });
+    }
+    let result = pipeline::build(opts);
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    match result {
+        Ok(c) => {
+            print_diags(&c.diags, quiet);
+            if !quiet {
+                let stages: Vec<String> = c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
+                println!(
+                    "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB）；用时 {} 毫秒（{}）",
+                    c.output.html_pages.len(),
+                    c.site.enterprises.len(),
+                    opts.out.display(),
+                    c.diags.len(),
+                    c.search.total_bytes / 1024,
+                    c.search.shards,
+                    c.search.largest_shard / 1024,
+                    start.elapsed().as_millis(),
+                    stages.join("，")
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Input(diags)) => {
+            print_diags(&diags, quiet);
+            eprintln!("生成失败，输出目录 {} 保持不变", opts.out.display());
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("错误：{e}");
+            eprintln!("生成失败，输出目录 {} 保持不变", opts.out.display());
+            ExitCode::from(2)
+        }
+    }
+}

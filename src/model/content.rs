@@ -1,0 +1,279 @@
+//! The content tree: Markdown files become pages, folders become sections (described by `_index.md`),
+//! each with a URL, a table of contents, a place among its siblings (previous/next) and rendered HTML.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::markdown::{self, Heading, LinkTargets, RenderCtx};
+use crate::diag::Diagnostic;
+use crate::load::RawPage;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkRef {
+    pub title: String,
+    /// URL key relative to the site root, percent-encoded: `handbook/%E9%A3%8E/`.
+    pub url: String,
+    pub description: String,
+    pub date: Option<Date>,
+    pub weight: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    /// Path under `content/`.
+    pub path: String,
+    /// Unencoded URL key (`handbook/风险辨识/`, `` for home): also the output folder.
+    pub key: String,
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub weight: i64,
+    pub date: Option<Date>,
+    pub template: Option<String>,
+    pub is_section: bool,
+    /// Key of the enclosing section.
+    pub section: String,
+    pub html: String,
+    pub toc: Vec<Heading>,
+    pub prev: Option<LinkRef>,
+    pub next: Option<LinkRef>,
+    pub pages: Vec<LinkRef>,
+    pub subsections: Vec<LinkRef>,
+    /// Parent sections from the top, for breadcrumbs.
+    pub ancestors: Vec<LinkRef>,
+}
+
+impl Page {
+    pub fn link(&self) -> LinkRef {
+        LinkRef {
+            title: self.title.clone(),
+            url: self.url.clone(),
+            description: self.description.clone(),
+            date: self.date,
+            weight: self.weight,
+        }
+    }
+}
+
+/// URL key of a content path: `a/b.md` → `a/b/`, `a/_index.md` → `a/`, `_index.md` → ``.
+pub fn key_of(path: &str) -> String {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    if stem == "_index" {
+        String::new()
+    } else if let Some(dir) = stem.strip_suffix("/_index") {
+        format!("{dir}/")
+    } else {
+        format!("{stem}/")
+    }
+}
+
+fn parent_key(key: &str) -> String {
+    let trimmed = key.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => format!("{}/", &trimmed[..i]),
+        None => String::new(),
+    }
+}
+
+/// `../` once per folder level of `key`.
+pub fn root_prefix(key: &str) -> String {
+    "../".repeat(key.matches('/').count())
+}
+
+/// Builds the page tree. `shortcode` expands data shortcodes; link problems go to `diags`.
+pub fn build(
+    raw: &[RawPage],
+    extra_targets: &[(String, String)],
+    shortcode: &(dyn Fn(&str, &BTreeMap<String, String>, &str) -> Result<String, String> + Sync),
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Page>, LinkTargets) {
+    let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
+    let headings: Vec<Vec<Heading>> = live.par_iter().map(|p| markdown::headings(p.body())).collect();
+    let mut targets: LinkTargets = BTreeMap::new();
+    for (p, h) in live.iter().zip(&headings) {
+        let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
+        targets.insert(p.path.clone(), (key_of(&p.path), ids));
+    }
+    for (path, key) in extra_targets {
+        targets.entry(path.clone()).or_insert_with(|| (key.clone(), BTreeSet::new()));
+    }
+    let rendered: Vec<(String, Vec<Diagnostic>)> = live
+        .par_iter()
+        .zip(headings.par_iter())
+        .map(|(p, h)| {
+            let key = key_of(&p.path);
+            let root = root_prefix(&key);
+            let mut d = Vec::new();
+            let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
+            let ctx = RenderCtx {
+                src: &p.src,
+                body_start: p.body_start,
+                path: &p.path,
+                root: &root,
+                headings: h,
+                targets: &targets,
+                shortcode: &sc,
+            };
+            let html = markdown::render(p.body(), &ctx, &mut d);
+            (html, d)
+        })
+        .collect();
+
+    let mut pages: Vec<Page> = Vec::new();
+    for ((p, h), (html, mut d)) in live.iter().zip(headings).zip(rendered) {
+        diags.append(&mut d);
+        let key = key_of(&p.path);
+        let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
+        let section = if is_section { parent_key(&key) } else { parent_key(&key) };
+        pages.push(Page {
+            path: p.path.clone(),
+            url: markdown::encode_path(&key),
+            key: key.clone(),
+            title: p.fm.title.clone(),
+            description: p.fm.description.clone(),
+            weight: p.fm.weight,
+            date: p.fm.date,
+            template: p.fm.template.as_ref().map(|t| t.v.clone()),
+            is_section,
+            section,
+            html,
+            toc: h,
+            prev: None,
+            next: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            ancestors: Vec::new(),
+        });
+    }
+    add_missing_sections(&mut pages);
+    link_siblings(&mut pages);
+    (pages, targets)
+}
+
+/// A folder without `_index.md` still lists its pages: give it a section named after the folder.
+fn add_missing_sections(pages: &mut Vec<Page>) {
+    let have: BTreeSet<String> = pages.iter().filter(|p| p.is_section).map(|p| p.key.clone()).collect();
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    for p in pages.iter() {
+        let mut k = p.section.clone();
+        loop {
+            if !have.contains(&k) {
+                needed.insert(k.clone());
+            }
+            if k.is_empty() {
+                break;
+            }
+            k = parent_key(&k);
+        }
+    }
+    for key in needed {
+        let title = key.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+        let path = if key.is_empty() { "_index.md".to_string() } else { format!("{key}_index.md") };
+        pages.push(Page {
+            path,
+            url: markdown::encode_path(&key),
+            section: parent_key(&key),
+            key,
+            title,
+            description: String::new(),
+            weight: 0,
+            date: None,
+            template: None,
+            is_section: true,
+            html: String::new(),
+            toc: Vec::new(),
+            prev: None,
+            next: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            ancestors: Vec::new(),
+        });
+    }
+}
+
+/// Orders each section's pages by date (newest first) when they are dated, else by weight then title.
+fn link_siblings(pages: &mut [Page]) {
+    pages.sort_by(|a, b| a.key.cmp(&b.key));
+    let index: BTreeMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.key.clone(), i)).collect();
+    let mut children: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut subs: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if p.is_section {
+            if !p.key.is_empty() {
+                subs.entry(p.section.clone()).or_default().push(i);
+            }
+        } else {
+            children.entry(p.section.clone()).or_default().push(i);
+        }
+    }
+    let order = |pages: &[Page], v: &mut Vec<usize>| {
+        let dated = v.iter().all(|i| pages[*i].date.is_some()) && !v.is_empty();
+        v.sort_by(|a, b| {
+            let (pa, pb) = (&pages[*a], &pages[*b]);
+            if dated {
+                (pb.date, pa.weight, &pa.title, &pa.key).cmp(&(pa.date, pb.weight, &pb.title, &pb.key))
+            } else {
+                (pa.weight, &pa.title, &pa.key).cmp(&(pb.weight, &pb.title, &pb.key))
+            }
+        });
+    };
+    for v in children.values_mut() {
+        order(pages, v);
+    }
+    for v in subs.values_mut() {
+        order(pages, v);
+    }
+    for (section, list) in &children {
+        let links: Vec<LinkRef> = list.iter().map(|i| pages[*i].link()).collect();
+        for (n, i) in list.iter().enumerate() {
+            pages[*i].prev = if n > 0 { Some(links[n - 1].clone()) } else { None };
+            pages[*i].next = links.get(n + 1).cloned();
+        }
+        if let Some(s) = index.get(section) {
+            pages[*s].pages = links;
+        }
+    }
+    for (section, list) in &subs {
+        let links: Vec<LinkRef> = list.iter().map(|i| pages[*i].link()).collect();
+        if let Some(s) = index.get(section) {
+            pages[*s].subsections = links;
+        }
+    }
+    for i in 0..pages.len() {
+        let mut anc = Vec::new();
+        let mut k = pages[i].section.clone();
+        if pages[i].key.is_empty() {
+            continue;
+        }
+        loop {
+            if let Some(j) = index.get(&k) {
+                anc.push(pages[*j].link());
+            }
+            if k.is_empty() {
+                break;
+            }
+            k = parent_key(&k);
+        }
+        anc.reverse();
+        pages[i].ancestors = anc;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_of("_index.md"), "");
+        assert_eq!(key_of("handbook/_index.md"), "handbook/");
+        assert_eq!(key_of("handbook/风险辨识.md"), "handbook/风险辨识/");
+        assert_eq!(root_prefix("handbook/风险辨识/"), "../../");
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(parent_key("handbook/a/"), "handbook/");
+        assert_eq!(parent_key("about/"), "");
+    }
+}

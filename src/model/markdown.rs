@@ -1,0 +1,301 @@
+//! Markdown to HTML for content pages: stable heading ids (Chinese kept, duplicates numbered), a table
+//! of contents, internal links (`@/path.md#anchor` and relative `.md`) resolved to relative URLs and
+//! checked, and data shortcodes expanded. Raw HTML is allowed: content authors are trusted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, SourceFile, suggest};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// What links may point at: content path → (URL key, heading ids).
+pub type LinkTargets = BTreeMap<String, (String, BTreeSet<String>)>;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A heading's id: text lower-cased (ASCII), spaces to `-`, punctuation dropped, CJK kept.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !out.ends_with('-') && !out.is_empty() {
+            out.push(if c == '_' { '_' } else { '-' });
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "section".to_string() } else { out }
+}
+
+fn level_num(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+/// First pass: the headings of a body, with unique ids.
+pub fn headings(body: &str) -> Vec<Heading> {
+    let mut out: Vec<Heading> = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut current: Option<(u8, Option<String>, String)> = None;
+    for ev in Parser::new_ext(body, options()) {
+        match ev {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                current = Some((level_num(level), id.map(|s| s.to_string()), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, title)) = current.take() {
+                    let base = explicit.unwrap_or_else(|| slugify(&title));
+                    let mut id = base.clone();
+                    let mut n = 1;
+                    while used.contains(&id) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    used.insert(id.clone());
+                    out.push(Heading { level, id, title: title.trim().to_string() });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Everything the second pass needs to know about the page being rendered.
+pub struct RenderCtx<'a> {
+    pub src: &'a SourceFile,
+    pub body_start: usize,
+    /// Content path of this page, for relative links.
+    pub path: &'a str,
+    /// Prefix from this page to the site root, e.g. `../../`.
+    pub root: &'a str,
+    pub headings: &'a [Heading],
+    pub targets: &'a LinkTargets,
+    pub shortcode: &'a dyn Fn(&str, &BTreeMap<String, String>) -> Result<String, String>,
+}
+
+/// Second pass: HTML with ids, resolved links and shortcodes; link problems go to `diags`.
+pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> String {
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading_no = 0;
+    let mut para: Option<Vec<(Event, Range<usize>)>> = None;
+    for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let ev = match ev {
+            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
+                let id = ctx.headings.get(heading_no).map(|h| h.id.clone()).unwrap_or_default();
+                heading_no += 1;
+                Event::Start(Tag::Heading { level, id: Some(CowStr::from(id)), classes, attrs })
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest = resolve_link(&dest_url, &range, body, ctx, diags).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link { link_type, dest_url: dest, title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest = if dest_url.starts_with("@/") {
+                    CowStr::from(format!("{}{}", ctx.root, encode_path(&dest_url[2..])))
+                } else {
+                    dest_url
+                };
+                Event::Start(Tag::Image { link_type, dest_url: dest, title, id })
+            }
+            other => other,
+        };
+        // Buffer paragraphs so that a paragraph holding only `{{ name(args) }}` becomes the shortcode's HTML.
+        match (&ev, para.as_mut()) {
+            (Event::Start(Tag::Paragraph), None) => para = Some(vec![(ev, range)]),
+            (Event::End(TagEnd::Paragraph), Some(buf)) => {
+                buf.push((ev, range));
+                let buf = para.take().unwrap_or_default();
+                flush_paragraph(buf, body, ctx, diags, &mut events);
+            }
+            (_, Some(buf)) => buf.push((ev, range)),
+            (_, None) => events.push(ev),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+fn flush_paragraph<'e>(buf: Vec<(Event<'e>, Range<usize>)>, body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>, out: &mut Vec<Event<'e>>) {
+    let inner = &buf[1..buf.len().saturating_sub(1)];
+    let only_text = !inner.is_empty() && inner.iter().all(|(e, _)| matches!(e, Event::Text(_)));
+    if only_text {
+        let start = inner[0].1.start;
+        let end = inner[inner.len() - 1].1.end;
+        let raw = body[start..end].trim();
+        if let Some((name, args)) = parse_shortcode(raw) {
+            let span = ctx.body_start + start..ctx.body_start + end;
+            match (ctx.shortcode)(&name, &args) {
+                Ok(html) => out.push(Event::Html(CowStr::from(html))),
+                Err(msg) => diags.push(Diagnostic::error_at(ctx.src, span, msg)),
+            }
+            return;
+        }
+    }
+    out.extend(buf.into_iter().map(|(e, _)| e));
+}
+
+/// `{{ name(key="value", other="x") }}` → name and arguments.
+pub fn parse_shortcode(s: &str) -> Option<(String, BTreeMap<String, String>)> {
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let (name, rest) = inner.split_once('(')?;
+    let args_src = rest.strip_suffix(')')?;
+    let name = name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut args = BTreeMap::new();
+    let mut rest = args_src.trim();
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once('=')?;
+        let after = after.trim_start().strip_prefix('"')?;
+        let (value, after) = after.split_once('"')?;
+        args.insert(key.trim().to_string(), value.to_string());
+        rest = after.trim_start().trim_start_matches(',').trim_start();
+    }
+    Some((name.to_string(), args))
+}
+
+/// Percent-encodes each segment of a path, keeping `/`.
+pub fn encode_path(path: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const SEG: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    path.split('/').map(|s| utf8_percent_encode(s, SEG).to_string()).collect::<Vec<_>>().join("/")
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("//") || dest.starts_with("data:")
+}
+
+/// Normalises `a/b/../c.md` and a link relative to the page's folder.
+fn join_relative(page_path: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = page_path.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    if is_external(dest) || dest.starts_with('/') {
+        return None;
+    }
+    let (path_part, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (dest, None),
+    };
+    // Point the diagnostic at the destination text inside `[..](..)`.
+    let local = body[range.clone()].find(dest).map_or(range.start, |i| range.start + i);
+    let span = ctx.body_start + local..ctx.body_start + local + dest.len();
+    let target_path = if let Some(p) = path_part.strip_prefix("@/") {
+        p.to_string()
+    } else if path_part.ends_with(".md") {
+        let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
+        join_relative(ctx.path, &decoded)?
+    } else if path_part.is_empty() {
+        // Same-page anchor.
+        if let Some(a) = anchor {
+            if !ctx.headings.iter().any(|h| h.id == a) {
+                let ids: Vec<&str> = ctx.headings.iter().map(|h| h.id.as_str()).collect();
+                push_missing_anchor(diags, ctx.src, span, a, "本页", &ids);
+            }
+        }
+        return None;
+    } else {
+        return None;
+    };
+    let Some((key, ids)) = ctx.targets.get(&target_path) else {
+        let known = ctx.targets.keys().map(|s| s.as_str());
+        let mut d = Diagnostic::error_at(ctx.src, span, format!("链接指向的页面不存在：{target_path}"));
+        if let Some(s) = suggest(&target_path, known) {
+            d = d.with_hint(format!("是否应为 @/{s}？"));
+        }
+        diags.push(d);
+        return None;
+    };
+    if let Some(a) = anchor {
+        if !ids.contains(a) {
+            let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+            push_missing_anchor(diags, ctx.src, span, a, &target_path, &list);
+            return None;
+        }
+    }
+    let mut url = format!("{}{}", ctx.root, encode_path(key));
+    if let Some(a) = anchor {
+        url.push('#');
+        url.push_str(&encode_path(a));
+    }
+    Some(url)
+}
+
+fn push_missing_anchor(diags: &mut Vec<Diagnostic>, src: &SourceFile, span: Range<usize>, anchor: &str, page: &str, ids: &[&str]) {
+    let mut d = Diagnostic::error_at(src, span, format!("链接的锚点“#{anchor}”在 {page} 中不存在"));
+    if let Some(s) = suggest(anchor, ids.iter().copied()) {
+        d = d.with_hint(format!("是否应为 #{s}？"));
+    } else if !ids.is_empty() {
+        let shown: Vec<&str> = ids.iter().take(12).copied().collect();
+        d = d.with_hint(format!("该页的标题锚点有：{}", shown.join("、")));
+    }
+    diags.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_chinese() {
+        assert_eq!(slugify("LEC 法：取值表"), "lec-法取值表");
+        assert_eq!(slugify("（一）组织机构"), "一组织机构");
+        assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn duplicate_headings_are_numbered() {
+        let h = headings("# 概述\n\n## 概述\n\n## 概述\n\n## 自定 {#custom}\n");
+        let ids: Vec<&str> = h.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["概述", "概述-1", "概述-2", "custom"]);
+    }
+
+    #[test]
+    fn shortcode_syntax() {
+        let (n, a) = parse_shortcode("{{ enterprises(keywords=\"粉尘,抛光\") }}").unwrap();
+        assert_eq!(n, "enterprises");
+        assert_eq!(a["keywords"], "粉尘,抛光");
+        assert_eq!(parse_shortcode("{{ lec_bands() }}").unwrap().0, "lec_bands");
+        assert!(parse_shortcode("{{ not a shortcode }}").is_none());
+    }
+
+    #[test]
+    fn relative_join() {
+        assert_eq!(join_relative("handbook/a/b.md", "../c.md").unwrap(), "handbook/c.md");
+        assert!(join_relative("a.md", "../../x.md").is_none());
+    }
+}

@@ -1,0 +1,150 @@
+//! Stage 2 — model: one `Site` value from the loaded inputs. Cross-references are resolved and the
+//! derived facts (risk levels, hazard states, deadline status, scores) are computed here, once, from
+//! an explicit as-of date — never from the clock.
+
+pub mod content;
+pub mod dates;
+pub mod enterprise;
+pub mod markdown;
+pub mod risk;
+pub mod scoring;
+pub mod shortcodes;
+pub mod town;
+pub mod uscc;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::load::Inputs;
+use crate::load::site_config::SiteConfig;
+use crate::load::standard::Standard;
+use content::Page;
+use enterprise::Enterprise;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Public,
+    Internal,
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub as_of: Date,
+    pub profile: Profile,
+    pub base_url: Option<String>,
+    pub pages: Vec<Page>,
+    pub enterprises: Vec<Enterprise>,
+    pub standards: Vec<Standard>,
+    pub assets: Vec<String>,
+}
+
+pub struct ModelOptions {
+    /// The date from `--as-of` (already defaulted in `main`).
+    pub as_of: Option<Date>,
+    pub today: Date,
+    pub profile: Profile,
+    pub base_url: Option<String>,
+}
+
+/// Builds the site model; `None` when the config itself could not be read.
+pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    let cfg = inputs.site?;
+    let as_of = opts.as_of.or(cfg.as_of).unwrap_or(opts.today);
+    let mut standards = inputs.standards;
+    standards.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let derived: Vec<(Enterprise, Vec<Diagnostic>)> = inputs
+        .enterprises
+        .into_par_iter()
+        .map(|rec| {
+            let mut d = Vec::new();
+            let e = enterprise::derive(rec, &cfg, &standards, as_of, &mut d);
+            (e, d)
+        })
+        .collect();
+    let mut enterprises = Vec::with_capacity(derived.len());
+    for (e, mut d) in derived {
+        diags.append(&mut d);
+        enterprises.push(e);
+    }
+    enterprises.sort_by(|a, b| a.rec.slug.cmp(&b.rec.slug));
+    check_unique(&enterprises, diags);
+
+    let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| shortcodes::expand(name, args, root, &cfg, &enterprises);
+    let (pages, targets) = content::build(&inputs.pages, &[], &sc, diags);
+
+    // Stories merge into their enterprise's page; a story without a record is an error.
+    let mut stories = Vec::new();
+    for story in &inputs.stories {
+        let slug = story.path.trim_start_matches("enterprises/").trim_end_matches(".md");
+        let key = format!("enterprises/{slug}/");
+        let root = content::root_prefix(&key);
+        let headings = markdown::headings(story.body());
+        let scr = |name: &str, args: &BTreeMap<String, String>| sc(name, args, &root);
+        let ctx = markdown::RenderCtx {
+            src: &story.src,
+            body_start: story.body_start,
+            path: &story.path,
+            root: &root,
+            headings: &headings,
+            targets: &targets,
+            shortcode: &scr,
+        };
+        let html = markdown::render(story.body(), &ctx, diags);
+        stories.push((slug.to_string(), story, html));
+    }
+    for (slug, story, html) in stories {
+        match enterprises.iter_mut().find(|e| e.rec.slug == slug) {
+            Some(e) if !story.fm.draft => {
+                e.story = Some(html);
+                e.has_story = true;
+            }
+            Some(_) => {}
+            None => diags.push(
+                Diagnostic::error_at(&story.src, 0..3, format!("企业介绍 content/{} 没有对应的企业档案 data/enterprises/{slug}.toml", story.path))
+                    .with_hint("介绍文件名须与企业档案文件名相同"),
+            ),
+        }
+    }
+
+    let base_url = opts.base_url.clone().or(cfg.base_url.clone()).map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    Some(Site {
+        root: inputs.root,
+        config: cfg,
+        as_of,
+        profile: opts.profile,
+        base_url,
+        pages,
+        enterprises,
+        standards,
+        assets: inputs.assets,
+    })
+}
+
+/// Names and USCCs are unique across files; both places are named.
+fn check_unique(ents: &[Enterprise], diags: &mut Vec<Diagnostic>) {
+    let mut names: BTreeMap<&str, &Enterprise> = BTreeMap::new();
+    let mut codes: BTreeMap<&str, &Enterprise> = BTreeMap::new();
+    for e in ents {
+        for (map, value, span, what) in [
+            (&mut names, e.rec.name.v.as_str(), e.rec.name.span.clone(), "企业名称"),
+            (&mut codes, e.rec.uscc.v.as_str(), e.rec.uscc.span.clone(), "统一社会信用代码"),
+        ] {
+            if let Some(first) = map.get(value) {
+                let first_span = if what == "企业名称" { first.rec.name.span.clone() } else { first.rec.uscc.span.clone() };
+                let at = Diagnostic::error_at(&first.rec.src, first_span, "");
+                diags.push(
+                    Diagnostic::error_at(&e.rec.src, span, format!("{what}“{value}”与另一份档案重复"))
+                        .with_hint(format!("已在 {} 中使用", at.location())),
+                );
+            } else {
+                map.insert(value, e);
+            }
+        }
+    }
+}

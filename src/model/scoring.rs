@@ -1,0 +1,146 @@
+//! Scoring an evaluation against its standard: N/A items leave the denominator, the percentage is
+//! kept in tenths (integer arithmetic, so 59.95 never flips), and a veto fails whatever the score.
+
+use serde::Serialize;
+
+use crate::load::standard::Standard;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CategoryScore {
+    pub name: String,
+    pub awarded: u64,
+    pub applicable: u64,
+    /// Percentage in tenths (0..=1000).
+    pub tenths: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Score {
+    pub awarded: u64,
+    pub applicable: u64,
+    pub tenths: u64,
+    /// `87.5`
+    pub percent: String,
+    pub line: f64,
+    pub vetoed: bool,
+    pub pass: bool,
+    pub verdict: &'static str,
+    pub categories: Vec<CategoryScore>,
+}
+
+fn tenths(awarded: u64, applicable: u64) -> u64 {
+    if applicable == 0 {
+        0
+    } else {
+        (awarded * 1000 + applicable / 2) / applicable
+    }
+}
+
+/// Scores `scores` (item id → points) with `na` not applicable; `line` is the pass line in percent.
+pub fn score(std: &Standard, scores: &[(String, u64)], na: &[String], vetoed: bool, line: f64) -> Score {
+    let mut cats = Vec::new();
+    let (mut awarded, mut applicable) = (0, 0);
+    for c in &std.categories {
+        let (mut a, mut p) = (0, 0);
+        for item in c.items.iter().filter(|i| !i.veto && !na.contains(&i.id.v)) {
+            p += item.points;
+            a += scores.iter().find(|(id, _)| *id == item.id.v).map_or(0, |(_, s)| (*s).min(item.points));
+        }
+        if c.items.iter().any(|i| !i.veto) {
+            cats.push(CategoryScore { name: c.name.clone(), awarded: a, applicable: p, tenths: tenths(a, p) });
+        }
+        awarded += a;
+        applicable += p;
+    }
+    let t = tenths(awarded, applicable);
+    let reaches = t as f64 >= (line * 10.0).round();
+    let pass = reaches && !vetoed;
+    Score {
+        awarded,
+        applicable,
+        tenths: t,
+        percent: format!("{}.{}", t / 10, t % 10),
+        line,
+        vetoed,
+        pass,
+        verdict: if vetoed {
+            "不合格（否决）"
+        } else if pass {
+            "合格"
+        } else {
+            "不合格"
+        },
+        categories: cats,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::standard::{Category, Item};
+    use crate::load::toml_reader::Sp;
+    use std::sync::Arc;
+
+    fn item(id: &str, points: u64, veto: bool) -> Item {
+        Item {
+            id: Sp::new(id.into(), 0..0),
+            requirement: String::new(),
+            points,
+            method: String::new(),
+            deduction: String::new(),
+            veto,
+        }
+    }
+
+    fn std() -> Standard {
+        Standard {
+            id: "t".into(),
+            src: Arc::new(crate::diag::SourceFile { rel: "x".into(), text: String::new() }),
+            title: "t".into(),
+            description: String::new(),
+            applies_to: "小微型".into(),
+            pass_line: 60.0,
+            demonstration_line: 80.0,
+            categories: vec![
+                Category { name: "A".into(), items: vec![item("1", 500, false), item("2", 500, false)] },
+                Category { name: "否决项".into(), items: vec![item("V1", 0, true)] },
+            ],
+        }
+    }
+
+    fn sc(v: &[(&str, u64)]) -> Vec<(String, u64)> {
+        v.iter().map(|(a, b)| (a.to_string(), *b)).collect()
+    }
+
+    #[test]
+    fn not_applicable_leaves_denominator() {
+        let s = score(&std(), &sc(&[("1", 400)]), &["2".into()], false, 60.0);
+        assert_eq!((s.awarded, s.applicable, s.percent.as_str()), (400, 500, "80.0"));
+        assert!(s.pass);
+    }
+
+    #[test]
+    fn veto_overrides_high_score() {
+        let s = score(&std(), &sc(&[("1", 500), ("2", 500)]), &[], true, 60.0);
+        assert_eq!(s.percent, "100.0");
+        assert!(!s.pass);
+        assert_eq!(s.verdict, "不合格（否决）");
+    }
+
+    #[test]
+    fn pass_line_edge() {
+        let s = score(&std(), &sc(&[("1", 500), ("2", 99)]), &[], false, 60.0);
+        assert_eq!(s.percent, "59.9");
+        assert!(!s.pass);
+        let s = score(&std(), &sc(&[("1", 500), ("2", 100)]), &[], false, 60.0);
+        assert_eq!(s.percent, "60.0");
+        assert!(s.pass);
+    }
+
+    #[test]
+    fn demonstration_line() {
+        let s = score(&std(), &sc(&[("1", 500), ("2", 250)]), &[], false, 80.0);
+        assert_eq!(s.percent, "75.0");
+        assert!(!s.pass);
+    }
+}

@@ -1,0 +1,250 @@
+//! Town-wide facts for the dashboard and the ledgers: enterprises grouped by category, size, kind,
+//! village, department and liaison, with deadline status per group; open and overdue hazards; missed
+//! contacts; evaluations; and the gaps (a village, department or liaison with no enterprise).
+
+use serde::Serialize;
+
+use super::Site;
+use super::enterprise::{Enterprise, HazardState};
+use super::markdown::encode_path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Which grouping: village, department, category, liaison, size, kind.
+    pub dimension: &'static str,
+    pub name: String,
+    /// Shown title (a liaison's public title, otherwise the name).
+    pub title: String,
+    /// Ledger key of the group's page.
+    pub key: String,
+    pub url: String,
+    pub slugs: Vec<String>,
+    pub count: usize,
+    pub done: usize,
+    pub progress: usize,
+    pub late: usize,
+    pub open_hazards: usize,
+    pub overdue_hazards: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardRef {
+    pub slug: String,
+    pub enterprise: String,
+    pub id: String,
+    pub grade: String,
+    pub major: bool,
+    pub location: String,
+    pub description: String,
+    pub found: String,
+    pub deadline: String,
+    pub state_text: String,
+    pub state_class: &'static str,
+    pub overdue: bool,
+    pub overdue_days: i64,
+    pub responsible: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskRef {
+    pub slug: String,
+    pub enterprise: String,
+    pub id: String,
+    pub group: String,
+    pub activity: String,
+    pub hazard: String,
+    pub level: &'static str,
+    pub level_class: &'static str,
+    pub formula: String,
+    pub control_level: String,
+    pub rank: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineGroup {
+    pub name: &'static str,
+    pub deadline: String,
+    pub count: usize,
+    pub evaluated: usize,
+    pub passed: usize,
+    pub passed_on_time: usize,
+    pub year_end_submitted: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Town {
+    pub total: usize,
+    pub done: usize,
+    pub progress: usize,
+    pub late: usize,
+    pub by_category: Vec<Group>,
+    pub by_size: Vec<Group>,
+    pub by_kind: Vec<Group>,
+    pub by_village: Vec<Group>,
+    pub by_department: Vec<Group>,
+    pub by_liaison: Vec<Group>,
+    pub by_status: Vec<Group>,
+    pub no_category: Group,
+    pub open_hazards: Vec<HazardRef>,
+    pub overdue_count: usize,
+    pub open_major_count: usize,
+    pub risks: Vec<RiskRef>,
+    pub missing_contact: Vec<String>,
+    pub missed_any: Vec<String>,
+    pub evaluated: usize,
+    pub deadline_groups: Vec<DeadlineGroup>,
+    pub demonstration: Vec<String>,
+    pub gaps: Vec<String>,
+    pub month: String,
+}
+
+fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise]) -> Group {
+    let key = format!("ledger/{dimension}/{name}/");
+    Group {
+        dimension,
+        name: name.to_string(),
+        title: title.to_string(),
+        url: encode_path(&key),
+        key,
+        slugs: ents.iter().map(|e| e.rec.slug.clone()).collect(),
+        count: ents.len(),
+        done: ents.iter().filter(|e| e.status_class == "done").count(),
+        progress: ents.iter().filter(|e| e.status_class == "progress").count(),
+        late: ents.iter().filter(|e| e.status_class == "late").count(),
+        open_hazards: ents.iter().map(|e| e.open_hazards).sum(),
+        overdue_hazards: ents.iter().map(|e| e.overdue_hazards).sum(),
+    }
+}
+
+pub fn build(site: &Site) -> Town {
+    let all: Vec<&Enterprise> = site.enterprises.iter().collect();
+    let pick = |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
+    let by_category = crate::load::enterprise::HIGH_RISK
+        .iter()
+        .map(|c| group("category", c, c, &pick(&|e| e.rec.high_risk.iter().any(|h| h.v == *c))))
+        .collect();
+    let no_category = group("category", "非高风险", "不涉及高风险类别", &pick(&|e| e.rec.high_risk.is_empty()));
+    let by_size = crate::load::enterprise::SIZES.iter().map(|s| group("size", s, s, &pick(&|e| e.rec.size == *s))).collect();
+    let by_kind = crate::load::enterprise::KINDS.iter().map(|s| group("kind", s, s, &pick(&|e| e.rec.kind == *s))).collect();
+    let by_village = site
+        .config
+        .villages
+        .iter()
+        .map(|v| group("village", &v.v, &v.v, &pick(&|e| e.rec.village.as_ref().is_some_and(|x| x.v == v.v))))
+        .collect::<Vec<_>>();
+    let by_department = site
+        .config
+        .departments
+        .iter()
+        .map(|v| group("department", &v.v, &v.v, &pick(&|e| e.rec.department.as_ref().is_some_and(|x| x.v == v.v))))
+        .collect::<Vec<_>>();
+    let by_liaison = site
+        .config
+        .liaisons
+        .iter()
+        .map(|l| group("liaison", &l.id.v, &l.title, &pick(&|e| e.rec.liaison.as_ref().is_some_and(|x| x.v == l.id.v))))
+        .collect::<Vec<_>>();
+    let by_status = [("已达标", "done"), ("推进中", "progress"), ("已逾期", "late")]
+        .iter()
+        .map(|(n, c)| group("status", n, n, &pick(&|e| e.status_class == *c)))
+        .collect();
+
+    let mut open_hazards = Vec::new();
+    let mut risks = Vec::new();
+    for e in &all {
+        for h in e.hazard_views.iter().filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue)) {
+            open_hazards.push(HazardRef {
+                slug: e.rec.slug.clone(),
+                enterprise: e.rec.name.v.clone(),
+                id: h.h.id.v.clone(),
+                grade: h.h.grade.v.clone(),
+                major: h.major,
+                location: h.h.location.clone(),
+                description: h.h.description.clone(),
+                found: h.h.found.v.to_string(),
+                deadline: h.h.deadline.as_ref().map(|d| d.v.to_string()).unwrap_or_default(),
+                state_text: h.state_text.clone(),
+                state_class: h.state_class,
+                overdue: h.state == HazardState::Overdue,
+                overdue_days: h.overdue_days,
+                responsible: h.h.responsible.clone(),
+            });
+        }
+        for r in e.risk_views.iter().filter(|r| r.level_value.index() <= 1) {
+            risks.push(RiskRef {
+                slug: e.rec.slug.clone(),
+                enterprise: e.rec.name.v.clone(),
+                id: r.r.id.v.clone(),
+                group: r.group.clone(),
+                activity: r.r.activity.clone(),
+                hazard: r.r.hazard.clone(),
+                level: r.level.name,
+                level_class: r.level.class,
+                formula: r.formula.clone(),
+                control_level: r.r.control_level.clone(),
+                rank: r.level_value.index(),
+            });
+        }
+    }
+    // Overdue first (longest first), major before general, then by enterprise.
+    open_hazards.sort_by(|a, b| {
+        (!a.overdue, !a.major, -a.overdue_days, &a.slug, &a.id).cmp(&(!b.overdue, !b.major, -b.overdue_days, &b.slug, &b.id))
+    });
+    risks.sort_by(|a, b| (a.rank, &a.slug, &a.id).cmp(&(b.rank, &b.slug, &b.id)));
+
+    let deadline_groups = match &site.config.deadlines {
+        Some(d) => vec![
+            deadline_group("高风险企业", d.high_risk, &pick(&|e| !e.rec.high_risk.is_empty())),
+            deadline_group("其他企业", d.all, &pick(&|e| e.rec.high_risk.is_empty())),
+        ],
+        None => Vec::new(),
+    };
+    let mut gaps = Vec::new();
+    for (list, what) in [(&by_village, "村（社区）"), (&by_department, "部门"), (&by_liaison, "联络员")] {
+        for g in list.iter().filter(|g| g.count == 0) {
+            gaps.push(format!("{what}：{}", g.title));
+        }
+    }
+    let slugs = |f: &dyn Fn(&Enterprise) -> bool| all.iter().filter(|e| f(e)).map(|e| e.rec.slug.clone()).collect::<Vec<_>>();
+    Town {
+        total: all.len(),
+        done: all.iter().filter(|e| e.status_class == "done").count(),
+        progress: all.iter().filter(|e| e.status_class == "progress").count(),
+        late: all.iter().filter(|e| e.status_class == "late").count(),
+        by_category,
+        no_category,
+        by_size,
+        by_kind,
+        by_village,
+        by_department,
+        by_liaison,
+        by_status,
+        overdue_count: open_hazards.iter().filter(|h| h.overdue).count(),
+        open_major_count: open_hazards.iter().filter(|h| h.major).count(),
+        open_hazards,
+        risks,
+        missing_contact: slugs(&|e| e.this_month_missing),
+        missed_any: slugs(&|e| !e.missed_months.is_empty()),
+        evaluated: all.iter().filter(|e| !e.evaluation_views.is_empty()).count(),
+        deadline_groups,
+        demonstration: slugs(&|e| e.rec.demonstration),
+        gaps,
+        month: super::dates::month_label(super::dates::month_index(site.as_of)),
+    }
+}
+
+fn deadline_group(name: &'static str, deadline: jiff::civil::Date, ents: &[&Enterprise]) -> DeadlineGroup {
+    let official = |e: &&&Enterprise| e.evaluation_views.iter().any(|v| v.official);
+    DeadlineGroup {
+        name,
+        deadline: deadline.to_string(),
+        count: ents.len(),
+        evaluated: ents.iter().filter(official).count(),
+        passed: ents.iter().filter(|e| e.status_class == "done").count(),
+        passed_on_time: ents.iter().filter(|e| e.status_class == "done" && !e.passed_late).count(),
+        year_end_submitted: ents
+            .iter()
+            .filter(|e| e.evaluation_views.iter().any(|v| v.official && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline))
+            .count(),
+    }
+}

@@ -1,0 +1,99 @@
+//! The pipeline end to end — load → model → render → search → write — as `build`, `check` and the
+//! preview server use it. Options come from the CLI; the as-of date is decided there, not here.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use jiff::civil::Date;
+
+use crate::diag::{self, Diagnostic};
+use crate::model::{ModelOptions, Profile, Site};
+use crate::render::{self, Output};
+use crate::{load, model, search, write};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    pub as_of: Option<Date>,
+    /// Today's date, read once by the CLI; used only when neither `--as-of` nor site.toml gives one.
+    pub today: Date,
+    pub profile: Profile,
+    pub base_url: Option<String>,
+}
+
+/// What a successful compile produced, with timings per stage in milliseconds.
+pub struct Compiled {
+    pub site: Site,
+    pub output: Output,
+    pub diags: Vec<Diagnostic>,
+    pub search: search::IndexStats,
+    pub stages: Vec<(&'static str, u128)>,
+}
+
+pub enum Failure {
+    /// The input has errors (exit 1). Diagnostics are sorted.
+    Input(Vec<Diagnostic>),
+    /// Usage or I/O failure (exit 2).
+    Io(String),
+}
+
+/// load + model (+ link check): the `check` command.
+pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
+    let (inputs, mut diags) = load::load(&opts.root);
+    let site = model::build(inputs, &model_opts(opts), &mut diags);
+    diag::sort(&mut diags);
+    (site, diags)
+}
+
+fn model_opts(opts: &BuildOptions) -> ModelOptions {
+    ModelOptions { as_of: opts.as_of, today: opts.today, profile: opts.profile, base_url: opts.base_url.clone() }
+}
+
+/// Everything but writing: the site in memory.
+pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
+    let mut stages = Vec::new();
+    let t = Instant::now();
+    let (inputs, mut diags) = load::load(&opts.root);
+    stages.push(("load", t.elapsed().as_millis()));
+    let t = Instant::now();
+    let site = model::build(inputs, &model_opts(opts), &mut diags);
+    stages.push(("model", t.elapsed().as_millis()));
+    let theme = render::theme::load(&opts.root).map_err(Failure::Io)?;
+    let tera = match render::templates(&theme) {
+        Ok(t) => Some(t),
+        Err(mut d) => {
+            diags.append(&mut d);
+            None
+        }
+    };
+    let (Some(site), Some(tera)) = (site, tera) else {
+        diag::sort(&mut diags);
+        return Err(Failure::Input(diags));
+    };
+    if diags.iter().any(|d| d.is_error()) {
+        diag::sort(&mut diags);
+        return Err(Failure::Input(diags));
+    }
+    let t = Instant::now();
+    let mut output = render::render(&site, &theme, &tera, &mut diags);
+    stages.push(("render", t.elapsed().as_millis()));
+    if diags.iter().any(|d| d.is_error()) {
+        diag::sort(&mut diags);
+        return Err(Failure::Input(diags));
+    }
+    let t = Instant::now();
+    let stats = search::build(&mut output);
+    stages.push(("search", t.elapsed().as_millis()));
+    diag::sort(&mut diags);
+    Ok(Compiled { site, output, diags, search: stats, stages })
+}
+
+/// The `build` command: compile, then swap the result into the output folder.
+pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
+    let mut c = compile(opts)?;
+    let t = Instant::now();
+    write::write(&opts.out, &c.output).map_err(Failure::Io)?;
+    c.stages.push(("write", t.elapsed().as_millis()));
+    Ok(c)
+}

@@ -1,0 +1,223 @@
+//! The list of pages to render and what each template is given: content pages and sections, the
+//! home dashboard, enterprise pages, standards, search, 404 — plus the notices' Atom feed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Job, Output, base_context, svg};
+use crate::diag::Diagnostic;
+use crate::model::content::Page;
+use crate::model::enterprise::Enterprise;
+use crate::model::risk::Level;
+use crate::model::{Profile, Site, town};
+
+/// A row about one enterprise, as lists and ledgers show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntSummary {
+    pub slug: String,
+    pub name: String,
+    pub village: String,
+    pub department: String,
+    pub liaison_title: String,
+    pub categories: Vec<String>,
+    pub size: String,
+    pub kind: String,
+    pub industry: String,
+    pub employees: u64,
+    pub demonstration: bool,
+    pub deadline: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub passed_late: bool,
+    pub milestones: String,
+    pub open_hazards: usize,
+    pub overdue_hazards: usize,
+    pub open_major_hazards: usize,
+    pub last_contact: String,
+    pub this_month_missing: bool,
+    pub missed_months: usize,
+    pub latest_score: String,
+    pub latest_verdict: String,
+    pub major_risks: usize,
+    pub considerable_risks: usize,
+}
+
+pub fn summary(e: &Enterprise) -> EntSummary {
+    EntSummary {
+        slug: e.rec.slug.clone(),
+        name: e.rec.name.v.clone(),
+        village: e.rec.village.as_ref().map(|v| v.v.clone()).unwrap_or_default(),
+        department: e.rec.department.as_ref().map(|v| v.v.clone()).unwrap_or_default(),
+        liaison_title: e.liaison_title.clone(),
+        categories: e.rec.high_risk.iter().map(|h| h.v.clone()).collect(),
+        size: e.rec.size.clone(),
+        kind: e.rec.kind.clone(),
+        industry: e.rec.industry.clone(),
+        employees: e.rec.employees.v,
+        demonstration: e.rec.demonstration,
+        deadline: e.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        status: e.status,
+        status_class: e.status_class,
+        passed_late: e.passed_late,
+        milestones: format!("{}/{}", e.milestones_done, e.milestones_total),
+        open_hazards: e.open_hazards,
+        overdue_hazards: e.overdue_hazards,
+        open_major_hazards: e.open_major_hazards,
+        last_contact: e.last_contact.map(|d| d.to_string()).unwrap_or_default(),
+        this_month_missing: e.this_month_missing,
+        missed_months: e.missed_months.len(),
+        latest_score: e.latest_score.as_ref().map(|s| s.percent.clone()).unwrap_or_default(),
+        latest_verdict: e.latest_score.as_ref().map(|s| s.verdict.to_string()).unwrap_or_default(),
+        major_risks: e.level_counts[0],
+        considerable_risks: e.level_counts[1],
+    }
+}
+
+/// Keys the generator owns; a content `_index.md` at one of them becomes that page's introduction.
+pub const GENERATED: &[&str] = &["enterprises/", "standards/", "ledger/", "search/", "showcase/"];
+
+pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let intros: BTreeMap<&str, &Page> = site.pages.iter().filter(|p| GENERATED.contains(&p.key.as_str())).map(|p| (p.key.as_str(), p)).collect();
+    let summaries: Vec<EntSummary> = site.enterprises.iter().map(summary).collect();
+    let by_slug: BTreeMap<&str, &EntSummary> = summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
+    let town = town::build(site);
+
+    for p in &site.pages {
+        if GENERATED.contains(&p.key.as_str()) {
+            continue;
+        }
+        let mut ctx = base_context(site, &p.key, &p.title);
+        ctx.insert("page", p);
+        let template = match (&p.template, p.key.is_empty(), p.is_section) {
+            (Some(t), _, _) => t.clone(),
+            (None, true, _) => "index.html".to_string(),
+            (None, false, true) => "section.html".to_string(),
+            (None, false, false) => "page.html".to_string(),
+        };
+        if p.key.is_empty() {
+            dashboard_context(&mut ctx, site, &town, &by_slug);
+        }
+        if p.key == "notices/" {
+            let dated: Vec<&Page> = site.pages.iter().filter(|x| x.section == p.key && !x.is_section).collect();
+            let mut dated = dated;
+            dated.sort_by(|a, b| (b.date, &a.key).cmp(&(a.date, &b.key)));
+            out.files.insert("notices/atom.xml".into(), super::feeds::atom(site, p, &dated).into_bytes());
+            ctx.insert("feed", "atom.xml");
+        }
+        jobs.push(Job { key: p.key.clone(), file: "index.html".into(), template, ctx, in_sitemap: true });
+    }
+    if !site.pages.iter().any(|p| p.key.is_empty()) {
+        let mut ctx = base_context(site, "", &site.config.title);
+        dashboard_context(&mut ctx, site, &town, &by_slug);
+        jobs.push(Job { key: String::new(), file: "index.html".into(), template: "index.html".into(), ctx, in_sitemap: true });
+    }
+
+    // Enterprises.
+    let mut ctx = base_context(site, "enterprises/", "企业名录");
+    ctx.insert("intro", &intros.get("enterprises/").map(|p| p.html.clone()));
+    ctx.insert("enterprises", &summaries);
+    jobs.push(Job { key: "enterprises/".into(), file: "index.html".into(), template: "enterprises.html".into(), ctx, in_sitemap: true });
+    for e in &site.enterprises {
+        let key = format!("enterprises/{}/", e.rec.slug);
+        let mut ctx = base_context(site, &key, &e.rec.name.v);
+        enterprise_context(&mut ctx, site, e);
+        jobs.push(Job { key, file: "index.html".into(), template: "enterprise.html".into(), ctx, in_sitemap: true });
+    }
+
+    // Standards.
+    let mut ctx = base_context(site, "standards/", "评估标准");
+    ctx.insert("intro", &intros.get("standards/").map(|p| p.html.clone()));
+    ctx.insert("standards", &site.standards);
+    jobs.push(Job { key: "standards/".into(), file: "index.html".into(), template: "standards.html".into(), ctx, in_sitemap: true });
+    for s in &site.standards {
+        let key = format!("standards/{}/", s.id);
+        let mut ctx = base_context(site, &key, &s.title);
+        let total: u64 = s.items().filter(|i| !i.veto).map(|i| i.points).sum();
+        ctx.insert("std", s);
+        ctx.insert("total_points", &total);
+        jobs.push(Job { key, file: "index.html".into(), template: "standard.html".into(), ctx, in_sitemap: true });
+    }
+
+    // Search and 404.
+    let mut ctx = base_context(site, "search/", "搜索");
+    ctx.insert("intro", &intros.get("search/").map(|p| p.html.clone()));
+    jobs.push(Job { key: "search/".into(), file: "index.html".into(), template: "search.html".into(), ctx, in_sitemap: false });
+    // The 404 page is served from any depth, so its links are root-relative to the site's base path.
+    let mut ctx = base_context(site, "", "页面不存在");
+    let base_path = site.base_url.as_ref().and_then(|b| b.split_once("://").map(|(_, r)| r)).and_then(|r| r.find('/').map(|i| r[i..].to_string())).unwrap_or_else(|| "/".into());
+    ctx.insert("root", &base_path);
+    jobs.push(Job { key: String::new(), file: "404.html".into(), template: "404.html".into(), ctx, in_sitemap: false });
+    jobs
+}
+
+fn dashboard_context(ctx: &mut tera::Context, site: &Site, town: &town::Town, by_slug: &BTreeMap<&str, &EntSummary>) {
+    let pick = |slugs: &[String]| slugs.iter().filter_map(|s| by_slug.get(s.as_str()).copied().cloned()).collect::<Vec<_>>();
+    ctx.insert("town", town);
+    ctx.insert("missing_contact", &pick(&town.missing_contact));
+    ctx.insert("demonstration", &pick(&town.demonstration));
+    let status_bars = |groups: &[town::Group], title: &str| -> Vec<(String, String, String, usize, usize, usize, usize)> {
+        groups
+            .iter()
+            .map(|g| {
+                let chart = svg::stacked(
+                    &format!("{title}“{}”：已达标 {}，推进中 {}，已逾期 {}", g.title, g.done, g.progress, g.late),
+                    &[
+                        (format!("已达标 {}", g.done), g.done as f64, "done".into()),
+                        (format!("推进中 {}", g.progress), g.progress as f64, "progress".into()),
+                        (format!("已逾期 {}", g.late), g.late as f64, "late".into()),
+                    ],
+                );
+                (g.title.clone(), g.url.clone(), chart, g.count, g.done, g.progress, g.late)
+            })
+            .collect()
+    };
+    let mut cats = town.by_category.clone();
+    cats.push(town.no_category.clone());
+    ctx.insert("cat_rows", &status_bars(&cats, "类别"));
+    ctx.insert("size_rows", &status_bars(&town.by_size, "规模"));
+    ctx.insert("kind_rows", &status_bars(&town.by_kind, "类型"));
+    ctx.insert("village_rows", &status_bars(&town.by_village, "村（社区）"));
+    ctx.insert("department_rows", &status_bars(&town.by_department, "部门"));
+    ctx.insert("liaison_rows", &status_bars(&town.by_liaison, "联络员"));
+    let _ = site;
+}
+
+fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
+    ctx.insert("e", e);
+    ctx.insert("story", &e.story);
+    let levels: Vec<svg::Bar> = Level::ALL
+        .iter()
+        .map(|l| svg::Bar {
+            label: format!("{}风险（{}）", l.name(), l.colour()),
+            value: e.level_counts[l.index()] as f64,
+            text: format!("{} 项", e.level_counts[l.index()]),
+            class: format!("level-{}", l.class()),
+        })
+        .collect();
+    let max = e.level_counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    ctx.insert("level_chart", &svg::bars("风险等级分布（四色）", &levels, max));
+    let latest = e.evaluation_views.iter().rev().find(|v| v.e.date.v <= site.as_of);
+    if let Some(v) = latest {
+        let bars: Vec<svg::Bar> = v
+            .score
+            .categories
+            .iter()
+            .map(|c| svg::Bar {
+                label: c.name.clone(),
+                value: c.tenths as f64 / 10.0,
+                text: format!("{}/{}（{}.{}%）", c.awarded, c.applicable, c.tenths / 10, c.tenths % 10),
+                class: "score".into(),
+            })
+            .collect();
+        ctx.insert("score_chart", &svg::bars("最近一次评估各类得分率", &bars, 100.0));
+    }
+    let internal = site.profile == Profile::Internal;
+    if internal {
+        ctx.insert("private_people", &e.rec.private);
+        ctx.insert("liaison_name", &e.liaison_name);
+        ctx.insert("liaison_phone", &e.liaison_phone);
+    }
+    ctx.insert("summary", &summary(e));
+}

@@ -1,0 +1,163 @@
+//! Stage 3 — render: every page of the site through the theme's tera templates (in parallel), plus
+//! the generated files (sitemap, robots, feed, charts). The result is a map of output path → bytes;
+//! nothing is written to disk here.
+
+pub mod feeds;
+pub mod jobs;
+pub mod svg;
+pub mod theme;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Profile, Site};
+
+/// The rendered site, in memory.
+#[derive(Default)]
+pub struct Output {
+    /// Output path (UTF-8, `/`-separated) → content.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Output path → file to copy (theme static files, content assets).
+    pub copies: BTreeMap<String, theme::ThemeFile>,
+    /// Keys of the HTML pages, for the sitemap and the search index.
+    pub html_pages: Vec<String>,
+}
+
+/// One page to render: output key (folder), template and context.
+pub struct Job {
+    pub key: String,
+    /// File name inside the key's folder (usually `index.html`).
+    pub file: String,
+    pub template: String,
+    pub ctx: Context,
+    pub in_sitemap: bool,
+}
+
+impl Job {
+    pub fn path(&self) -> String {
+        format!("{}{}", self.key, self.file)
+    }
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    title: &'static str,
+    url: &'static str,
+    key: &'static str,
+}
+
+const NAV: &[NavItem] = &[
+    NavItem { title: "首页", url: "", key: "" },
+    NavItem { title: "指导手册", url: "handbook/", key: "handbook/" },
+    NavItem { title: "评估标准", url: "standards/", key: "standards/" },
+    NavItem { title: "企业", url: "enterprises/", key: "enterprises/" },
+    NavItem { title: "台账", url: "ledger/", key: "ledger/" },
+    NavItem { title: "通知公告", url: "notices/", key: "notices/" },
+    NavItem { title: "搜索", url: "search/", key: "search/" },
+];
+
+/// The context every template gets: site identity, profile, the way back to the root, navigation.
+pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("site", &site.config);
+    ctx.insert("as_of", &site.as_of.to_string());
+    ctx.insert("internal", &(site.profile == Profile::Internal));
+    ctx.insert("root", &crate::model::content::root_prefix(key));
+    ctx.insert("key", key);
+    ctx.insert("nav", NAV);
+    let section = NAV.iter().rev().find(|n| !n.key.is_empty() && key.starts_with(n.key)).map_or("", |n| n.key);
+    ctx.insert("nav_current", section);
+    ctx.insert("page_title", title);
+    let canonical = site.base_url.as_ref().map(|b| format!("{b}{}", crate::model::markdown::encode_path(key)));
+    ctx.insert("canonical", &canonical);
+    ctx
+}
+
+/// Parses the theme's templates; a syntax error names the template file and line.
+pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    // tera's default also escapes `/`, which bloats every relative URL; quotes and <>& are what matter.
+    tera.set_escape_fn(crate::text::escape);
+    let sources: Vec<(String, String)> = theme.templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        let msg = error_chain(&e);
+        let file = theme
+            .templates
+            .iter()
+            .find(|(n, _)| msg.contains(&format!("'{n}'")))
+            .map_or("templates".to_string(), |(_, (shown, _))| shown.clone());
+        return Err(vec![template_diag(&file, &msg)]);
+    }
+    Ok(tera)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        msg.push_str("：");
+        msg.push_str(&s.to_string());
+        cur = s.source();
+    }
+    msg
+}
+
+/// Turns a tera message into a diagnostic, taking the `--> line:col` it carries when there is one.
+fn template_diag(file: &str, msg: &str) -> Diagnostic {
+    let mut d = Diagnostic::file(Severity::Error, file, format!("模板错误：{}", msg.replace('\n', " ")));
+    if let Some(pos) = msg.find("--> ") {
+        let rest = &msg[pos + 4..];
+        let mut it = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+        if let (Some(l), Some(c)) = (it.next(), it.next()) {
+            d.line = l.parse().unwrap_or(0);
+            d.column = c.parse().unwrap_or(0);
+        }
+    }
+    d
+}
+
+/// Renders the whole site.
+pub fn render(site: &Site, theme: &theme::Theme, tera: &Tera, diags: &mut Vec<Diagnostic>) -> Output {
+    let mut out = Output::default();
+    let jobs = jobs::all(site, &mut out, diags);
+    let results: Vec<(String, Result<String, Diagnostic>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let r = tera.render(&job.template, &job.ctx).map_err(|e| {
+                let shown = theme.templates.get(&job.template).map_or(job.template.clone(), |t| t.0.clone());
+                template_diag(&shown, &format!("渲染 {} 时出错：{}", job.path(), error_chain(&e)))
+            });
+            (job.path(), r)
+        })
+        .collect();
+    for (path, r) in results {
+        match r {
+            Ok(html) => {
+                if out.files.insert(path.clone(), html.into_bytes()).is_some() {
+                    diags.push(Diagnostic::file(Severity::Error, &path, format!("输出路径冲突：{path} 由两个页面生成")));
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut sitemap_keys: Vec<String> = jobs.iter().filter(|j| j.in_sitemap).map(|j| j.key.clone()).collect();
+    sitemap_keys.sort();
+    sitemap_keys.dedup();
+    out.html_pages = jobs.iter().filter(|j| j.file == "index.html").map(|j| j.key.clone()).collect();
+    if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {
+        out.files.insert("sitemap.xml".into(), sm.into_bytes());
+    }
+    out.files.insert("robots.txt".into(), feeds::robots(site).into_bytes());
+    for (name, f) in &theme.statics {
+        out.copies.insert(name.clone(), f.clone());
+    }
+    for a in &site.assets {
+        out.copies.insert(a.clone(), theme::ThemeFile::Disk(site.root.join("content").join(a)));
+    }
+    out
+}

@@ -1,0 +1,55 @@
+//! Where templates and static files come from: the default theme embedded in the binary, then the
+//! site's `themes/default/`, then the site's own `templates/` and `static/` — later layers override
+//! earlier ones file by file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
+}
+
+/// A file of the theme: embedded bytes or a file on disk (with the path shown in errors).
+#[derive(Debug, Clone)]
+pub enum ThemeFile {
+    Embedded(&'static [u8]),
+    Disk(PathBuf),
+}
+
+pub struct Theme {
+    /// Template name (`page.html`) → (shown path, source text).
+    pub templates: BTreeMap<String, (String, String)>,
+    /// Output path (`css/site.css`) → file.
+    pub statics: BTreeMap<String, ThemeFile>,
+}
+
+pub fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::FILES
+}
+
+/// Collects the layers for the site at `root`. Unreadable templates are reported as I/O errors.
+pub fn load(root: &Path) -> Result<Theme, String> {
+    let mut templates = BTreeMap::new();
+    let mut statics = BTreeMap::new();
+    for (rel, bytes) in embedded::FILES {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            templates.insert(name.to_string(), (format!("(内置主题) themes/default/{rel}"), text));
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            statics.insert(name.to_string(), ThemeFile::Embedded(bytes));
+        }
+    }
+    for (dir, shown) in [(root.join("themes/default"), "themes/default/"), (root.to_path_buf(), "")] {
+        for rel in crate::load::list_files(&dir, "templates") {
+            let path = dir.join(&rel);
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取模板 {shown}{rel}：{e}"))?;
+            let name = rel.trim_start_matches("templates/").to_string();
+            templates.insert(name, (format!("{shown}{rel}"), text));
+        }
+        for rel in crate::load::list_files(&dir, "static") {
+            let name = rel.trim_start_matches("static/").to_string();
+            statics.insert(name, ThemeFile::Disk(dir.join(&rel)));
+        }
+    }
+    Ok(Theme { templates, statics })
+}

@@ -1,0 +1,186 @@
+//! Starting points written for users: `dualprev init DIR` (a new site with the default theme and
+//! sample content) and `dualprev new enterprise SLUG` (a record skeleton, every field explained).
+
+use std::path::Path;
+
+const SITE_TOML: &str = r#"# 站点配置（新建站点的示例，请按本镇实际修改）
+title = "某某镇工贸企业双重预防机制"
+town = "某某镇"
+base_url = "https://example.org/"             # 用于绝对链接、站点地图和二维码
+# as_of = 2025-06-30                          # 可选；统计截止日期，不填则为构建当天
+
+[deadlines]
+high_risk = 2024-12-31                        # 高风险企业建成期限
+all = 2025-12-31                              # 全部生产、仓储企业建成期限
+
+[bands.lec]                                   # LEC 法分级下限（含）
+major = 320
+considerable = 160
+general = 70
+
+[bands.ls]                                    # LS 法分级下限（含）
+major = 20
+considerable = 15
+general = 9
+
+[[milestones]]
+key = "risk_identified"
+name = "完成风险辨识评估"
+
+[[milestones]]
+key = "self_assessed"
+name = "完成企业自评"
+
+[[villages]]
+name = "示例社区"
+
+[[departments]]
+name = "镇安办"
+
+[[liaisons]]
+id = "L01"
+title = "镇安办联络员"
+name = "某某"                                  # 个人信息：只在内部版本显示
+phone = ""
+"#;
+
+const FILES: &[(&str, &str)] = &[
+    ("content/_index.md", "+++\ntitle = \"首页\"\n+++\n\n本站公布本镇工贸企业双重预防机制建设进度。\n"),
+    ("content/handbook/_index.md", "+++\ntitle = \"指导手册\"\nweight = 1\n+++\n\n指导手册各章放在本目录下。\n"),
+    (
+        "content/handbook/getting-started.md",
+        "+++\ntitle = \"从这里开始\"\nweight = 1\n+++\n\n## 风险分级标准\n\n{{ lec_bands() }}\n\n## 建设期限\n\n{{ deadlines() }}\n",
+    ),
+    ("content/notices/_index.md", "+++\ntitle = \"通知公告\"\n+++\n"),
+    ("content/about.md", "+++\ntitle = \"关于本站\"\nweight = 90\n+++\n\n本站由 dualprev 生成。\n"),
+];
+
+/// Creates a new site in `dir`; refuses a folder that already has a site.toml.
+pub fn init(dir: &Path) -> Result<Vec<String>, String> {
+    if dir.join("data/site.toml").exists() {
+        return Err(format!("{} 已经是一个站点（存在 data/site.toml），不会覆盖", dir.display()));
+    }
+    let mut written = Vec::new();
+    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), String> {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("无法创建目录 {}：{e}", parent.display()))?;
+        }
+        std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
+        written.push(rel.to_string());
+        Ok(())
+    };
+    put("data/site.toml", SITE_TOML.as_bytes())?;
+    std::fs::create_dir_all(dir.join("data/enterprises")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("data/standards")).map_err(|e| e.to_string())?;
+    for (rel, text) in FILES {
+        put(rel, text.as_bytes())?;
+    }
+    for (rel, bytes) in crate::render::theme::embedded_files() {
+        put(&format!("themes/default/{rel}"), bytes)?;
+    }
+    Ok(written)
+}
+
+/// The record skeleton: every field, with a Chinese comment on what to write.
+pub fn enterprise_skeleton(slug: &str) -> String {
+    format!(
+        r#"# 企业档案（一企一档）：{slug}
+# 按注释填写后运行 dualprev check 检查。带“个人信息”字样的内容只在内部版本显示。
+name = "请填写企业全称"                      # 与营业执照一致
+uscc = "9144030071526726XG"                  # 统一社会信用代码（18 位），请改为本企业的代码
+address = "请填写生产经营地址"
+village = "示例社区"                          # 所在村（社区），须是 site.toml 中 [[villages]] 的 name
+department = ""                              # 或包联部门（[[departments]] 的 name），两者至少填一项
+liaison = "L01"                              # 联络员编号，须是 site.toml 中 [[liaisons]] 的 id
+industry = "机械"                            # 行业：冶金 有色 建材 机械 轻工 纺织 烟草 商贸 其他
+kind = "生产"                                # 生产 或 仓储
+size = "小微型"                              # 大中型 或 小微型
+employees = 20                               # 从业人员数
+high_risk = []                               # 高风险类别，可多选：金属冶炼 粉尘涉爆 涉重点监管危险化工工艺 涉有限空间作业 劳动密集型 厂中厂；不涉及则留空
+landlord = ""                                # 厂中厂：出租方名称
+demonstration = false                        # 是否示范企业
+safety_code_url = ""                         # 省平台“安全码”页面地址（如有）
+emergency_phone = ""                         # 企业值班电话（公开）
+
+[safety_org]                                 # 安全管理机构和人员
+safety_department = false                    # 是否设安全管理机构
+full_time_safety_staff = 0                   # 专职安全管理人员数
+part_time_safety_staff = 1                   # 兼职安全管理人员数
+
+[[processes]]                                # 主要工艺，可重复
+name = "请填写工艺名称"
+description = "简要说明"
+
+[[equipment]]                                # 主要设备，可重复
+name = "请填写设备名称"
+count = 1
+special = false                              # 是否特种设备（锅炉、压力容器、起重机械、叉车等）
+
+[milestones]                                 # 建设进度：site.toml 中里程碑的 key = 完成日期
+# risk_identified = 2025-03-31
+
+[[posts]]                                    # 岗位，可重复（小微企业以岗位为核心）
+name = "请填写岗位名称"
+headcount = 1
+
+[[risks]]                                    # 风险清单，可重复
+id = "R01"                                   # 本文件内唯一
+post = "请填写岗位名称"                       # 所在岗位（[[posts]] 的 name），或填 unit（单元/区域）
+activity = "作业活动"
+hazard = "危险有害因素"
+accidents = ["机械伤害"]                      # 可能导致的事故类型（GB 6441）
+method = "LEC"                               # 评价方法：LEC（填 l e c）、LS（填 l s）或 直接判定（填 level）
+l = 3                                        # 可能性 L：10 6 3 1 0.5 0.2 0.1
+e = 6                                        # 暴露频繁程度 E：10 6 3 2 1 0.5
+c = 7                                        # 后果 C：100 40 15 7 3 1
+control_level = "班组"                        # 管控层级：公司 部门 车间 班组 岗位
+measures = ["管控措施"]
+emergency = ["应急处置措施"]
+
+# [[hazards]]                                # 隐患台账，可重复
+# id = "H2025-001"
+# found = 2025-03-01                         # 发现日期（不加引号）
+# source = "日常排查"                         # 日常排查 综合性排查 专业性排查 季节性排查 节假日排查 事故类比排查 复工复产排查 联络员检查 职工报告 执法检查
+# location = "位置"
+# description = "隐患描述"
+# grade = "一般"                              # 一般 或 重大；重大隐患须填 criterion、measures、funds_yuan、deadline、responsible、contingency
+# measures = "整改措施"
+# deadline = 2025-03-31                      # 整改期限
+# responsible = "设备主管"                    # 责任岗位（不写人名）
+# rectified = 2025-03-20                     # 整改完成日期（可选）
+# accepted = 2025-03-25                      # 验收销号日期（可选）
+
+[[red_lines]]                                # 安全生产红线，可重复
+kind = "人的不安全行为"                        # 人的不安全行为 或 物的不安全状态
+text = "请填写红线内容"
+
+# [[contacts]]                               # 联络员联系记录，可重复
+# date = 2025-03-15
+# liaison = "L01"
+# mode = "走访"                               # 走访 或 电话
+# notes = "情况记录"
+
+[private]                                    # 个人信息：只在内部版本显示，公开版本不输出
+principal = {{ name = "", phone = "" }}       # 主要负责人
+safety_manager = {{ name = "", phone = "" }}  # 安全管理人员
+"#
+    )
+}
+
+/// Writes `data/enterprises/<slug>.toml` under `root`; refuses to overwrite.
+pub fn new_enterprise(root: &Path, slug: &str) -> Result<String, String> {
+    if !crate::load::valid_slug(slug) {
+        return Err(format!("“{slug}”不能用作文件名和网址：只用小写英文字母、数字和连字符，例如 lianshan-casting"));
+    }
+    let rel = format!("data/enterprises/{slug}.toml");
+    let path = root.join(&rel);
+    if path.exists() {
+        return Err(format!("{rel} 已存在，不会覆盖"));
+    }
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).map_err(|e| format!("无法创建目录 {}：{e}", p.display()))?;
+    }
+    std::fs::write(&path, enterprise_skeleton(slug)).map_err(|e| format!("无法写入 {rel}：{e}"))?;
+    Ok(rel)
+}

@@ -1,0 +1,182 @@
+//! Plain text out of a rendered page, for the index: only what lies between the `search:start` and
+//! `search:end` markers of the template, scripts, styles and SVG skipped, entities decoded, block
+//! boundaries turned into line breaks, and the start of every heading with an id remembered.
+
+/// A page's indexable text with the character offsets where its anchored headings begin.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageText {
+    pub title: String,
+    pub text: String,
+    /// (anchor id, char offset in `text`, heading text)
+    pub sections: Vec<(String, usize, String)>,
+}
+
+const BLOCK: &[&str] = &[
+    "p", "div", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
+    "article", "header", "footer", "blockquote", "pre", "dt", "dd", "caption", "figcaption", "nav", "aside", "hr",
+];
+
+pub fn extract(html: &str) -> PageText {
+    let title = between(html, "<title>", "</title>").map(decode).unwrap_or_default();
+    let title = title.split(" · ").next().unwrap_or("").trim().to_string();
+    let body = match (html.find("<!--search:start-->"), html.find("<!--search:end-->")) {
+        (Some(a), Some(b)) if b > a => &html[a..b],
+        _ => "",
+    };
+    let mut out = PageText { title, ..Default::default() };
+    let mut chars = 0usize;
+    let mut i = 0;
+    let bytes = body.as_bytes();
+    let mut skip_until: Option<&str> = None;
+    let mut heading: Option<(String, usize, String)> = None;
+    while i < body.len() {
+        if bytes[i] == b'<' {
+            let end = body[i..].find('>').map_or(body.len(), |e| i + e + 1);
+            let tag = &body[i + 1..end.saturating_sub(1)];
+            let closing = tag.starts_with('/');
+            let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+            if let Some(stop) = skip_until {
+                if closing && name == stop {
+                    skip_until = None;
+                }
+                i = end;
+                continue;
+            }
+            if !closing && matches!(name.as_str(), "script" | "style" | "svg" | "template") {
+                skip_until = Some(match name.as_str() {
+                    "script" => "script",
+                    "style" => "style",
+                    "svg" => "svg",
+                    _ => "template",
+                });
+                i = end;
+                continue;
+            }
+            if BLOCK.contains(&name.as_str()) && !out.text.ends_with('\n') && !out.text.is_empty() {
+                out.text.push('\n');
+                chars += 1;
+            }
+            let is_heading = name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
+            if is_heading && !closing {
+                if let Some(id) = attr(tag, "id") {
+                    heading = Some((decode(&id), chars, String::new()));
+                }
+            } else if is_heading && closing {
+                if let Some((id, at, text)) = heading.take() {
+                    out.sections.push((id, at, text.trim().to_string()));
+                }
+            }
+            i = end;
+            continue;
+        }
+        let next = body[i..].find('<').map_or(body.len(), |e| i + e);
+        if skip_until.is_none() {
+            let t = decode(&body[i..next]);
+            let t = collapse(&t);
+            if let Some((_, _, h)) = heading.as_mut() {
+                h.push_str(&t);
+            }
+            chars += t.chars().count();
+            out.text.push_str(&t);
+        }
+        i = next;
+    }
+    out.text = out.text.trim_end().to_string();
+    out
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    if space && !out.is_empty() {
+        out.push(' ');
+    }
+    out
+}
+
+fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {
+    let i = s.find(a)? + a.len();
+    let j = s[i..].find(b)? + i;
+    Some(&s[i..j])
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let pat = format!(" {name}=\"");
+    let i = tag.find(&pat)? + pat.len();
+    let j = tag[i..].find('"')? + i;
+    Some(tag[i..j].to_string())
+}
+
+/// Decodes the entities the renderer and tera produce (named basics and numeric).
+pub fn decode(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let ent = &rest[1..semi];
+        let ch = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_marked_text_and_sections() {
+        let html = "<title>有限空间 · 站</title><nav>菜单</nav><!--search:start--><h1>标题</h1><p>第一段&lt;b&gt;</p>\
+                    <h2 id=\"lec\">LEC 法</h2><p>内容<svg><text>图</text></svg>结束</p><script>x()</script><!--search:end-->";
+        let t = extract(html);
+        assert_eq!(t.title, "有限空间");
+        assert!(!t.text.contains("菜单"));
+        assert!(t.text.contains("第一段<b>"));
+        assert!(!t.text.contains("图"));
+        assert!(!t.text.contains("x()"));
+        assert_eq!(t.sections.len(), 1);
+        let (id, at, h) = &t.sections[0];
+        assert_eq!((id.as_str(), h.as_str()), ("lec", "LEC 法"));
+        assert!(t.text.chars().skip(*at).collect::<String>().starts_with("LEC 法"));
+    }
+}
