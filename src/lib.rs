@@ -3,11 +3,11 @@
 //! [`load`] → [`model`] → [`render`] → [`search`] → [`write`]; [`serve`] wraps it for live preview.
 
 pub mod diag;
-pub mod scaffold;
 pub mod load;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod text;

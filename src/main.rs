@@ -14,7 +14,11 @@ use dualprev::model::Profile;
 use dualprev::pipeline::{self, BuildOptions, Failure};
 
 #[derive(Parser)]
-#[command(name = "dualprev", version, about = "双重预防机制静态站点生成器：把指导手册、评估标准和企业档案生成网站")]
+#[command(
+    name = "dualprev",
+    version,
+    about = "双重预防机制静态站点生成器：把指导手册、评估标准和企业档案生成网站"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -92,7 +96,8 @@ enum NewCmd {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    s.parse::<Date>().map_err(|_| format!("日期格式应为 YYYY-MM-DD，例如 2025-06-30，而不是“{s}”"))
+    s.parse::<Date>()
+        .map_err(|_| format!("日期格式应为 YYYY-MM-DD，例如 2025-06-30，而不是“{s}”"))
 }
 
 fn today() -> Date {
@@ -120,14 +125,35 @@ fn print_diags(diags: &[Diagnostic], quiet: bool) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Build { root, out, as_of, profile: p, base_url, quiet } => {
+        Cmd::Build {
+            root,
+            out,
+            as_of,
+            profile: p,
+            base_url,
+            quiet,
+        } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            let opts = BuildOptions { root, out, as_of, today: today(), profile: profile(p), base_url };
+            let opts = BuildOptions {
+                root,
+                out,
+                as_of,
+                today: today(),
+                profile: profile(p),
+                base_url,
+            };
             build(&opts, quiet)
         }
         Cmd::Check { root, as_of, quiet } => {
             let start = Instant::now();
-            let opts = BuildOptions { out: root.join("public"), root, as_of, today: today(), profile: Profile::Public, base_url: None };
+            let opts = BuildOptions {
+                out: root.join("public"),
+                root,
+                as_of,
+                today: today(),
+                profile: Profile::Public,
+                base_url: None,
+            };
             let (site, diags) = pipeline::check(&opts);
             print_diags(&diags, quiet);
             let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -135,7 +161,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             if !quiet {
-                let s = site.as_ref().map_or((0, 0, 0), |s| (s.pages.len(), s.enterprises.len(), s.standards.len()));
+                let s = site.as_ref().map_or((0, 0, 0), |s| {
+                    (s.pages.len(), s.enterprises.len(), s.standards.len())
+                });
                 println!(
                     "检查通过：{} 个页面，{} 份企业档案，{} 个评估标准，{} 个警告，用时 {} 毫秒",
                     s.0,
@@ -147,8 +175,22 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Cmd::Serve { root, port, bind, as_of, profile: p, open } => {
-            let opts = BuildOptions { out: root.join("public"), root, as_of, today: today(), profile: profile(p), base_url: None };
+        Cmd::Serve {
+            root,
+            port,
+            bind,
+            as_of,
+            profile: p,
+            open,
+        } => {
+            let opts = BuildOptions {
+                out: root.join("public"),
+                root,
+                as_of,
+                today: today(),
+                profile: profile(p),
+                base_url: None,
+            };
             match dualprev::serve::run(opts, &bind, port, open) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -159,7 +201,12 @@ fn main() -> ExitCode {
         }
         Cmd::Init { dir } => match dualprev::scaffold::init(&dir) {
             Ok(files) => {
-                println!("已在 {} 新建站点（{} 个文件）。预览：dualprev serve --root {}", dir.display(), files.len(), dir.display());
+                println!(
+                    "已在 {} 新建站点（{} 个文件）。预览：dualprev serve --root {}",
+                    dir.display(),
+                    files.len(),
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -167,7 +214,9 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::New { what: NewCmd::Enterprise { slug, root } } => match dualprev::scaffold::new_enterprise(&root, &slug) {
+        Cmd::New {
+            what: NewCmd::Enterprise { slug, root },
+        } => match dualprev::scaffold::new_enterprise(&root, &slug) {
             Ok(rel) => {
                 println!("已新建 {rel}，请按注释填写后运行 dualprev check");
                 ExitCode::SUCCESS
@@ -198,7 +247,8 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
         Ok(c) => {
             print_diags(&c.diags, quiet);
             if !quiet {
-                let stages: Vec<String> = c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
+                let stages: Vec<String> =
+                    c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
                 println!(
                     "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB）；用时 {} 毫秒（{}）",
                     c.output.html_pages.len(),

@@ -47,7 +47,12 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
 }
 
 fn model_opts(opts: &BuildOptions) -> ModelOptions {
-    ModelOptions { as_of: opts.as_of, today: opts.today, profile: opts.profile, base_url: opts.base_url.clone() }
+    ModelOptions {
+        as_of: opts.as_of,
+        today: opts.today,
+        profile: opts.profile,
+        base_url: opts.base_url.clone(),
+    }
 }
 
 /// Everything but writing: the site in memory.
@@ -86,7 +91,13 @@ pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
     let stats = search::build(&mut output);
     stages.push(("search", t.elapsed().as_millis()));
     diag::sort(&mut diags);
-    Ok(Compiled { site, output, diags, search: stats, stages })
+    Ok(Compiled {
+        site,
+        output,
+        diags,
+        search: stats,
+        stages,
+    })
 }
 
 /// The `build` command: compile, then swap the result into the output folder.

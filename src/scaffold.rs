@@ -45,26 +45,42 @@ phone = ""
 "#;
 
 const FILES: &[(&str, &str)] = &[
-    ("content/_index.md", "+++\ntitle = \"首页\"\n+++\n\n本站公布本镇工贸企业双重预防机制建设进度。\n"),
-    ("content/handbook/_index.md", "+++\ntitle = \"指导手册\"\nweight = 1\n+++\n\n指导手册各章放在本目录下。\n"),
+    (
+        "content/_index.md",
+        "+++\ntitle = \"首页\"\n+++\n\n本站公布本镇工贸企业双重预防机制建设进度。\n",
+    ),
+    (
+        "content/handbook/_index.md",
+        "+++\ntitle = \"指导手册\"\nweight = 1\n+++\n\n指导手册各章放在本目录下。\n",
+    ),
     (
         "content/handbook/getting-started.md",
         "+++\ntitle = \"从这里开始\"\nweight = 1\n+++\n\n## 风险分级标准\n\n{{ lec_bands() }}\n\n## 建设期限\n\n{{ deadlines() }}\n",
     ),
-    ("content/notices/_index.md", "+++\ntitle = \"通知公告\"\n+++\n"),
-    ("content/about.md", "+++\ntitle = \"关于本站\"\nweight = 90\n+++\n\n本站由 dualprev 生成。\n"),
+    (
+        "content/notices/_index.md",
+        "+++\ntitle = \"通知公告\"\n+++\n",
+    ),
+    (
+        "content/about.md",
+        "+++\ntitle = \"关于本站\"\nweight = 90\n+++\n\n本站由 dualprev 生成。\n",
+    ),
 ];
 
 /// Creates a new site in `dir`; refuses a folder that already has a site.toml.
 pub fn init(dir: &Path) -> Result<Vec<String>, String> {
     if dir.join("data/site.toml").exists() {
-        return Err(format!("{} 已经是一个站点（存在 data/site.toml），不会覆盖", dir.display()));
+        return Err(format!(
+            "{} 已经是一个站点（存在 data/site.toml），不会覆盖",
+            dir.display()
+        ));
     }
     let mut written = Vec::new();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<(), String> {
         let p = dir.join(rel);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("无法创建目录 {}：{e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("无法创建目录 {}：{e}", parent.display()))?;
         }
         std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
         written.push(rel.to_string());
@@ -171,7 +187,9 @@ safety_manager = {{ name = "", phone = "" }}  # 安全管理人员
 /// Writes `data/enterprises/<slug>.toml` under `root`; refuses to overwrite.
 pub fn new_enterprise(root: &Path, slug: &str) -> Result<String, String> {
     if !crate::load::valid_slug(slug) {
-        return Err(format!("“{slug}”不能用作文件名和网址：只用小写英文字母、数字和连字符，例如 lianshan-casting"));
+        return Err(format!(
+            "“{slug}”不能用作文件名和网址：只用小写英文字母、数字和连字符，例如 lianshan-casting"
+        ));
     }
     let rel = format!("data/enterprises/{slug}.toml");
     let path = root.join(&rel);

@@ -9,28 +9,67 @@ use serde::Serialize;
 use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
 
-pub const INDUSTRIES: &[&str] = &["冶金", "有色", "建材", "机械", "轻工", "纺织", "烟草", "商贸", "其他"];
+pub const INDUSTRIES: &[&str] = &[
+    "冶金", "有色", "建材", "机械", "轻工", "纺织", "烟草", "商贸", "其他",
+];
 pub const KINDS: &[&str] = &["生产", "仓储"];
 pub const SIZES: &[&str] = &["大中型", "小微型"];
 pub const HIGH_RISK: &[&str] = &[
-    "金属冶炼", "粉尘涉爆", "涉重点监管危险化工工艺", "涉有限空间作业", "劳动密集型", "厂中厂",
+    "金属冶炼",
+    "粉尘涉爆",
+    "涉重点监管危险化工工艺",
+    "涉有限空间作业",
+    "劳动密集型",
+    "厂中厂",
 ];
 pub const METHODS: &[&str] = &["LEC", "LS", "直接判定"];
 pub const LEVELS: &[&str] = &["重大", "较大", "一般", "低"];
 pub const CONTROL_LEVELS: &[&str] = &["公司", "部门", "车间", "班组", "岗位"];
 pub const ACCIDENTS: &[&str] = &[
-    "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",
-    "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸", "中毒和窒息",
+    "物体打击",
+    "车辆伤害",
+    "机械伤害",
+    "起重伤害",
+    "触电",
+    "淹溺",
+    "灼烫",
+    "火灾",
+    "高处坠落",
+    "坍塌",
+    "冒顶片帮",
+    "透水",
+    "放炮",
+    "火药爆炸",
+    "瓦斯爆炸",
+    "锅炉爆炸",
+    "容器爆炸",
+    "其他爆炸",
+    "中毒和窒息",
     "其他伤害",
 ];
 pub const HAZARD_GRADES: &[&str] = &["一般", "重大"];
 pub const SOURCES: &[&str] = &[
-    "日常排查", "综合性排查", "专业性排查", "季节性排查", "节假日排查", "事故类比排查", "复工复产排查",
-    "联络员检查", "职工报告", "执法检查",
+    "日常排查",
+    "综合性排查",
+    "专业性排查",
+    "季节性排查",
+    "节假日排查",
+    "事故类比排查",
+    "复工复产排查",
+    "联络员检查",
+    "职工报告",
+    "执法检查",
 ];
 pub const RED_LINE_KINDS: &[&str] = &["人的不安全行为", "物的不安全状态"];
 pub const CONTACT_MODES: &[&str] = &["走访", "电话"];
-pub const ACTION_KINDS: &[&str] = &["警示提醒", "通报约谈", "考核扣分", "行政处罚", "移交执法", "激励支持"];
+pub const ACTION_KINDS: &[&str] = &[
+    "警示提醒",
+    "通报约谈",
+    "考核扣分",
+    "行政处罚",
+    "移交执法",
+    "激励支持",
+];
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SafetyOrg {
@@ -186,14 +225,42 @@ pub struct EnterpriseRecord {
 }
 
 const KEYS: &[&str] = &[
-    "name", "uscc", "address", "village", "department", "liaison", "industry", "kind", "size",
-    "employees", "high_risk", "landlord", "demonstration", "safety_code_url", "emergency_phone",
-    "safety_org", "processes", "equipment", "milestones", "posts", "risks", "hazards", "red_lines",
-    "whistleblower", "contacts", "evaluations", "actions", "private",
+    "name",
+    "uscc",
+    "address",
+    "village",
+    "department",
+    "liaison",
+    "industry",
+    "kind",
+    "size",
+    "employees",
+    "high_risk",
+    "landlord",
+    "demonstration",
+    "safety_code_url",
+    "emergency_phone",
+    "safety_org",
+    "processes",
+    "equipment",
+    "milestones",
+    "posts",
+    "risks",
+    "hazards",
+    "red_lines",
+    "whistleblower",
+    "contacts",
+    "evaluations",
+    "actions",
+    "private",
 ];
 
 /// Parses one record. `None` when the file has errors (they are in `diags`).
-pub fn parse(src: Arc<SourceFile>, slug: &str, diags: &mut Vec<Diagnostic>) -> Option<EnterpriseRecord> {
+pub fn parse(
+    src: Arc<SourceFile>,
+    slug: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<EnterpriseRecord> {
     let mut r = Reader::new(&src, 0);
     let doc = r.parse(&src.text);
     let rec = doc.and_then(|doc| {
@@ -216,7 +283,11 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
     let uscc = r.str(t, "uscc", W);
     let village = r.opt_str(t, "village").filter(|v| !v.v.is_empty());
     let department = r.opt_str(t, "department").filter(|v| !v.v.is_empty());
-    if village.is_none() && department.is_none() && !t.entries.contains_key("village") && !t.entries.contains_key("department") {
+    if village.is_none()
+        && department.is_none()
+        && !t.entries.contains_key("village")
+        && !t.entries.contains_key("department")
+    {
         r.error_hint(
             0..1,
             "企业未分配到任何村（社区）或部门（不漏一企）",
@@ -245,7 +316,15 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         }
     }
     let safety_org = r.opt_table(t, "safety_org").map(|o| {
-        r.check_keys(&o, &["safety_department", "full_time_safety_staff", "part_time_safety_staff"], "[safety_org] ");
+        r.check_keys(
+            &o,
+            &[
+                "safety_department",
+                "full_time_safety_staff",
+                "part_time_safety_staff",
+            ],
+            "[safety_org] ",
+        );
         SafetyOrg {
             safety_department: r.opt_bool(&o, "safety_department").is_some_and(|b| b.v),
             full_time_safety_staff: r.opt_count(&o, "full_time_safety_staff").map_or(0, |n| n.v),
@@ -258,7 +337,10 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .map(|p| {
             r.check_keys(p, &["name", "description"], "[[processes]] ");
             Process {
-                name: r.str(p, "name", "[[processes]] ").map(|x| x.v).unwrap_or_default(),
+                name: r
+                    .str(p, "name", "[[processes]] ")
+                    .map(|x| x.v)
+                    .unwrap_or_default(),
                 description: s(r, p, "description"),
             }
         })
@@ -269,7 +351,10 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .map(|e| {
             r.check_keys(e, &["name", "count", "special"], "[[equipment]] ");
             Equipment {
-                name: r.str(e, "name", "[[equipment]] ").map(|x| x.v).unwrap_or_default(),
+                name: r
+                    .str(e, "name", "[[equipment]] ")
+                    .map(|x| x.v)
+                    .unwrap_or_default(),
                 count: r.opt_count(e, "count").map_or(1, |n| n.v),
                 special: r.opt_bool(e, "special").is_some_and(|b| b.v),
             }
@@ -289,11 +374,22 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .filter_map(|p| {
             r.check_keys(p, &["name", "headcount"], "[[posts]] ");
             let name = r.str(p, "name", "[[posts]] ")?;
-            Some(Post { name, headcount: r.opt_count(p, "headcount").map_or(0, |n| n.v) })
+            Some(Post {
+                name,
+                headcount: r.opt_count(p, "headcount").map_or(0, |n| n.v),
+            })
         })
         .collect();
-    let risks = r.table_list(t, "risks").iter().filter_map(|x| read_risk(r, x)).collect();
-    let hazards = r.table_list(t, "hazards").iter().filter_map(|x| read_hazard(r, x)).collect();
+    let risks = r
+        .table_list(t, "risks")
+        .iter()
+        .filter_map(|x| read_risk(r, x))
+        .collect();
+    let hazards = r
+        .table_list(t, "hazards")
+        .iter()
+        .filter_map(|x| read_hazard(r, x))
+        .collect();
     let red_lines = r
         .table_list(t, "red_lines")
         .iter()
@@ -301,16 +397,26 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
             r.check_keys(x, &["kind", "text"], "[[red_lines]] ");
             let kind = r.enum_req(x, "kind", RED_LINE_KINDS, "[[red_lines]] ");
             let text = r.str(x, "text", "[[red_lines]] ");
-            Some(RedLine { kind: kind?.v, text: text?.v })
+            Some(RedLine {
+                kind: kind?.v,
+                text: text?.v,
+            })
         })
         .collect();
     let whistleblower = r
         .table_list(t, "whistleblower")
         .iter()
         .map(|x| {
-            r.check_keys(x, &["period", "received", "verified", "rewarded", "reward_yuan"], "[[whistleblower]] ");
+            r.check_keys(
+                x,
+                &["period", "received", "verified", "rewarded", "reward_yuan"],
+                "[[whistleblower]] ",
+            );
             Whistle {
-                period: r.str(x, "period", "[[whistleblower]] ").map(|p| p.v).unwrap_or_default(),
+                period: r
+                    .str(x, "period", "[[whistleblower]] ")
+                    .map(|p| p.v)
+                    .unwrap_or_default(),
                 received: r.opt_count(x, "received").map_or(0, |n| n.v),
                 verified: r.opt_count(x, "verified").map_or(0, |n| n.v),
                 rewarded: r.opt_count(x, "rewarded").map_or(0, |n| n.v),
@@ -325,11 +431,23 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
             r.check_keys(x, &["date", "liaison", "mode", "notes"], "[[contacts]] ");
             let date = r.date_req(x, "date", "[[contacts]] ");
             let liaison = r.str(x, "liaison", "[[contacts]] ");
-            let mode = r.opt_enum(x, "mode", CONTACT_MODES).map(|m| m.v).unwrap_or_default();
-            Some(Contact { date: date?, liaison: liaison?, mode, notes: s(r, x, "notes") })
+            let mode = r
+                .opt_enum(x, "mode", CONTACT_MODES)
+                .map(|m| m.v)
+                .unwrap_or_default();
+            Some(Contact {
+                date: date?,
+                liaison: liaison?,
+                mode,
+                notes: s(r, x, "notes"),
+            })
         })
         .collect();
-    let evaluations = r.table_list(t, "evaluations").iter().filter_map(|x| read_evaluation(r, x)).collect();
+    let evaluations = r
+        .table_list(t, "evaluations")
+        .iter()
+        .filter_map(|x| read_evaluation(r, x))
+        .collect();
     let actions = r
         .table_list(t, "actions")
         .iter()
@@ -337,14 +455,22 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
             r.check_keys(x, &["date", "kind", "reason"], "[[actions]] ");
             let date = r.date_req(x, "date", "[[actions]] ");
             let kind = r.enum_req(x, "kind", ACTION_KINDS, "[[actions]] ");
-            Some(Action { date: date?.v, kind: kind?.v, reason: s(r, x, "reason") })
+            Some(Action {
+                date: date?.v,
+                kind: kind?.v,
+                reason: s(r, x, "reason"),
+            })
         })
         .collect();
     let mut private = Vec::new();
     if let Some(p) = r.opt_table(t, "private") {
         for (role, _) in r.keys(&p) {
             if let Some(person) = r.opt_table(&p, &role.v) {
-                r.check_keys(&person, &["name", "phone", "id_number", "certificate"], "[private] 中的人员");
+                r.check_keys(
+                    &person,
+                    &["name", "phone", "id_number", "certificate"],
+                    "[private] 中的人员",
+                );
                 private.push(PrivatePerson {
                     role: role.v.clone(),
                     name: s(r, &person, "name"),
@@ -390,8 +516,21 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
 }
 
 const RISK_KEYS: &[&str] = &[
-    "id", "post", "unit", "activity", "hazard", "accidents", "method", "l", "e", "c", "s", "level",
-    "control_level", "measures", "emergency",
+    "id",
+    "post",
+    "unit",
+    "activity",
+    "hazard",
+    "accidents",
+    "method",
+    "l",
+    "e",
+    "c",
+    "s",
+    "level",
+    "control_level",
+    "measures",
+    "emergency",
 ];
 
 fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
@@ -401,7 +540,10 @@ fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
     let post = r.opt_str(x, "post").filter(|p| !p.v.is_empty());
     let unit = s(r, x, "unit");
     if post.is_none() && unit.is_empty() {
-        r.error(x.span.start..x.span.start + 1, "风险必须填写 post（岗位）或 unit（单元/区域），至少一项");
+        r.error(
+            x.span.start..x.span.start + 1,
+            "风险必须填写 post（岗位）或 unit（单元/区域），至少一项",
+        );
     }
     let mut accidents = Vec::new();
     for a in r.str_list(x, "accidents") {
@@ -412,7 +554,10 @@ fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
         }
     }
     let method = r.enum_req(x, "method", METHODS, W);
-    let control_level = r.opt_enum(x, "control_level", CONTROL_LEVELS).map(|c| c.v).unwrap_or_default();
+    let control_level = r
+        .opt_enum(x, "control_level", CONTROL_LEVELS)
+        .map(|c| c.v)
+        .unwrap_or_default();
     Some(Risk {
         id: id?,
         post,
@@ -428,13 +573,30 @@ fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
         level: r.opt_enum(x, "level", LEVELS),
         control_level,
         measures: r.str_list(x, "measures").into_iter().map(|m| m.v).collect(),
-        emergency: r.str_list(x, "emergency").into_iter().map(|m| m.v).collect(),
+        emergency: r
+            .str_list(x, "emergency")
+            .into_iter()
+            .map(|m| m.v)
+            .collect(),
     })
 }
 
 const HAZARD_KEYS: &[&str] = &[
-    "id", "found", "source", "location", "description", "grade", "criterion", "risk", "measures",
-    "funds_yuan", "deadline", "responsible", "contingency", "rectified", "accepted",
+    "id",
+    "found",
+    "source",
+    "location",
+    "description",
+    "grade",
+    "criterion",
+    "risk",
+    "measures",
+    "funds_yuan",
+    "deadline",
+    "responsible",
+    "contingency",
+    "rectified",
+    "accepted",
 ];
 
 fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
@@ -442,7 +604,10 @@ fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
     r.check_keys(x, HAZARD_KEYS, W);
     let id = r.str(x, "id", W);
     let found = r.date_req(x, "found", W);
-    let source = r.opt_enum(x, "source", SOURCES).map(|v| v.v).unwrap_or_default();
+    let source = r
+        .opt_enum(x, "source", SOURCES)
+        .map(|v| v.v)
+        .unwrap_or_default();
     let description = r.str(x, "description", W);
     let grade = r.enum_req(x, "grade", HAZARD_GRADES, W);
     Some(Hazard {
@@ -466,7 +631,18 @@ fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
 
 fn read_evaluation(r: &mut Reader, x: &Table) -> Option<Evaluation> {
     const W: &str = "[[evaluations]] ";
-    r.check_keys(x, &["date", "standard", "by", "not_applicable", "vetoed", "scores"], W);
+    r.check_keys(
+        x,
+        &[
+            "date",
+            "standard",
+            "by",
+            "not_applicable",
+            "vetoed",
+            "scores",
+        ],
+        W,
+    );
     let date = r.date_req(x, "date", W);
     let standard = r.str(x, "standard", W);
     let mut scores = Vec::new();

@@ -6,7 +6,14 @@ use jiff::civil::Date;
 use super::toml_reader::{Reader, Sp};
 use crate::diag::{Diagnostic, SourceFile};
 
-pub const KEYS: &[&str] = &["title", "weight", "date", "description", "draft", "template"];
+pub const KEYS: &[&str] = &[
+    "title",
+    "weight",
+    "date",
+    "description",
+    "draft",
+    "template",
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct FrontMatter {
@@ -44,8 +51,12 @@ pub fn split(text: &str) -> Option<(std::ops::Range<usize>, usize)> {
 pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, usize)> {
     let Some((fm, body)) = split(&src.text) else {
         diags.push(
-            Diagnostic::error_at(src, 0..0, "缺少 front matter：文件应以 +++ 开头，以 +++ 结束")
-                .with_hint("例如：\n+++\ntitle = \"标题\"\n+++"),
+            Diagnostic::error_at(
+                src,
+                0..0,
+                "缺少 front matter：文件应以 +++ 开头，以 +++ 结束",
+            )
+            .with_hint("例如：\n+++\ntitle = \"标题\"\n+++"),
         );
         return None;
     };
@@ -55,10 +66,16 @@ pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatt
         let t = r.root(&doc);
         r.check_keys(&t, KEYS, "front matter ");
         FrontMatter {
-            title: r.str(&t, "title", "front matter ").map(|s| s.v).unwrap_or_default(),
+            title: r
+                .str(&t, "title", "front matter ")
+                .map(|s| s.v)
+                .unwrap_or_default(),
             weight: r.opt_int(&t, "weight").map_or(0, |w| w.v),
             date: r.opt_date(&t, "date").map(|d| d.v),
-            description: r.opt_str(&t, "description").map(|s| s.v).unwrap_or_default(),
+            description: r
+                .opt_str(&t, "description")
+                .map(|s| s.v)
+                .unwrap_or_default(),
             draft: r.opt_bool(&t, "draft").is_some_and(|b| b.v),
             template: r.opt_str(&t, "template"),
         }

@@ -74,7 +74,11 @@ pub fn is_temp_file(name: &str) -> bool {
 pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
     let base = root.join(dir);
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base).follow_links(false).into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -83,7 +87,10 @@ pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
             continue;
         }
         if let Ok(rel) = entry.path().strip_prefix(root) {
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             out.push(rel.join("/"));
         }
     }
@@ -102,7 +109,10 @@ enum Loaded {
 /// Reads and parses every input of the site at `root`.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut inputs = Inputs { root: root.to_path_buf(), ..Default::default() };
+    let mut inputs = Inputs {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
 
     match source::read(root, "data/site.toml") {
         Ok(src) => {
@@ -111,8 +121,15 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
         }
         Err(mut d) => {
             if !root.join("data/site.toml").exists() {
-                d = Diagnostic::file(Severity::Error, "data/site.toml", "找不到站点配置文件 data/site.toml")
-                    .with_hint(format!("站点根目录是 {}；可用 dualprev init 新建站点", root.display()));
+                d = Diagnostic::file(
+                    Severity::Error,
+                    "data/site.toml",
+                    "找不到站点配置文件 data/site.toml",
+                )
+                .with_hint(format!(
+                    "站点根目录是 {}；可用 dualprev init 新建站点",
+                    root.display()
+                ));
             }
             diags.push(d);
         }
@@ -138,10 +155,10 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
             Loaded::Enterprise(e) => inputs.enterprises.push(*e),
             Loaded::Standard(s) => inputs.standards.push(*s),
             Loaded::Nothing => {
-                if let Some(asset) = rel.strip_prefix("content/") {
-                    if !asset.ends_with(".md") {
-                        inputs.assets.push(asset.to_string());
-                    }
+                if let Some(asset) = rel.strip_prefix("content/")
+                    && !asset.ends_with(".md")
+                {
+                    inputs.assets.push(asset.to_string());
                 }
             }
         }
@@ -161,7 +178,11 @@ fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         return Loaded::Nothing;
     }
     if rel.starts_with("data/") && !is_toml {
-        diags.push(Diagnostic::file(Severity::Warning, rel, "data/ 下只读取 .toml 文件，此文件被忽略"));
+        diags.push(Diagnostic::file(
+            Severity::Warning,
+            rel,
+            "data/ 下只读取 .toml 文件，此文件被忽略",
+        ));
         return Loaded::Nothing;
     }
     let src = match source::read(root, rel) {
@@ -175,30 +196,51 @@ fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         let Some((fm, body_start)) = frontmatter::parse(&src, diags) else {
             return Loaded::Nothing;
         };
-        let page = RawPage { src, path: path.to_string(), fm, body_start };
-        let is_story = path.starts_with("enterprises/") && path.matches('/').count() == 1 && !path.ends_with("/_index.md");
-        return if is_story { Loaded::Story(page) } else { Loaded::Page(page) };
+        let page = RawPage {
+            src,
+            path: path.to_string(),
+            fm,
+            body_start,
+        };
+        let is_story = path.starts_with("enterprises/")
+            && path.matches('/').count() == 1
+            && !path.ends_with("/_index.md");
+        return if is_story {
+            Loaded::Story(page)
+        } else {
+            Loaded::Page(page)
+        };
     }
     let slug = stem(rel);
     if rel.starts_with("data/enterprises/") {
         if !valid_slug(slug) {
             diags.push(
-                Diagnostic::file(Severity::Error, rel, format!("企业档案的文件名“{slug}”不能用作网址"))
-                    .with_hint("文件名只用小写英文字母、数字和连字符，例如 lianshan-casting.toml"),
+                Diagnostic::file(
+                    Severity::Error,
+                    rel,
+                    format!("企业档案的文件名“{slug}”不能用作网址"),
+                )
+                .with_hint("文件名只用小写英文字母、数字和连字符，例如 lianshan-casting.toml"),
             );
             return Loaded::Nothing;
         }
-        return enterprise::parse(src, slug, diags).map_or(Loaded::Nothing, |e| Loaded::Enterprise(Box::new(e)));
+        return enterprise::parse(src, slug, diags)
+            .map_or(Loaded::Nothing, |e| Loaded::Enterprise(Box::new(e)));
     }
     if rel.starts_with("data/standards/") {
         if !valid_slug(slug) {
             diags.push(
-                Diagnostic::file(Severity::Error, rel, format!("评估标准的文件名“{slug}”不能用作网址"))
-                    .with_hint("文件名只用小写英文字母、数字和连字符，例如 small-micro.toml"),
+                Diagnostic::file(
+                    Severity::Error,
+                    rel,
+                    format!("评估标准的文件名“{slug}”不能用作网址"),
+                )
+                .with_hint("文件名只用小写英文字母、数字和连字符，例如 small-micro.toml"),
             );
             return Loaded::Nothing;
         }
-        return standard::parse(src, slug, diags).map_or(Loaded::Nothing, |s| Loaded::Standard(Box::new(s)));
+        return standard::parse(src, slug, diags)
+            .map_or(Loaded::Nothing, |s| Loaded::Standard(Box::new(s)));
     }
     Loaded::Nothing
 }
@@ -206,5 +248,6 @@ fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
 /// Slugs of records become URL segments: lowercase ASCII letters, digits and hyphens.
 pub fn valid_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }

@@ -54,8 +54,17 @@ pub struct SiteConfig {
 }
 
 const KEYS: &[&str] = &[
-    "title", "town", "base_url", "as_of", "description", "deadlines", "bands", "milestones",
-    "villages", "departments", "liaisons",
+    "title",
+    "town",
+    "base_url",
+    "as_of",
+    "description",
+    "deadlines",
+    "bands",
+    "milestones",
+    "villages",
+    "departments",
+    "liaisons",
 ];
 
 pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<SiteConfig> {
@@ -85,8 +94,12 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
     let (mut lec, mut ls) = (None, None);
     if let Some(b) = r.opt_table(t, "bands") {
         r.check_keys(&b, &["lec", "ls"], "[bands] ");
-        lec = r.opt_table(&b, "lec").and_then(|x| read_bands(r, &x, "[bands.lec] "));
-        ls = r.opt_table(&b, "ls").and_then(|x| read_bands(r, &x, "[bands.ls] "));
+        lec = r
+            .opt_table(&b, "lec")
+            .and_then(|x| read_bands(r, &x, "[bands.lec] "));
+        ls = r
+            .opt_table(&b, "ls")
+            .and_then(|x| read_bands(r, &x, "[bands.ls] "));
     }
     let mut milestones = Vec::new();
     for m in r.table_list(t, "milestones") {
@@ -97,7 +110,10 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
             if milestones.iter().any(|x: &Milestone| x.key == key.v) {
                 r.error(key.span, format!("重复的里程碑 key“{}”", key.v));
             }
-            milestones.push(Milestone { key: key.v, name: name.v });
+            milestones.push(Milestone {
+                key: key.v,
+                name: name.v,
+            });
         }
     }
     let villages = named_list(r, t, "villages");
@@ -113,10 +129,18 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
             if liaisons.iter().any(|x| x.id.v == id.v) {
                 r.error(id.span.clone(), format!("重复的联络员 id“{}”", id.v));
             }
-            liaisons.push(Liaison { id, title: title.v, name, phone });
+            liaisons.push(Liaison {
+                id,
+                title: title.v,
+                name,
+                phone,
+            });
         }
     }
-    let base_url = r.opt_str(t, "base_url").map(|s| s.v).filter(|s| !s.is_empty());
+    let base_url = r
+        .opt_str(t, "base_url")
+        .map(|s| s.v)
+        .filter(|s| !s.is_empty());
     let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
     SiteConfig {
         title: r.str(t, "title", W).map(|s| s.v).unwrap_or_default(),
@@ -139,7 +163,10 @@ fn read_bands(r: &mut Reader, t: &Table, what: &str) -> Option<Bands> {
     let need = |r: &mut Reader, k: &str| {
         let v = r.opt_num(t, k);
         if v.is_none() && !t.entries.contains_key(k) {
-            r.error(t.span.start..t.span.start + 1, format!("{what}缺少必填字段“{k}”"));
+            r.error(
+                t.span.start..t.span.start + 1,
+                format!("{what}缺少必填字段“{k}”"),
+            );
         }
         v
     };
@@ -147,10 +174,17 @@ fn read_bands(r: &mut Reader, t: &Table, what: &str) -> Option<Bands> {
     let considerable = need(r, "considerable")?;
     let general = need(r, "general")?;
     if !(major.v > considerable.v && considerable.v > general.v) {
-        r.error(major.span, format!("{what}的分级下限应满足 major > considerable > general"));
+        r.error(
+            major.span,
+            format!("{what}的分级下限应满足 major > considerable > general"),
+        );
         return None;
     }
-    Some(Bands { major: major.v, considerable: considerable.v, general: general.v })
+    Some(Bands {
+        major: major.v,
+        considerable: considerable.v,
+        general: general.v,
+    })
 }
 
 fn named_list(r: &mut Reader, t: &Table, key: &str) -> Vec<Sp<String>> {

@@ -46,7 +46,14 @@ impl Standard {
     }
 }
 
-const KEYS: &[&str] = &["title", "description", "applies_to", "pass_line", "demonstration_line", "categories"];
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "applies_to",
+    "pass_line",
+    "demonstration_line",
+    "categories",
+];
 
 pub fn parse(src: Arc<SourceFile>, id: &str, diags: &mut Vec<Diagnostic>) -> Option<Standard> {
     let mut r = Reader::new(&src, 0);
@@ -64,19 +71,33 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
     const W: &str = "评估标准";
     r.check_keys(t, KEYS, W);
     let title = r.str(t, "title", W);
-    let applies_to = r.opt_enum(t, "applies_to", super::enterprise::SIZES).map(|s| s.v).unwrap_or_default();
+    let applies_to = r
+        .opt_enum(t, "applies_to", super::enterprise::SIZES)
+        .map(|s| s.v)
+        .unwrap_or_default();
     let pass_line = r.opt_num(t, "pass_line").map_or(60.0, |n| n.v);
-    let demonstration_line = r.opt_num(t, "demonstration_line").map_or(pass_line, |n| n.v);
+    let demonstration_line = r
+        .opt_num(t, "demonstration_line")
+        .map_or(pass_line, |n| n.v);
     let mut categories = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for c in r.table_list(t, "categories") {
         r.check_keys(&c, &["name", "items"], "[[categories]] ");
-        let name = r.str(&c, "name", "[[categories]] ").map(|n| n.v).unwrap_or_default();
+        let name = r
+            .str(&c, "name", "[[categories]] ")
+            .map(|n| n.v)
+            .unwrap_or_default();
         let mut items = Vec::new();
         for it in r.table_list(&c, "items") {
             const WI: &str = "[[categories.items]] ";
-            r.check_keys(&it, &["id", "requirement", "points", "method", "deduction", "veto"], WI);
-            let Some(iid) = r.str(&it, "id", WI) else { continue };
+            r.check_keys(
+                &it,
+                &["id", "requirement", "points", "method", "deduction", "veto"],
+                WI,
+            );
+            let Some(iid) = r.str(&it, "id", WI) else {
+                continue;
+            };
             if seen.contains(&iid.v) {
                 r.error(iid.span.clone(), format!("重复的评估项 id“{}”", iid.v));
             }
@@ -85,7 +106,10 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
             let points = r.opt_count(&it, "points").map_or(0, |n| n.v);
             items.push(Item {
                 id: iid,
-                requirement: r.str(&it, "requirement", WI).map(|x| x.v).unwrap_or_default(),
+                requirement: r
+                    .str(&it, "requirement", WI)
+                    .map(|x| x.v)
+                    .unwrap_or_default(),
                 points,
                 method: r.opt_str(&it, "method").map(|x| x.v).unwrap_or_default(),
                 deduction: r.opt_str(&it, "deduction").map(|x| x.v).unwrap_or_default(),

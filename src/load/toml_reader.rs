@@ -67,7 +67,12 @@ impl<'s> Reader<'s> {
             .push(Diagnostic::error_at(self.src, span, msg.into()));
     }
 
-    pub fn error_hint(&mut self, span: Range<usize>, msg: impl Into<String>, hint: impl Into<String>) {
+    pub fn error_hint(
+        &mut self,
+        span: Range<usize>,
+        msg: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.diags
             .push(Diagnostic::error_at(self.src, span, msg.into()).with_hint(hint));
     }
@@ -178,10 +183,20 @@ impl<'s> Reader<'s> {
             Some(near) => format!("字段“{key}”的值“{}”不在可选范围内，是否应为“{near}”？", s.v),
             None => format!("字段“{key}”的值“{}”不在可选范围内", s.v),
         };
-        self.error_hint(s.span.clone(), msg, format!("可选值：{}", allowed.join("、")));
+        self.error_hint(
+            s.span.clone(),
+            msg,
+            format!("可选值：{}", allowed.join("、")),
+        );
     }
 
-    pub fn enum_req(&mut self, t: &Table, key: &str, allowed: &[&str], what: &str) -> Option<Sp<String>> {
+    pub fn enum_req(
+        &mut self,
+        t: &Table,
+        key: &str,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<Sp<String>> {
         if self.get(t, key).is_none() {
             self.missing(t, key, what);
             return None;
@@ -254,15 +269,13 @@ impl<'s> Reader<'s> {
         let span = self.abs(v.span());
         match v.get_ref() {
             DeValue::Datetime(dt) => match (dt.date, dt.time) {
-                (Some(d), None) => {
-                    match Date::new(d.year as i16, d.month as i8, d.day as i8) {
-                        Ok(date) => Some(Sp::new(date, span)),
-                        Err(_) => {
-                            self.error(span, format!("字段“{key}”不是有效的日期"));
-                            None
-                        }
+                (Some(d), None) => match Date::new(d.year as i16, d.month as i8, d.day as i8) {
+                    Ok(date) => Some(Sp::new(date, span)),
+                    Err(_) => {
+                        self.error(span, format!("字段“{key}”不是有效的日期"));
+                        None
                     }
-                }
+                },
                 _ => {
                     self.error_hint(
                         span,
@@ -307,7 +320,9 @@ impl<'s> Reader<'s> {
                 let mut out = Vec::new();
                 for item in items.iter() {
                     match item.get_ref() {
-                        DeValue::String(s) => out.push(Sp::new(s.to_string(), self.abs(item.span()))),
+                        DeValue::String(s) => {
+                            out.push(Sp::new(s.to_string(), self.abs(item.span())))
+                        }
                         _ => self.wrong_type(item, key, "字符串"),
                     }
                 }

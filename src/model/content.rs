@@ -58,6 +58,10 @@ impl Page {
     }
 }
 
+/// Expands a data shortcode for a page whose root prefix is the last argument.
+pub type SiteShortcode<'a> =
+    dyn Fn(&str, &BTreeMap<String, String>, &str) -> Result<String, String> + Sync + 'a;
+
 /// URL key of a content path: `a/b.md` → `a/b/`, `a/_index.md` → `a/`, `_index.md` → ``.
 pub fn key_of(path: &str) -> String {
     let stem = path.strip_suffix(".md").unwrap_or(path);
@@ -87,18 +91,23 @@ pub fn root_prefix(key: &str) -> String {
 pub fn build(
     raw: &[RawPage],
     extra_targets: &[(String, String)],
-    shortcode: &(dyn Fn(&str, &BTreeMap<String, String>, &str) -> Result<String, String> + Sync),
+    shortcode: &SiteShortcode<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Page>, LinkTargets) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
-    let headings: Vec<Vec<Heading>> = live.par_iter().map(|p| markdown::headings(p.body())).collect();
+    let headings: Vec<Vec<Heading>> = live
+        .par_iter()
+        .map(|p| markdown::headings(p.body()))
+        .collect();
     let mut targets: LinkTargets = BTreeMap::new();
     for (p, h) in live.iter().zip(&headings) {
         let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
         targets.insert(p.path.clone(), (key_of(&p.path), ids));
     }
     for (path, key) in extra_targets {
-        targets.entry(path.clone()).or_insert_with(|| (key.clone(), BTreeSet::new()));
+        targets
+            .entry(path.clone())
+            .or_insert_with(|| (key.clone(), BTreeSet::new()));
     }
     let rendered: Vec<(String, Vec<Diagnostic>)> = live
         .par_iter()
@@ -127,7 +136,7 @@ pub fn build(
         diags.append(&mut d);
         let key = key_of(&p.path);
         let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
-        let section = if is_section { parent_key(&key) } else { parent_key(&key) };
+        let section = parent_key(&key);
         pages.push(Page {
             path: p.path.clone(),
             url: markdown::encode_path(&key),
@@ -155,7 +164,11 @@ pub fn build(
 
 /// A folder without `_index.md` still lists its pages: give it a section named after the folder.
 fn add_missing_sections(pages: &mut Vec<Page>) {
-    let have: BTreeSet<String> = pages.iter().filter(|p| p.is_section).map(|p| p.key.clone()).collect();
+    let have: BTreeSet<String> = pages
+        .iter()
+        .filter(|p| p.is_section)
+        .map(|p| p.key.clone())
+        .collect();
     let mut needed: BTreeSet<String> = BTreeSet::new();
     for p in pages.iter() {
         let mut k = p.section.clone();
@@ -170,8 +183,17 @@ fn add_missing_sections(pages: &mut Vec<Page>) {
         }
     }
     for key in needed {
-        let title = key.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
-        let path = if key.is_empty() { "_index.md".to_string() } else { format!("{key}_index.md") };
+        let title = key
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let path = if key.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{key}_index.md")
+        };
         pages.push(Page {
             path,
             url: markdown::encode_path(&key),
@@ -197,7 +219,11 @@ fn add_missing_sections(pages: &mut Vec<Page>) {
 /// Orders each section's pages by date (newest first) when they are dated, else by weight then title.
 fn link_siblings(pages: &mut [Page]) {
     pages.sort_by(|a, b| a.key.cmp(&b.key));
-    let index: BTreeMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.key.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.key.clone(), i))
+        .collect();
     let mut children: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut subs: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
@@ -214,7 +240,8 @@ fn link_siblings(pages: &mut [Page]) {
         v.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a], &pages[*b]);
             if dated {
-                (pb.date, pa.weight, &pa.title, &pa.key).cmp(&(pa.date, pb.weight, &pb.title, &pb.key))
+                (pb.date, pa.weight, &pa.title, &pa.key)
+                    .cmp(&(pa.date, pb.weight, &pb.title, &pb.key))
             } else {
                 (pa.weight, &pa.title, &pa.key).cmp(&(pb.weight, &pb.title, &pb.key))
             }
@@ -229,7 +256,11 @@ fn link_siblings(pages: &mut [Page]) {
     for (section, list) in &children {
         let links: Vec<LinkRef> = list.iter().map(|i| pages[*i].link()).collect();
         for (n, i) in list.iter().enumerate() {
-            pages[*i].prev = if n > 0 { Some(links[n - 1].clone()) } else { None };
+            pages[*i].prev = if n > 0 {
+                Some(links[n - 1].clone())
+            } else {
+                None
+            };
             pages[*i].next = links.get(n + 1).cloned();
         }
         if let Some(s) = index.get(section) {

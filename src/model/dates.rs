@@ -26,7 +26,11 @@ pub fn month_index(d: Date) -> i64 {
 
 /// `2025-03` for a month number.
 pub fn month_label(index: i64) -> String {
-    format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
 }
 
 #[cfg(test)]
@@ -44,7 +48,10 @@ mod tests {
 
     #[test]
     fn months_across_year_end() {
-        assert_eq!(month_index(date(2025, 1, 5)) - month_index(date(2024, 12, 31)), 1);
+        assert_eq!(
+            month_index(date(2025, 1, 5)) - month_index(date(2024, 12, 31)),
+            1
+        );
         assert_eq!(month_label(month_index(date(2024, 12, 1))), "2024-12");
     }
 }

@@ -23,7 +23,11 @@ pub struct LevelView {
 
 impl From<Level> for LevelView {
     fn from(l: Level) -> Self {
-        LevelView { name: l.name(), class: l.class(), colour: l.colour() }
+        LevelView {
+            name: l.name(),
+            class: l.class(),
+            colour: l.colour(),
+        }
     }
 }
 
@@ -137,7 +141,13 @@ pub struct Enterprise {
 }
 
 /// Resolves one record. Problems go to `diags`; the result is still built so the other files can be checked.
-pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], as_of: Date, diags: &mut Vec<Diagnostic>) -> Enterprise {
+pub fn derive(
+    rec: EnterpriseRecord,
+    cfg: &SiteConfig,
+    standards: &[Standard],
+    as_of: Date,
+    diags: &mut Vec<Diagnostic>,
+) -> Enterprise {
     let src = rec.src.clone();
     let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
         diags.push(Diagnostic::error_at(&src, span, msg));
@@ -145,18 +155,32 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
 
     match uscc::check(&rec.uscc.v) {
         Ok(()) => {}
-        Err(UsccError::Length(n)) => err(diags, rec.uscc.span.clone(), format!("统一社会信用代码应为 18 位，这里是 {n} 位")),
+        Err(UsccError::Length(n)) => err(
+            diags,
+            rec.uscc.span.clone(),
+            format!("统一社会信用代码应为 18 位，这里是 {n} 位"),
+        ),
         Err(UsccError::BadChar(i, c)) => diags.push(
-            Diagnostic::error_at(&src, rec.uscc.span.clone(), format!("统一社会信用代码第 {i} 位“{c}”不是有效字符"))
-                .with_hint("只能使用数字和大写字母，不含 I、O、S、V、Z"),
+            Diagnostic::error_at(
+                &src,
+                rec.uscc.span.clone(),
+                format!("统一社会信用代码第 {i} 位“{c}”不是有效字符"),
+            )
+            .with_hint("只能使用数字和大写字母，不含 I、O、S、V、Z"),
         ),
         Err(UsccError::Check(expected)) => diags.push(
-            Diagnostic::error_at(&src, rec.uscc.span.clone(), format!("统一社会信用代码校验位错误：最后一位应为“{expected}”"))
-                .with_hint("核对营业执照上的代码，常见错误是抄错了某一位"),
+            Diagnostic::error_at(
+                &src,
+                rec.uscc.span.clone(),
+                format!("统一社会信用代码校验位错误：最后一位应为“{expected}”"),
+            )
+            .with_hint("核对营业执照上的代码，常见错误是抄错了某一位"),
         ),
     }
 
-    let names = |list: &[crate::load::toml_reader::Sp<String>]| list.iter().map(|v| v.v.clone()).collect::<Vec<_>>();
+    let names = |list: &[crate::load::toml_reader::Sp<String>]| {
+        list.iter().map(|v| v.v.clone()).collect::<Vec<_>>()
+    };
     if let Some(v) = &rec.village {
         check_ref(diags, &src, v, &names(&cfg.villages), "村（社区）");
     }
@@ -171,10 +195,24 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
 
     // Size against headcount: the 2017 statistical rule for industry; a warning only.
     if rec.size == "小微型" && rec.employees.v >= 300 {
-        diags.push(Diagnostic::warning_at(&src, rec.employees.span.clone(), format!("小微型企业从业人员为 {} 人（≥ 300），请核对企业规模", rec.employees.v)));
+        diags.push(Diagnostic::warning_at(
+            &src,
+            rec.employees.span.clone(),
+            format!(
+                "小微型企业从业人员为 {} 人（≥ 300），请核对企业规模",
+                rec.employees.v
+            ),
+        ));
     }
     if rec.size == "大中型" && rec.employees.v < 20 {
-        diags.push(Diagnostic::warning_at(&src, rec.employees.span.clone(), format!("大中型企业从业人员只有 {} 人（< 20），请核对企业规模", rec.employees.v)));
+        diags.push(Diagnostic::warning_at(
+            &src,
+            rec.employees.span.clone(),
+            format!(
+                "大中型企业从业人员只有 {} 人（< 20），请核对企业规模",
+                rec.employees.v
+            ),
+        ));
     }
 
     // Milestones.
@@ -188,7 +226,11 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
         .map(|m| MilestoneView {
             key: m.key.clone(),
             name: m.name.clone(),
-            date: rec.milestones.iter().find(|(k, d)| k.v == m.key && d.v <= as_of).map(|(_, d)| d.v),
+            date: rec
+                .milestones
+                .iter()
+                .find(|(k, d)| k.v == m.key && d.v <= as_of)
+                .map(|(_, d)| d.v),
         })
         .collect();
     let milestones_done = milestone_views.iter().filter(|m| m.date.is_some()).count();
@@ -197,7 +239,11 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
     let mut post_names: Vec<String> = Vec::new();
     for p in &rec.posts {
         if post_names.contains(&p.name.v) {
-            err(diags, p.name.span.clone(), format!("岗位“{}”重复", p.name.v));
+            err(
+                diags,
+                p.name.span.clone(),
+                format!("岗位“{}”重复", p.name.v),
+            );
         }
         post_names.push(p.name.v.clone());
     }
@@ -205,7 +251,11 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
     let mut risk_views = Vec::new();
     for r in &rec.risks {
         if risk_ids.contains(&r.id.v) {
-            err(diags, r.id.span.clone(), format!("风险编号“{}”在本文件中重复", r.id.v));
+            err(
+                diags,
+                r.id.span.clone(),
+                format!("风险编号“{}”在本文件中重复", r.id.v),
+            );
         }
         risk_ids.push(r.id.v.clone());
         if let Some(p) = &r.post {
@@ -226,7 +276,11 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
     let mut hazard_views = Vec::new();
     for h in &rec.hazards {
         if hazard_ids.contains(&h.id.v) {
-            err(diags, h.id.span.clone(), format!("隐患编号“{}”在本文件中重复", h.id.v));
+            err(
+                diags,
+                h.id.span.clone(),
+                format!("隐患编号“{}”在本文件中重复", h.id.v),
+            );
         }
         hazard_ids.push(h.id.v.clone());
         if let Some(rk) = &h.risk {
@@ -243,11 +297,19 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
             HazardState::Rectified => 2,
             HazardState::Closed => 3,
         };
-        (rank(a), !a.major, -a.overdue_days, &a.h.id.v).cmp(&(rank(b), !b.major, -b.overdue_days, &b.h.id.v))
+        (rank(a), !a.major, -a.overdue_days, &a.h.id.v).cmp(&(
+            rank(b),
+            !b.major,
+            -b.overdue_days,
+            &b.h.id.v,
+        ))
     });
     let open = |h: &&HazardView| matches!(h.state, HazardState::Open | HazardState::Overdue);
     let open_hazards = hazard_views.iter().filter(open).count();
-    let overdue_hazards = hazard_views.iter().filter(|h| h.state == HazardState::Overdue).count();
+    let overdue_hazards = hazard_views
+        .iter()
+        .filter(|h| h.state == HazardState::Overdue)
+        .count();
     let open_major_hazards = hazard_views.iter().filter(open).filter(|h| h.major).count();
 
     // Contacts.
@@ -264,12 +326,23 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
         }
     }
     evaluation_views.sort_by_key(|e| e.e.date.v);
-    let latest_score = evaluation_views.iter().rev().find(|e| e.e.date.v <= as_of).map(|e| e.score.clone());
+    let latest_score = evaluation_views
+        .iter()
+        .rev()
+        .find(|e| e.e.date.v <= as_of)
+        .map(|e| e.score.clone());
 
     // Deadline status.
     let high = !rec.high_risk.is_empty();
-    let deadline = cfg.deadlines.as_ref().map(|d| if high { d.high_risk } else { d.all });
-    let deadline_group = if high { "高风险企业" } else { "其他企业" };
+    let deadline = cfg
+        .deadlines
+        .as_ref()
+        .map(|d| if high { d.high_risk } else { d.all });
+    let deadline_group = if high {
+        "高风险企业"
+    } else {
+        "其他企业"
+    };
     let passes: Vec<Date> = evaluation_views
         .iter()
         .filter(|e| e.official && e.score.pass && e.e.date.v <= as_of)
@@ -281,7 +354,12 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
         Some(d) if as_of > d => ("已逾期", "late", false),
         _ => ("推进中", "progress", false),
     };
-    let special_equipment = rec.equipment.iter().filter(|e| e.special).map(|e| e.count).sum();
+    let special_equipment = rec
+        .equipment
+        .iter()
+        .filter(|e| e.special)
+        .map(|e| e.count)
+        .sum();
 
     Enterprise {
         liaison_title: liaison.map(|l| l.title.clone()).unwrap_or_default(),
@@ -315,7 +393,13 @@ pub fn derive(rec: EnterpriseRecord, cfg: &SiteConfig, standards: &[Standard], a
     }
 }
 
-fn check_ref(diags: &mut Vec<Diagnostic>, src: &crate::diag::SourceFile, v: &crate::load::toml_reader::Sp<String>, known: &[String], what: &str) {
+fn check_ref(
+    diags: &mut Vec<Diagnostic>,
+    src: &crate::diag::SourceFile,
+    v: &crate::load::toml_reader::Sp<String>,
+    known: &[String],
+    what: &str,
+) {
     if known.contains(&v.v) {
         return;
     }
@@ -331,57 +415,124 @@ fn check_ref(diags: &mut Vec<Diagnostic>, src: &crate::diag::SourceFile, v: &cra
     diags.push(Diagnostic::error_at(src, v.span.clone(), msg).with_hint(hint));
 }
 
-fn grade_risk(r: &Risk, cfg: &SiteConfig, src: &crate::diag::SourceFile, diags: &mut Vec<Diagnostic>) -> Option<RiskView> {
-    let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| diags.push(Diagnostic::error_at(src, span, msg));
-    let need = |diags: &mut Vec<Diagnostic>, v: &Option<crate::load::toml_reader::Sp<f64>>, k: &str| -> Option<f64> {
+fn grade_risk(
+    r: &Risk,
+    cfg: &SiteConfig,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RiskView> {
+    let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
+        diags.push(Diagnostic::error_at(src, span, msg))
+    };
+    let need = |diags: &mut Vec<Diagnostic>,
+                v: &Option<crate::load::toml_reader::Sp<f64>>,
+                k: &str|
+     -> Option<f64> {
         if v.is_none() {
-            diags.push(Diagnostic::error_at(src, r.method.span.clone(), format!("风险“{}”用 {} 法评价，但缺少因子 {k}", r.id.v, r.method.v)));
+            diags.push(Diagnostic::error_at(
+                src,
+                r.method.span.clone(),
+                format!("风险“{}”用 {} 法评价，但缺少因子 {k}", r.id.v, r.method.v),
+            ));
         }
         v.as_ref().map(|x| x.v)
     };
     let declared = r.level.as_ref().and_then(|l| Level::from_name(&l.v));
     let (computed, score, formula) = match r.method.v.as_str() {
         "LEC" => {
-            let (l, e, c) = (need(diags, &r.l, "l"), need(diags, &r.e, "e"), need(diags, &r.c, "c"));
-            for (f, scale, name) in [(&r.l, risk::LEC_L, "L"), (&r.e, risk::LEC_E, "E"), (&r.c, risk::LEC_C, "C")] {
-                if let Some(f) = f {
-                    if !risk::on_scale(f.v, scale) {
-                        let vals: Vec<String> = scale.iter().map(|x| risk::fmt_score(*x)).collect();
-                        diags.push(
-                            Diagnostic::error_at(src, f.span.clone(), format!("LEC 法的 {name} 值 {} 不在取值表中", risk::fmt_score(f.v)))
-                                .with_hint(format!("{name} 可取：{}", vals.join("、"))),
-                        );
-                    }
+            let (l, e, c) = (
+                need(diags, &r.l, "l"),
+                need(diags, &r.e, "e"),
+                need(diags, &r.c, "c"),
+            );
+            for (f, scale, name) in [
+                (&r.l, risk::LEC_L, "L"),
+                (&r.e, risk::LEC_E, "E"),
+                (&r.c, risk::LEC_C, "C"),
+            ] {
+                if let Some(f) = f
+                    && !risk::on_scale(f.v, scale)
+                {
+                    let vals: Vec<String> = scale.iter().map(|x| risk::fmt_score(*x)).collect();
+                    diags.push(
+                        Diagnostic::error_at(
+                            src,
+                            f.span.clone(),
+                            format!("LEC 法的 {name} 值 {} 不在取值表中", risk::fmt_score(f.v)),
+                        )
+                        .with_hint(format!("{name} 可取：{}", vals.join("、"))),
+                    );
                 }
             }
             let (l, e, c) = (l?, e?, c?);
             let d = l * e * c;
             let Some(b) = cfg.lec.as_ref() else {
-                err(diags, r.method.span.clone(), "site.toml 没有 [bands.lec]，无法按 LEC 法分级".into());
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    "site.toml 没有 [bands.lec]，无法按 LEC 法分级".into(),
+                );
                 return None;
             };
-            (Some(risk::band(d, b)), risk::fmt_score(d), format!("D = {} × {} × {} = {}", risk::fmt_score(l), risk::fmt_score(e), risk::fmt_score(c), risk::fmt_score(d)))
+            (
+                Some(risk::band(d, b)),
+                risk::fmt_score(d),
+                format!(
+                    "D = {} × {} × {} = {}",
+                    risk::fmt_score(l),
+                    risk::fmt_score(e),
+                    risk::fmt_score(c),
+                    risk::fmt_score(d)
+                ),
+            )
         }
         "LS" => {
             let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
             for (f, name) in [(&r.l, "L"), (&r.s, "S")] {
-                if let Some(f) = f {
-                    if !(1.0..=5.0).contains(&f.v) || f.v.fract() != 0.0 {
-                        err(diags, f.span.clone(), format!("LS 法的 {name} 值应为 1 到 5 的整数，这里是 {}", risk::fmt_score(f.v)));
-                    }
+                if let Some(f) = f
+                    && (!(1.0..=5.0).contains(&f.v) || f.v.fract() != 0.0)
+                {
+                    err(
+                        diags,
+                        f.span.clone(),
+                        format!(
+                            "LS 法的 {name} 值应为 1 到 5 的整数，这里是 {}",
+                            risk::fmt_score(f.v)
+                        ),
+                    );
                 }
             }
             let (l, s) = (l?, s?);
             let rv = l * s;
             let Some(b) = cfg.ls.as_ref() else {
-                err(diags, r.method.span.clone(), "site.toml 没有 [bands.ls]，无法按 LS 法分级".into());
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    "site.toml 没有 [bands.ls]，无法按 LS 法分级".into(),
+                );
                 return None;
             };
-            (Some(risk::band(rv, b)), risk::fmt_score(rv), format!("R = {} × {} = {}", risk::fmt_score(l), risk::fmt_score(s), risk::fmt_score(rv)))
+            (
+                Some(risk::band(rv, b)),
+                risk::fmt_score(rv),
+                format!(
+                    "R = {} × {} = {}",
+                    risk::fmt_score(l),
+                    risk::fmt_score(s),
+                    risk::fmt_score(rv)
+                ),
+            )
         }
         _ => {
             if declared.is_none() {
-                err(diags, r.method.span.clone(), format!("风险“{}”为直接判定，必须填写 level（重大、较大、一般、低）", r.id.v));
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    format!(
+                        "风险“{}”为直接判定，必须填写 level（重大、较大、一般、低）",
+                        r.id.v
+                    ),
+                );
                 return None;
             }
             (None, String::new(), "直接判定".to_string())
@@ -389,14 +540,14 @@ fn grade_risk(r: &Risk, cfg: &SiteConfig, src: &crate::diag::SourceFile, diags: 
     };
     let level = match (computed, declared) {
         (Some(c), Some(d)) => {
-            if c != d {
-                if let Some(lv) = &r.level {
-                    diags.push(Diagnostic::warning_at(
+            if c != d
+                && let Some(lv) = &r.level
+            {
+                diags.push(Diagnostic::warning_at(
                         src,
                         lv.span.clone(),
                         format!("风险“{}”填写的等级“{}”与计算结果“{}”（{formula}）不一致，按从严原则显示“{}”", r.id.v, d.name(), c.name(), c.min(d).name()),
                     ));
-                }
             }
             c.min(d)
         }
@@ -404,15 +555,23 @@ fn grade_risk(r: &Risk, cfg: &SiteConfig, src: &crate::diag::SourceFile, diags: 
         (None, Some(d)) => d,
         (None, None) => return None,
     };
-    let group = r.post.as_ref().map(|p| p.v.clone()).unwrap_or_else(|| r.unit.clone());
+    let group = r
+        .post
+        .as_ref()
+        .map(|p| p.v.clone())
+        .unwrap_or_else(|| r.unit.clone());
     Some(RiskView {
         r: r.clone(),
         score,
         formula,
         level_value: level,
         level: level.into(),
-        computed: computed.filter(|c| Some(*c) != declared && declared.is_some()).map(Into::into),
-        declared: declared.filter(|d| Some(*d) != computed && computed.is_some()).map(Into::into),
+        computed: computed
+            .filter(|c| Some(*c) != declared && declared.is_some())
+            .map(Into::into),
+        declared: declared
+            .filter(|d| Some(*d) != computed && computed.is_some())
+            .map(Into::into),
         group,
     })
 }
@@ -424,7 +583,11 @@ fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<RiskGroup> {
             Some(g) => g.risks.push(i),
             None => groups.push(RiskGroup {
                 name: r.group.clone(),
-                headcount: rec.posts.iter().find(|p| p.name.v == r.group).map(|p| p.headcount),
+                headcount: rec
+                    .posts
+                    .iter()
+                    .find(|p| p.name.v == r.group)
+                    .map(|p| p.headcount),
                 highest: r.level_value.into(),
                 risks: vec![i],
                 index: groups.len() + 1,
@@ -432,7 +595,12 @@ fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<RiskGroup> {
         }
     }
     for g in &mut groups {
-        let highest = g.risks.iter().map(|i| risks[*i].level_value).min().unwrap_or(Level::Low);
+        let highest = g
+            .risks
+            .iter()
+            .map(|i| risks[*i].level_value)
+            .min()
+            .unwrap_or(Level::Low);
         g.highest = highest.into();
         g.risks.sort_by_key(|i| (risks[*i].level_value, *i));
     }
@@ -462,35 +630,63 @@ fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mut Vec<Diagn
         }
         if !missing.is_empty() {
             diags.push(
-                Diagnostic::error_at(src, h.grade.span.clone(), format!("重大隐患“{}”缺少：{}", h.id.v, missing.join("、")))
-                    .with_hint("重大隐患须写明判定依据，并落实措施、责任、资金、时限和预案（五落实）"),
+                Diagnostic::error_at(
+                    src,
+                    h.grade.span.clone(),
+                    format!("重大隐患“{}”缺少：{}", h.id.v, missing.join("、")),
+                )
+                .with_hint("重大隐患须写明判定依据，并落实措施、责任、资金、时限和预案（五落实）"),
             );
         }
     }
-    if let Some(r) = &h.rectified {
-        if r.v < h.found.v {
-            diags.push(Diagnostic::error_at(src, r.span.clone(), format!("隐患“{}”的整改日期 {} 早于发现日期 {}", h.id.v, r.v, h.found.v)));
-        }
+    if let Some(r) = &h.rectified
+        && r.v < h.found.v
+    {
+        diags.push(Diagnostic::error_at(
+            src,
+            r.span.clone(),
+            format!(
+                "隐患“{}”的整改日期 {} 早于发现日期 {}",
+                h.id.v, r.v, h.found.v
+            ),
+        ));
     }
     if let Some(a) = &h.accepted {
         match &h.rectified {
             None => diags.push(
-                Diagnostic::error_at(src, a.span.clone(), format!("隐患“{}”有验收日期但没有整改日期", h.id.v)).with_hint("先填写 rectified（整改完成日期）"),
+                Diagnostic::error_at(
+                    src,
+                    a.span.clone(),
+                    format!("隐患“{}”有验收日期但没有整改日期", h.id.v),
+                )
+                .with_hint("先填写 rectified（整改完成日期）"),
             ),
-            Some(r) if a.v < r.v => diags.push(Diagnostic::error_at(src, a.span.clone(), format!("隐患“{}”的验收日期 {} 早于整改日期 {}", h.id.v, a.v, r.v))),
+            Some(r) if a.v < r.v => diags.push(Diagnostic::error_at(
+                src,
+                a.span.clone(),
+                format!("隐患“{}”的验收日期 {} 早于整改日期 {}", h.id.v, a.v, r.v),
+            )),
             _ => {}
         }
     }
-    if let Some(d) = &h.deadline {
-        if d.v < h.found.v {
-            diags.push(Diagnostic::error_at(src, d.span.clone(), format!("隐患“{}”的整改期限 {} 早于发现日期 {}", h.id.v, d.v, h.found.v)));
-        }
+    if let Some(d) = &h.deadline
+        && d.v < h.found.v
+    {
+        diags.push(Diagnostic::error_at(
+            src,
+            d.span.clone(),
+            format!(
+                "隐患“{}”的整改期限 {} 早于发现日期 {}",
+                h.id.v, d.v, h.found.v
+            ),
+        ));
     }
 }
 
 /// The closed-loop state as of a date: events dated later have not happened yet.
 pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
-    let happened = |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= as_of);
+    let happened =
+        |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= as_of);
     let (state, state_text, state_class, overdue_days) = if happened(&h.accepted) {
         (HazardState::Closed, "已销号".to_string(), "closed", 0)
     } else if happened(&h.rectified) {
@@ -504,57 +700,118 @@ pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
             _ => (HazardState::Open, "整改中".to_string(), "open", 0),
         }
     };
-    HazardView { h: h.clone(), state, state_text, state_class, overdue_days, major: h.grade.v == "重大" }
+    HazardView {
+        h: h.clone(),
+        state,
+        state_text,
+        state_class,
+        overdue_days,
+        major: h.grade.v == "重大",
+    }
 }
 
 /// Months from the first contact to the as-of month; a month before the current one with no contact is
 /// missed, and the current month is "still missing" until a contact is recorded.
-pub fn contact_months(rec: &EnterpriseRecord, as_of: Date) -> (Vec<MonthView>, Vec<String>, bool, Option<Date>) {
-    let dates: Vec<Date> = rec.contacts.iter().map(|c| c.date.v).filter(|d| *d <= as_of).collect();
+pub fn contact_months(
+    rec: &EnterpriseRecord,
+    as_of: Date,
+) -> (Vec<MonthView>, Vec<String>, bool, Option<Date>) {
+    let dates: Vec<Date> = rec
+        .contacts
+        .iter()
+        .map(|c| c.date.v)
+        .filter(|d| *d <= as_of)
+        .collect();
     let last = dates.iter().max().copied();
     let now = month_index(as_of);
     let Some(first) = dates.iter().min().map(|d| month_index(*d)) else {
         return (Vec::new(), Vec::new(), true, None);
     };
-    let contacted: std::collections::BTreeSet<i64> = dates.iter().map(|d| month_index(*d)).collect();
-    let months: Vec<MonthView> = (first..=now).map(|m| MonthView { month: month_label(m), contacted: contacted.contains(&m) }).collect();
-    let missed = (first..now).filter(|m| !contacted.contains(m)).map(month_label).collect();
+    let contacted: std::collections::BTreeSet<i64> =
+        dates.iter().map(|d| month_index(*d)).collect();
+    let months: Vec<MonthView> = (first..=now)
+        .map(|m| MonthView {
+            month: month_label(m),
+            contacted: contacted.contains(&m),
+        })
+        .collect();
+    let missed = (first..now)
+        .filter(|m| !contacted.contains(m))
+        .map(month_label)
+        .collect();
     (months, missed, !contacted.contains(&now), last)
 }
 
-fn score_evaluation(e: &Evaluation, rec: &EnterpriseRecord, standards: &[Standard], src: &crate::diag::SourceFile, diags: &mut Vec<Diagnostic>) -> Option<EvaluationView> {
+fn score_evaluation(
+    e: &Evaluation,
+    rec: &EnterpriseRecord,
+    standards: &[Standard],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<EvaluationView> {
     let ids: Vec<String> = standards.iter().map(|s| s.id.clone()).collect();
     let Some(std) = standards.iter().find(|s| s.id == e.standard.v) else {
-        check_ref(diags, src, &e.standard, &ids, "评估标准（data/standards/ 下的文件名）");
+        check_ref(
+            diags,
+            src,
+            &e.standard,
+            &ids,
+            "评估标准（data/standards/ 下的文件名）",
+        );
         return None;
     };
     if !std.applies_to.is_empty() && std.applies_to != rec.size {
         diags.push(Diagnostic::warning_at(
             src,
             e.standard.span.clone(),
-            format!("评估标准“{}”适用于{}企业，本企业为{}", std.id, std.applies_to, rec.size),
+            format!(
+                "评估标准“{}”适用于{}企业，本企业为{}",
+                std.id, std.applies_to, rec.size
+            ),
         ));
     }
-    let scored: Vec<String> = std.items().filter(|i| !i.veto).map(|i| i.id.v.clone()).collect();
-    let vetoes: Vec<String> = std.items().filter(|i| i.veto).map(|i| i.id.v.clone()).collect();
+    let scored: Vec<String> = std
+        .items()
+        .filter(|i| !i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
+    let vetoes: Vec<String> = std
+        .items()
+        .filter(|i| i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
     let mut item_scores = Vec::new();
     let mut ok = true;
     for (id, pts) in &e.scores {
         match std.item(&id.v) {
             None => {
-                check_ref(diags, src, id, &scored, &format!("评估项（标准 {}）", std.id));
+                check_ref(
+                    diags,
+                    src,
+                    id,
+                    &scored,
+                    &format!("评估项（标准 {}）", std.id),
+                );
                 ok = false;
             }
             Some(item) if item.veto => {
                 diags.push(
-                    Diagnostic::error_at(src, id.span.clone(), format!("“{}”是否决项，不计分", id.v))
-                        .with_hint("触发的否决项写在 vetoed = [...] 中"),
+                    Diagnostic::error_at(
+                        src,
+                        id.span.clone(),
+                        format!("“{}”是否决项，不计分", id.v),
+                    )
+                    .with_hint("触发的否决项写在 vetoed = [...] 中"),
                 );
                 ok = false;
             }
             Some(item) => {
                 if pts.v < 0 || pts.v as u64 > item.points {
-                    diags.push(Diagnostic::error_at(src, pts.span.clone(), format!("评估项“{}”得分 {} 超出范围 0～{}", id.v, pts.v, item.points)));
+                    diags.push(Diagnostic::error_at(
+                        src,
+                        pts.span.clone(),
+                        format!("评估项“{}”得分 {} 超出范围 0～{}", id.v, pts.v, item.points),
+                    ));
                     ok = false;
                 } else {
                     item_scores.push((id.v.clone(), pts.v as u64));
@@ -567,29 +824,57 @@ fn score_evaluation(e: &Evaluation, rec: &EnterpriseRecord, standards: &[Standar
         if scored.contains(&n.v) {
             na.push(n.v.clone());
         } else {
-            check_ref(diags, src, n, &scored, &format!("评估项（标准 {}）", std.id));
+            check_ref(
+                diags,
+                src,
+                n,
+                &scored,
+                &format!("评估项（标准 {}）", std.id),
+            );
             ok = false;
         }
     }
     for v in &e.vetoed {
         if !vetoes.contains(&v.v) {
-            check_ref(diags, src, v, &vetoes, &format!("否决项（标准 {}）", std.id));
+            check_ref(
+                diags,
+                src,
+                v,
+                &vetoes,
+                &format!("否决项（标准 {}）", std.id),
+            );
             ok = false;
         }
     }
-    let missing: Vec<&String> = scored.iter().filter(|id| !na.contains(id) && !e.scores.iter().any(|(k, _)| &k.v == *id)).collect();
+    let missing: Vec<&String> = scored
+        .iter()
+        .filter(|id| !na.contains(id) && !e.scores.iter().any(|(k, _)| &k.v == *id))
+        .collect();
     if !missing.is_empty() {
         let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
         diags.push(
-            Diagnostic::error_at(src, e.date.span.clone(), format!("{} 的评估有 {} 个适用项没有打分：{}", e.date.v, missing.len(), list.join("、")))
-                .with_hint("每个适用项都要在 [evaluations.scores] 中打分，不适用的列入 not_applicable"),
+            Diagnostic::error_at(
+                src,
+                e.date.span.clone(),
+                format!(
+                    "{} 的评估有 {} 个适用项没有打分：{}",
+                    e.date.v,
+                    missing.len(),
+                    list.join("、")
+                ),
+            )
+            .with_hint("每个适用项都要在 [evaluations.scores] 中打分，不适用的列入 not_applicable"),
         );
         ok = false;
     }
     if !ok {
         return None;
     }
-    let line = if rec.demonstration { std.demonstration_line } else { std.pass_line };
+    let line = if rec.demonstration {
+        std.demonstration_line
+    } else {
+        std.pass_line
+    };
     let score = scoring::score(std, &item_scores, &na, !e.vetoed.is_empty(), line);
     Some(EvaluationView {
         e: e.clone(),
@@ -631,17 +916,32 @@ mod tests {
     fn hazard_states_by_date() {
         let as_of = date(2025, 6, 30);
         let h = hazard_state(&hz(Some(date(2025, 7, 1)), None, None), as_of);
-        assert_eq!((h.state, h.state_text.as_str()), (HazardState::Open, "整改中"));
+        assert_eq!(
+            (h.state, h.state_text.as_str()),
+            (HazardState::Open, "整改中")
+        );
         let h = hazard_state(&hz(Some(date(2025, 6, 30)), None, None), as_of);
         assert_eq!(h.state, HazardState::Open, "due today is not overdue");
         let h = hazard_state(&hz(Some(date(2025, 6, 20)), None, None), as_of);
-        assert_eq!((h.state, h.state_text.as_str()), (HazardState::Overdue, "逾期 10 天"));
-        let h = hazard_state(&hz(Some(date(2025, 6, 20)), Some(date(2025, 6, 1)), None), as_of);
+        assert_eq!(
+            (h.state, h.state_text.as_str()),
+            (HazardState::Overdue, "逾期 10 天")
+        );
+        let h = hazard_state(
+            &hz(Some(date(2025, 6, 20)), Some(date(2025, 6, 1)), None),
+            as_of,
+        );
         assert_eq!(h.state_text, "待验收");
-        let h = hazard_state(&hz(None, Some(date(2025, 6, 1)), Some(date(2025, 6, 2))), as_of);
+        let h = hazard_state(
+            &hz(None, Some(date(2025, 6, 1)), Some(date(2025, 6, 2))),
+            as_of,
+        );
         assert_eq!(h.state_text, "已销号");
         // Acceptance after the as-of date has not happened yet.
-        let h = hazard_state(&hz(None, Some(date(2025, 6, 1)), Some(date(2025, 7, 2))), as_of);
+        let h = hazard_state(
+            &hz(None, Some(date(2025, 6, 1)), Some(date(2025, 7, 2))),
+            as_of,
+        );
         assert_eq!(h.state_text, "待验收");
     }
 }

@@ -34,12 +34,19 @@ pub fn slugify(text: &str) -> String {
     for c in text.trim().chars() {
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !out.ends_with('-') && !out.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !out.ends_with('-')
+            && !out.is_empty()
+        {
             out.push(if c == '_' { '_' } else { '-' });
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "section".to_string() } else { out }
+    if out.is_empty() {
+        "section".to_string()
+    } else {
+        out
+    }
 }
 
 fn level_num(l: HeadingLevel) -> u8 {
@@ -71,7 +78,11 @@ pub fn headings(body: &str) -> Vec<Heading> {
                         n += 1;
                     }
                     used.insert(id.clone());
-                    out.push(Heading { level, id, title: title.trim().to_string() });
+                    out.push(Heading {
+                        level,
+                        id,
+                        title: title.trim().to_string(),
+                    });
                 }
             }
             _ => {}
@@ -79,6 +90,9 @@ pub fn headings(body: &str) -> Vec<Heading> {
     }
     out
 }
+
+/// Expands a shortcode by name and arguments to HTML, or says what is wrong.
+pub type Shortcode<'a> = dyn Fn(&str, &BTreeMap<String, String>) -> Result<String, String> + 'a;
 
 /// Everything the second pass needs to know about the page being rendered.
 pub struct RenderCtx<'a> {
@@ -90,7 +104,7 @@ pub struct RenderCtx<'a> {
     pub root: &'a str,
     pub headings: &'a [Heading],
     pub targets: &'a LinkTargets,
-    pub shortcode: &'a dyn Fn(&str, &BTreeMap<String, String>) -> Result<String, String>,
+    pub shortcode: &'a Shortcode<'a>,
 }
 
 /// Second pass: HTML with ids, resolved links and shortcodes; link problems go to `diags`.
@@ -100,22 +114,57 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
     let mut para: Option<Vec<(Event, Range<usize>)>> = None;
     for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let ev = match ev {
-            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
-                let id = ctx.headings.get(heading_no).map(|h| h.id.clone()).unwrap_or_default();
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                let id = ctx
+                    .headings
+                    .get(heading_no)
+                    .map(|h| h.id.clone())
+                    .unwrap_or_default();
                 heading_no += 1;
-                Event::Start(Tag::Heading { level, id: Some(CowStr::from(id)), classes, attrs })
+                Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes,
+                    attrs,
+                })
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest = resolve_link(&dest_url, &range, body, ctx, diags).map_or(dest_url, CowStr::from);
-                Event::Start(Tag::Link { link_type, dest_url: dest, title, id })
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = resolve_link(&dest_url, &range, body, ctx, diags)
+                    .map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest = if dest_url.starts_with("@/") {
-                    CowStr::from(format!("{}{}", ctx.root, encode_path(&dest_url[2..])))
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = if let Some(p) = dest_url.strip_prefix("@/") {
+                    CowStr::from(format!("{}{}", ctx.root, encode_path(p)))
                 } else {
                     dest_url
                 };
-                Event::Start(Tag::Image { link_type, dest_url: dest, title, id })
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                })
             }
             other => other,
         };
@@ -136,7 +185,13 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
     html
 }
 
-fn flush_paragraph<'e>(buf: Vec<(Event<'e>, Range<usize>)>, body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>, out: &mut Vec<Event<'e>>) {
+fn flush_paragraph<'e>(
+    buf: Vec<(Event<'e>, Range<usize>)>,
+    body: &str,
+    ctx: &RenderCtx,
+    diags: &mut Vec<Diagnostic>,
+    out: &mut Vec<Event<'e>>,
+) {
     let inner = &buf[1..buf.len().saturating_sub(1)];
     let only_text = !inner.is_empty() && inner.iter().all(|(e, _)| matches!(e, Event::Text(_)));
     if only_text {
@@ -179,12 +234,23 @@ pub fn parse_shortcode(s: &str) -> Option<(String, BTreeMap<String, String>)> {
 /// Percent-encodes each segment of a path, keeping `/`.
 pub fn encode_path(path: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-    const SEG: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    path.split('/').map(|s| utf8_percent_encode(s, SEG).to_string()).collect::<Vec<_>>().join("/")
+    const SEG: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    path.split('/')
+        .map(|s| utf8_percent_encode(s, SEG).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn is_external(dest: &str) -> bool {
-    dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("//") || dest.starts_with("data:")
+    dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("//")
+        || dest.starts_with("data:")
 }
 
 /// Normalises `a/b/../c.md` and a link relative to the page's folder.
@@ -203,7 +269,13 @@ fn join_relative(page_path: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Option<String> {
+fn resolve_link(
+    dest: &str,
+    range: &Range<usize>,
+    body: &str,
+    ctx: &RenderCtx,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
     if is_external(dest) || dest.starts_with('/') {
         return None;
     }
@@ -212,7 +284,9 @@ fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, d
         None => (dest, None),
     };
     // Point the diagnostic at the destination text inside `[..](..)`.
-    let local = body[range.clone()].find(dest).map_or(range.start, |i| range.start + i);
+    let local = body[range.clone()]
+        .find(dest)
+        .map_or(range.start, |i| range.start + i);
     let span = ctx.body_start + local..ctx.body_start + local + dest.len();
     let target_path = if let Some(p) = path_part.strip_prefix("@/") {
         p.to_string()
@@ -221,11 +295,11 @@ fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, d
         join_relative(ctx.path, &decoded)?
     } else if path_part.is_empty() {
         // Same-page anchor.
-        if let Some(a) = anchor {
-            if !ctx.headings.iter().any(|h| h.id == a) {
-                let ids: Vec<&str> = ctx.headings.iter().map(|h| h.id.as_str()).collect();
-                push_missing_anchor(diags, ctx.src, span, a, "本页", &ids);
-            }
+        if let Some(a) = anchor
+            && !ctx.headings.iter().any(|h| h.id == a)
+        {
+            let ids: Vec<&str> = ctx.headings.iter().map(|h| h.id.as_str()).collect();
+            push_missing_anchor(diags, ctx.src, span, a, "本页", &ids);
         }
         return None;
     } else {
@@ -233,19 +307,23 @@ fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, d
     };
     let Some((key, ids)) = ctx.targets.get(&target_path) else {
         let known = ctx.targets.keys().map(|s| s.as_str());
-        let mut d = Diagnostic::error_at(ctx.src, span, format!("链接指向的页面不存在：{target_path}"));
+        let mut d = Diagnostic::error_at(
+            ctx.src,
+            span,
+            format!("链接指向的页面不存在：{target_path}"),
+        );
         if let Some(s) = suggest(&target_path, known) {
             d = d.with_hint(format!("是否应为 @/{s}？"));
         }
         diags.push(d);
         return None;
     };
-    if let Some(a) = anchor {
-        if !ids.contains(a) {
-            let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
-            push_missing_anchor(diags, ctx.src, span, a, &target_path, &list);
-            return None;
-        }
+    if let Some(a) = anchor
+        && !ids.contains(a)
+    {
+        let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+        push_missing_anchor(diags, ctx.src, span, a, &target_path, &list);
+        return None;
     }
     let mut url = format!("{}{}", ctx.root, encode_path(key));
     if let Some(a) = anchor {
@@ -255,8 +333,19 @@ fn resolve_link(dest: &str, range: &Range<usize>, body: &str, ctx: &RenderCtx, d
     Some(url)
 }
 
-fn push_missing_anchor(diags: &mut Vec<Diagnostic>, src: &SourceFile, span: Range<usize>, anchor: &str, page: &str, ids: &[&str]) {
-    let mut d = Diagnostic::error_at(src, span, format!("链接的锚点“#{anchor}”在 {page} 中不存在"));
+fn push_missing_anchor(
+    diags: &mut Vec<Diagnostic>,
+    src: &SourceFile,
+    span: Range<usize>,
+    anchor: &str,
+    page: &str,
+    ids: &[&str],
+) {
+    let mut d = Diagnostic::error_at(
+        src,
+        span,
+        format!("链接的锚点“#{anchor}”在 {page} 中不存在"),
+    );
     if let Some(s) = suggest(anchor, ids.iter().copied()) {
         d = d.with_hint(format!("是否应为 #{s}？"));
     } else if !ids.is_empty() {
@@ -295,7 +384,10 @@ mod tests {
 
     #[test]
     fn relative_join() {
-        assert_eq!(join_relative("handbook/a/b.md", "../c.md").unwrap(), "handbook/c.md");
+        assert_eq!(
+            join_relative("handbook/a/b.md", "../c.md").unwrap(),
+            "handbook/c.md"
+        );
         assert!(join_relative("a.md", "../../x.md").is_none());
     }
 }

@@ -75,13 +75,18 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
     enterprises.sort_by(|a, b| a.rec.slug.cmp(&b.rec.slug));
     check_unique(&enterprises, diags);
 
-    let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| shortcodes::expand(name, args, root, &cfg, &enterprises);
+    let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
+        shortcodes::expand(name, args, root, &cfg, &enterprises)
+    };
     let (pages, targets) = content::build(&inputs.pages, &[], &sc, diags);
 
     // Stories merge into their enterprise's page; a story without a record is an error.
     let mut stories = Vec::new();
     for story in &inputs.stories {
-        let slug = story.path.trim_start_matches("enterprises/").trim_end_matches(".md");
+        let slug = story
+            .path
+            .trim_start_matches("enterprises/")
+            .trim_end_matches(".md");
         let key = format!("enterprises/{slug}/");
         let root = content::root_prefix(&key);
         let headings = markdown::headings(story.body());
@@ -106,13 +111,24 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
             }
             Some(_) => {}
             None => diags.push(
-                Diagnostic::error_at(&story.src, 0..3, format!("企业介绍 content/{} 没有对应的企业档案 data/enterprises/{slug}.toml", story.path))
-                    .with_hint("介绍文件名须与企业档案文件名相同"),
+                Diagnostic::error_at(
+                    &story.src,
+                    0..3,
+                    format!(
+                        "企业介绍 content/{} 没有对应的企业档案 data/enterprises/{slug}.toml",
+                        story.path
+                    ),
+                )
+                .with_hint("介绍文件名须与企业档案文件名相同"),
             ),
         }
     }
 
-    let base_url = opts.base_url.clone().or(cfg.base_url.clone()).map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    let base_url = opts
+        .base_url
+        .clone()
+        .or(cfg.base_url.clone())
+        .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
     Some(Site {
         root: inputs.root,
         config: cfg,
@@ -132,15 +148,33 @@ fn check_unique(ents: &[Enterprise], diags: &mut Vec<Diagnostic>) {
     let mut codes: BTreeMap<&str, &Enterprise> = BTreeMap::new();
     for e in ents {
         for (map, value, span, what) in [
-            (&mut names, e.rec.name.v.as_str(), e.rec.name.span.clone(), "企业名称"),
-            (&mut codes, e.rec.uscc.v.as_str(), e.rec.uscc.span.clone(), "统一社会信用代码"),
+            (
+                &mut names,
+                e.rec.name.v.as_str(),
+                e.rec.name.span.clone(),
+                "企业名称",
+            ),
+            (
+                &mut codes,
+                e.rec.uscc.v.as_str(),
+                e.rec.uscc.span.clone(),
+                "统一社会信用代码",
+            ),
         ] {
             if let Some(first) = map.get(value) {
-                let first_span = if what == "企业名称" { first.rec.name.span.clone() } else { first.rec.uscc.span.clone() };
+                let first_span = if what == "企业名称" {
+                    first.rec.name.span.clone()
+                } else {
+                    first.rec.uscc.span.clone()
+                };
                 let at = Diagnostic::error_at(&first.rec.src, first_span, "");
                 diags.push(
-                    Diagnostic::error_at(&e.rec.src, span, format!("{what}“{value}”与另一份档案重复"))
-                        .with_hint(format!("已在 {} 中使用", at.location())),
+                    Diagnostic::error_at(
+                        &e.rec.src,
+                        span,
+                        format!("{what}“{value}”与另一份档案重复"),
+                    )
+                    .with_hint(format!("已在 {} 中使用", at.location())),
                 );
             } else {
                 map.insert(value, e);

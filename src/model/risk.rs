@@ -19,7 +19,12 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::Major, Level::Considerable, Level::General, Level::Low];
+    pub const ALL: [Level; 4] = [
+        Level::Major,
+        Level::Considerable,
+        Level::General,
+        Level::Low,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -88,10 +93,18 @@ mod tests {
     use super::*;
 
     fn lec() -> Bands {
-        Bands { major: 320.0, considerable: 160.0, general: 70.0 }
+        Bands {
+            major: 320.0,
+            considerable: 160.0,
+            general: 70.0,
+        }
     }
     fn ls() -> Bands {
-        Bands { major: 20.0, considerable: 15.0, general: 9.0 }
+        Bands {
+            major: 20.0,
+            considerable: 15.0,
+            general: 9.0,
+        }
     }
 
     #[test]

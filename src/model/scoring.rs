@@ -29,25 +29,37 @@ pub struct Score {
 }
 
 fn tenths(awarded: u64, applicable: u64) -> u64 {
-    if applicable == 0 {
-        0
-    } else {
-        (awarded * 1000 + applicable / 2) / applicable
-    }
+    (awarded * 1000 + applicable / 2)
+        .checked_div(applicable)
+        .unwrap_or(0)
 }
 
 /// Scores `scores` (item id → points) with `na` not applicable; `line` is the pass line in percent.
-pub fn score(std: &Standard, scores: &[(String, u64)], na: &[String], vetoed: bool, line: f64) -> Score {
+pub fn score(
+    std: &Standard,
+    scores: &[(String, u64)],
+    na: &[String],
+    vetoed: bool,
+    line: f64,
+) -> Score {
     let mut cats = Vec::new();
     let (mut awarded, mut applicable) = (0, 0);
     for c in &std.categories {
         let (mut a, mut p) = (0, 0);
         for item in c.items.iter().filter(|i| !i.veto && !na.contains(&i.id.v)) {
             p += item.points;
-            a += scores.iter().find(|(id, _)| *id == item.id.v).map_or(0, |(_, s)| (*s).min(item.points));
+            a += scores
+                .iter()
+                .find(|(id, _)| *id == item.id.v)
+                .map_or(0, |(_, s)| (*s).min(item.points));
         }
         if c.items.iter().any(|i| !i.veto) {
-            cats.push(CategoryScore { name: c.name.clone(), awarded: a, applicable: p, tenths: tenths(a, p) });
+            cats.push(CategoryScore {
+                name: c.name.clone(),
+                awarded: a,
+                applicable: p,
+                tenths: tenths(a, p),
+            });
         }
         awarded += a;
         applicable += p;
@@ -95,15 +107,24 @@ mod tests {
     fn std() -> Standard {
         Standard {
             id: "t".into(),
-            src: Arc::new(crate::diag::SourceFile { rel: "x".into(), text: String::new() }),
+            src: Arc::new(crate::diag::SourceFile {
+                rel: "x".into(),
+                text: String::new(),
+            }),
             title: "t".into(),
             description: String::new(),
             applies_to: "小微型".into(),
             pass_line: 60.0,
             demonstration_line: 80.0,
             categories: vec![
-                Category { name: "A".into(), items: vec![item("1", 500, false), item("2", 500, false)] },
-                Category { name: "否决项".into(), items: vec![item("V1", 0, true)] },
+                Category {
+                    name: "A".into(),
+                    items: vec![item("1", 500, false), item("2", 500, false)],
+                },
+                Category {
+                    name: "否决项".into(),
+                    items: vec![item("V1", 0, true)],
+                },
             ],
         }
     }
@@ -115,7 +136,10 @@ mod tests {
     #[test]
     fn not_applicable_leaves_denominator() {
         let s = score(&std(), &sc(&[("1", 400)]), &["2".into()], false, 60.0);
-        assert_eq!((s.awarded, s.applicable, s.percent.as_str()), (400, 500, "80.0"));
+        assert_eq!(
+            (s.awarded, s.applicable, s.percent.as_str()),
+            (400, 500, "80.0")
+        );
         assert!(s.pass);
     }
 

@@ -118,41 +118,89 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
 
 pub fn build(site: &Site) -> Town {
     let all: Vec<&Enterprise> = site.enterprises.iter().collect();
-    let pick = |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
+    let pick =
+        |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
     let by_category = crate::load::enterprise::HIGH_RISK
         .iter()
-        .map(|c| group("category", c, c, &pick(&|e| e.rec.high_risk.iter().any(|h| h.v == *c))))
+        .map(|c| {
+            group(
+                "category",
+                c,
+                c,
+                &pick(&|e| e.rec.high_risk.iter().any(|h| h.v == *c)),
+            )
+        })
         .collect();
-    let no_category = group("category", "非高风险", "不涉及高风险类别", &pick(&|e| e.rec.high_risk.is_empty()));
-    let by_size = crate::load::enterprise::SIZES.iter().map(|s| group("size", s, s, &pick(&|e| e.rec.size == *s))).collect();
-    let by_kind = crate::load::enterprise::KINDS.iter().map(|s| group("kind", s, s, &pick(&|e| e.rec.kind == *s))).collect();
+    let no_category = group(
+        "category",
+        "非高风险",
+        "不涉及高风险类别",
+        &pick(&|e| e.rec.high_risk.is_empty()),
+    );
+    let by_size = crate::load::enterprise::SIZES
+        .iter()
+        .map(|s| group("size", s, s, &pick(&|e| e.rec.size == *s)))
+        .collect();
+    let by_kind = crate::load::enterprise::KINDS
+        .iter()
+        .map(|s| group("kind", s, s, &pick(&|e| e.rec.kind == *s)))
+        .collect();
     let by_village = site
         .config
         .villages
         .iter()
-        .map(|v| group("village", &v.v, &v.v, &pick(&|e| e.rec.village.as_ref().is_some_and(|x| x.v == v.v))))
+        .map(|v| {
+            group(
+                "village",
+                &v.v,
+                &v.v,
+                &pick(&|e| e.rec.village.as_ref().is_some_and(|x| x.v == v.v)),
+            )
+        })
         .collect::<Vec<_>>();
     let by_department = site
         .config
         .departments
         .iter()
-        .map(|v| group("department", &v.v, &v.v, &pick(&|e| e.rec.department.as_ref().is_some_and(|x| x.v == v.v))))
+        .map(|v| {
+            group(
+                "department",
+                &v.v,
+                &v.v,
+                &pick(&|e| e.rec.department.as_ref().is_some_and(|x| x.v == v.v)),
+            )
+        })
         .collect::<Vec<_>>();
     let by_liaison = site
         .config
         .liaisons
         .iter()
-        .map(|l| group("liaison", &l.id.v, &l.title, &pick(&|e| e.rec.liaison.as_ref().is_some_and(|x| x.v == l.id.v))))
+        .map(|l| {
+            group(
+                "liaison",
+                &l.id.v,
+                &l.title,
+                &pick(&|e| e.rec.liaison.as_ref().is_some_and(|x| x.v == l.id.v)),
+            )
+        })
         .collect::<Vec<_>>();
-    let by_status = [("已达标", "done"), ("推进中", "progress"), ("已逾期", "late")]
-        .iter()
-        .map(|(n, c)| group("status", n, n, &pick(&|e| e.status_class == *c)))
-        .collect();
+    let by_status = [
+        ("已达标", "done"),
+        ("推进中", "progress"),
+        ("已逾期", "late"),
+    ]
+    .iter()
+    .map(|(n, c)| group("status", n, n, &pick(&|e| e.status_class == *c)))
+    .collect();
 
     let mut open_hazards = Vec::new();
     let mut risks = Vec::new();
     for e in &all {
-        for h in e.hazard_views.iter().filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue)) {
+        for h in e
+            .hazard_views
+            .iter()
+            .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
+        {
             open_hazards.push(HazardRef {
                 slug: e.rec.slug.clone(),
                 enterprise: e.rec.name.v.clone(),
@@ -162,7 +210,12 @@ pub fn build(site: &Site) -> Town {
                 location: h.h.location.clone(),
                 description: h.h.description.clone(),
                 found: h.h.found.v.to_string(),
-                deadline: h.h.deadline.as_ref().map(|d| d.v.to_string()).unwrap_or_default(),
+                deadline: h
+                    .h
+                    .deadline
+                    .as_ref()
+                    .map(|d| d.v.to_string())
+                    .unwrap_or_default(),
                 state_text: h.state_text.clone(),
                 state_class: h.state_class,
                 overdue: h.state == HazardState::Overdue,
@@ -188,24 +241,43 @@ pub fn build(site: &Site) -> Town {
     }
     // Overdue first (longest first), major before general, then by enterprise.
     open_hazards.sort_by(|a, b| {
-        (!a.overdue, !a.major, -a.overdue_days, &a.slug, &a.id).cmp(&(!b.overdue, !b.major, -b.overdue_days, &b.slug, &b.id))
+        (!a.overdue, !a.major, -a.overdue_days, &a.slug, &a.id).cmp(&(
+            !b.overdue,
+            !b.major,
+            -b.overdue_days,
+            &b.slug,
+            &b.id,
+        ))
     });
     risks.sort_by(|a, b| (a.rank, &a.slug, &a.id).cmp(&(b.rank, &b.slug, &b.id)));
 
     let deadline_groups = match &site.config.deadlines {
         Some(d) => vec![
-            deadline_group("高风险企业", d.high_risk, &pick(&|e| !e.rec.high_risk.is_empty())),
+            deadline_group(
+                "高风险企业",
+                d.high_risk,
+                &pick(&|e| !e.rec.high_risk.is_empty()),
+            ),
             deadline_group("其他企业", d.all, &pick(&|e| e.rec.high_risk.is_empty())),
         ],
         None => Vec::new(),
     };
     let mut gaps = Vec::new();
-    for (list, what) in [(&by_village, "村（社区）"), (&by_department, "部门"), (&by_liaison, "联络员")] {
+    for (list, what) in [
+        (&by_village, "村（社区）"),
+        (&by_department, "部门"),
+        (&by_liaison, "联络员"),
+    ] {
         for g in list.iter().filter(|g| g.count == 0) {
             gaps.push(format!("{what}：{}", g.title));
         }
     }
-    let slugs = |f: &dyn Fn(&Enterprise) -> bool| all.iter().filter(|e| f(e)).map(|e| e.rec.slug.clone()).collect::<Vec<_>>();
+    let slugs = |f: &dyn Fn(&Enterprise) -> bool| {
+        all.iter()
+            .filter(|e| f(e))
+            .map(|e| e.rec.slug.clone())
+            .collect::<Vec<_>>()
+    };
     Town {
         total: all.len(),
         done: all.iter().filter(|e| e.status_class == "done").count(),
@@ -225,7 +297,10 @@ pub fn build(site: &Site) -> Town {
         risks,
         missing_contact: slugs(&|e| e.this_month_missing),
         missed_any: slugs(&|e| !e.missed_months.is_empty()),
-        evaluated: all.iter().filter(|e| !e.evaluation_views.is_empty()).count(),
+        evaluated: all
+            .iter()
+            .filter(|e| !e.evaluation_views.is_empty())
+            .count(),
         deadline_groups,
         demonstration: slugs(&|e| e.rec.demonstration),
         gaps,
@@ -233,7 +308,11 @@ pub fn build(site: &Site) -> Town {
     }
 }
 
-fn deadline_group(name: &'static str, deadline: jiff::civil::Date, ents: &[&Enterprise]) -> DeadlineGroup {
+fn deadline_group(
+    name: &'static str,
+    deadline: jiff::civil::Date,
+    ents: &[&Enterprise],
+) -> DeadlineGroup {
     let official = |e: &&&Enterprise| e.evaluation_views.iter().any(|v| v.official);
     DeadlineGroup {
         name,
@@ -241,10 +320,17 @@ fn deadline_group(name: &'static str, deadline: jiff::civil::Date, ents: &[&Ente
         count: ents.len(),
         evaluated: ents.iter().filter(official).count(),
         passed: ents.iter().filter(|e| e.status_class == "done").count(),
-        passed_on_time: ents.iter().filter(|e| e.status_class == "done" && !e.passed_late).count(),
+        passed_on_time: ents
+            .iter()
+            .filter(|e| e.status_class == "done" && !e.passed_late)
+            .count(),
         year_end_submitted: ents
             .iter()
-            .filter(|e| e.evaluation_views.iter().any(|v| v.official && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline))
+            .filter(|e| {
+                e.evaluation_views.iter().any(|v| {
+                    v.official && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline
+                })
+            })
             .count(),
     }
 }

@@ -1,7 +1,9 @@
 //! The unified social credit code (统一社会信用代码) check character, GB 32100-2015.
 
 const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum UsccError {
@@ -53,6 +55,9 @@ mod tests {
     #[test]
     fn bad_shapes() {
         assert_eq!(check("123"), Err(UsccError::Length(3)));
-        assert_eq!(check("9144030071526726IG"), Err(UsccError::BadChar(17, 'I')));
+        assert_eq!(
+            check("9144030071526726IG"),
+            Err(UsccError::BadChar(17, 'I'))
+        );
     }
 }

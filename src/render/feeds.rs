@@ -6,9 +6,15 @@ use crate::text::escape;
 
 pub fn sitemap(site: &Site, keys: &[String]) -> Option<String> {
     let base = site.base_url.as_ref()?;
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for k in keys {
-        s.push_str(&format!("  <url><loc>{}{}</loc></url>\n", escape(base), crate::model::markdown::encode_path(k)));
+        s.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            escape(base),
+            crate::model::markdown::encode_path(k)
+        ));
     }
     s.push_str("</urlset>\n");
     Some(s)
@@ -25,25 +31,60 @@ pub fn robots(site: &Site) -> String {
 /// Atom feed of the dated pages of `section` (newest first). Dates only: the feed is deterministic.
 pub fn atom(site: &Site, section: &Page, pages: &[&Page]) -> String {
     let base = site.base_url.clone().unwrap_or_default();
-    let updated = pages.iter().filter_map(|p| p.date).max().map_or("1970-01-01".to_string(), |d| d.to_string());
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
-    s.push_str(&format!("  <title>{} · {}</title>\n", escape(&section.title), escape(&site.config.title)));
+    let updated = pages
+        .iter()
+        .filter_map(|p| p.date)
+        .max()
+        .map_or("1970-01-01".to_string(), |d| d.to_string());
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n",
+    );
+    s.push_str(&format!(
+        "  <title>{} · {}</title>\n",
+        escape(&section.title),
+        escape(&site.config.title)
+    ));
     s.push_str(&format!("  <id>{}{}</id>\n", escape(&base), section.url));
-    s.push_str(&format!("  <link rel=\"alternate\" href=\"{}{}\"/>\n", escape(&base), section.url));
-    s.push_str(&format!("  <link rel=\"self\" href=\"{}{}atom.xml\"/>\n", escape(&base), section.url));
+    s.push_str(&format!(
+        "  <link rel=\"alternate\" href=\"{}{}\"/>\n",
+        escape(&base),
+        section.url
+    ));
+    s.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}{}atom.xml\"/>\n",
+        escape(&base),
+        section.url
+    ));
     s.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
     for p in pages {
         let date = p.date.map_or("1970-01-01".to_string(), |d| d.to_string());
         s.push_str("  <entry>\n");
         s.push_str(&format!("    <title>{}</title>\n", escape(&p.title)));
         s.push_str(&format!("    <id>{}{}</id>\n", escape(&base), p.url));
-        s.push_str(&format!("    <link rel=\"alternate\" href=\"{}{}\"/>\n", escape(&base), p.url));
+        s.push_str(&format!(
+            "    <link rel=\"alternate\" href=\"{}{}\"/>\n",
+            escape(&base),
+            p.url
+        ));
         s.push_str(&format!("    <updated>{date}T00:00:00Z</updated>\n"));
-        s.push_str(&format!("    <author><name>{}</name></author>\n", escape(if site.config.town.is_empty() { &site.config.title } else { &site.config.town })));
+        s.push_str(&format!(
+            "    <author><name>{}</name></author>\n",
+            escape(if site.config.town.is_empty() {
+                &site.config.title
+            } else {
+                &site.config.town
+            })
+        ));
         if !p.description.is_empty() {
-            s.push_str(&format!("    <summary>{}</summary>\n", escape(&p.description)));
+            s.push_str(&format!(
+                "    <summary>{}</summary>\n",
+                escape(&p.description)
+            ));
         }
-        s.push_str(&format!("    <content type=\"html\">{}</content>\n", escape(&p.html)));
+        s.push_str(&format!(
+            "    <content type=\"html\">{}</content>\n",
+            escape(&p.html)
+        ));
         s.push_str("  </entry>\n");
     }
     s.push_str("</feed>\n");

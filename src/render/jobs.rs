@@ -47,8 +47,18 @@ pub fn summary(e: &Enterprise) -> EntSummary {
     EntSummary {
         slug: e.rec.slug.clone(),
         name: e.rec.name.v.clone(),
-        village: e.rec.village.as_ref().map(|v| v.v.clone()).unwrap_or_default(),
-        department: e.rec.department.as_ref().map(|v| v.v.clone()).unwrap_or_default(),
+        village: e
+            .rec
+            .village
+            .as_ref()
+            .map(|v| v.v.clone())
+            .unwrap_or_default(),
+        department: e
+            .rec
+            .department
+            .as_ref()
+            .map(|v| v.v.clone())
+            .unwrap_or_default(),
         liaison_title: e.liaison_title.clone(),
         categories: e.rec.high_risk.iter().map(|h| h.v.clone()).collect(),
         size: e.rec.size.clone(),
@@ -67,21 +77,41 @@ pub fn summary(e: &Enterprise) -> EntSummary {
         last_contact: e.last_contact.map(|d| d.to_string()).unwrap_or_default(),
         this_month_missing: e.this_month_missing,
         missed_months: e.missed_months.len(),
-        latest_score: e.latest_score.as_ref().map(|s| s.percent.clone()).unwrap_or_default(),
-        latest_verdict: e.latest_score.as_ref().map(|s| s.verdict.to_string()).unwrap_or_default(),
+        latest_score: e
+            .latest_score
+            .as_ref()
+            .map(|s| s.percent.clone())
+            .unwrap_or_default(),
+        latest_verdict: e
+            .latest_score
+            .as_ref()
+            .map(|s| s.verdict.to_string())
+            .unwrap_or_default(),
         major_risks: e.level_counts[0],
         considerable_risks: e.level_counts[1],
     }
 }
 
 /// Keys the generator owns; a content `_index.md` at one of them becomes that page's introduction.
-pub const GENERATED: &[&str] = &["enterprises/", "standards/", "ledger/", "search/", "showcase/"];
+pub const GENERATED: &[&str] = &[
+    "enterprises/",
+    "standards/",
+    "ledger/",
+    "search/",
+    "showcase/",
+];
 
 pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<Job> {
     let mut jobs = Vec::new();
-    let intros: BTreeMap<&str, &Page> = site.pages.iter().filter(|p| GENERATED.contains(&p.key.as_str())).map(|p| (p.key.as_str(), p)).collect();
+    let intros: BTreeMap<&str, &Page> = site
+        .pages
+        .iter()
+        .filter(|p| GENERATED.contains(&p.key.as_str()))
+        .map(|p| (p.key.as_str(), p))
+        .collect();
     let summaries: Vec<EntSummary> = site.enterprises.iter().map(summary).collect();
-    let by_slug: BTreeMap<&str, &EntSummary> = summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
+    let by_slug: BTreeMap<&str, &EntSummary> =
+        summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
     let town = town::build(site);
 
     for p in &site.pages {
@@ -100,76 +130,258 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             dashboard_context(&mut ctx, site, &town, &by_slug);
         }
         if p.key == "notices/" {
-            let dated: Vec<&Page> = site.pages.iter().filter(|x| x.section == p.key && !x.is_section).collect();
+            let dated: Vec<&Page> = site
+                .pages
+                .iter()
+                .filter(|x| x.section == p.key && !x.is_section)
+                .collect();
             let mut dated = dated;
             dated.sort_by(|a, b| (b.date, &a.key).cmp(&(a.date, &b.key)));
-            out.files.insert("notices/atom.xml".into(), super::feeds::atom(site, p, &dated).into_bytes());
+            out.files.insert(
+                "notices/atom.xml".into(),
+                super::feeds::atom(site, p, &dated).into_bytes(),
+            );
             ctx.insert("feed", "atom.xml");
         }
-        jobs.push(Job { key: p.key.clone(), file: "index.html".into(), template, ctx, in_sitemap: true });
+        jobs.push(Job {
+            key: p.key.clone(),
+            file: "index.html".into(),
+            template,
+            ctx,
+            in_sitemap: true,
+        });
     }
     if !site.pages.iter().any(|p| p.key.is_empty()) {
         let mut ctx = base_context(site, "", &site.config.title);
         dashboard_context(&mut ctx, site, &town, &by_slug);
-        jobs.push(Job { key: String::new(), file: "index.html".into(), template: "index.html".into(), ctx, in_sitemap: true });
+        jobs.push(Job {
+            key: String::new(),
+            file: "index.html".into(),
+            template: "index.html".into(),
+            ctx,
+            in_sitemap: true,
+        });
     }
 
     // Enterprises.
     let mut ctx = base_context(site, "enterprises/", "企业名录");
     ctx.insert("intro", &intros.get("enterprises/").map(|p| p.html.clone()));
     ctx.insert("enterprises", &summaries);
-    jobs.push(Job { key: "enterprises/".into(), file: "index.html".into(), template: "enterprises.html".into(), ctx, in_sitemap: true });
+    jobs.push(Job {
+        key: "enterprises/".into(),
+        file: "index.html".into(),
+        template: "enterprises.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
     for e in &site.enterprises {
         let key = format!("enterprises/{}/", e.rec.slug);
         let mut ctx = base_context(site, &key, &e.rec.name.v);
         enterprise_context(&mut ctx, site, e);
-        jobs.push(Job { key, file: "index.html".into(), template: "enterprise.html".into(), ctx, in_sitemap: true });
+        jobs.push(Job {
+            key,
+            file: "index.html".into(),
+            template: "enterprise.html".into(),
+            ctx,
+            in_sitemap: true,
+        });
     }
 
     // Standards.
     let mut ctx = base_context(site, "standards/", "评估标准");
     ctx.insert("intro", &intros.get("standards/").map(|p| p.html.clone()));
     ctx.insert("standards", &site.standards);
-    jobs.push(Job { key: "standards/".into(), file: "index.html".into(), template: "standards.html".into(), ctx, in_sitemap: true });
+    jobs.push(Job {
+        key: "standards/".into(),
+        file: "index.html".into(),
+        template: "standards.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
     for s in &site.standards {
         let key = format!("standards/{}/", s.id);
         let mut ctx = base_context(site, &key, &s.title);
         let total: u64 = s.items().filter(|i| !i.veto).map(|i| i.points).sum();
         ctx.insert("std", s);
         ctx.insert("total_points", &total);
-        jobs.push(Job { key, file: "index.html".into(), template: "standard.html".into(), ctx, in_sitemap: true });
+        jobs.push(Job {
+            key,
+            file: "index.html".into(),
+            template: "standard.html".into(),
+            ctx,
+            in_sitemap: true,
+        });
     }
+
+    // Ledgers and their downloads.
+    let ledgers = super::ledger::pages(site, &town);
+    let mut sheets: Vec<&super::ledger::Table> = Vec::new();
+    for lp in &ledgers {
+        out.files.insert(
+            format!("{}ledger.csv", lp.key),
+            super::ledger::csv(&lp.table),
+        );
+        out.files.insert(
+            format!("{}ledger.json", lp.key),
+            super::ledger::json(&lp.table),
+        );
+        let mut ctx = base_context(site, &lp.key, &lp.title);
+        ctx.insert("table", &lp.table);
+        ctx.insert("description", &lp.description);
+        ctx.insert("is_root", &(lp.key == "ledger/"));
+        if lp.key == "ledger/" {
+            ctx.insert("intro", &intros.get("ledger/").map(|p| p.html.clone()));
+            let dims: Vec<(&str, Vec<&town::Group>)> = vec![
+                ("按村（社区）", town.by_village.iter().collect()),
+                ("按包联部门", town.by_department.iter().collect()),
+                (
+                    "按高风险类别",
+                    town.by_category
+                        .iter()
+                        .chain(std::iter::once(&town.no_category))
+                        .collect(),
+                ),
+                ("按联络员", town.by_liaison.iter().collect()),
+                ("按规模", town.by_size.iter().collect()),
+                ("按类型", town.by_kind.iter().collect()),
+                ("按建设状态", town.by_status.iter().collect()),
+            ];
+            ctx.insert("dims", &dims);
+        }
+        let is_sheet = lp.key == "ledger/"
+            || lp.key == "ledger/hazards/"
+            || lp.key == "ledger/risks/"
+            || lp.key.starts_with("ledger/village/")
+            || lp.key.starts_with("ledger/department/");
+        if is_sheet {
+            sheets.push(&lp.table);
+        }
+        jobs.push(Job {
+            key: lp.key.clone(),
+            file: "index.html".into(),
+            template: "ledger.html".into(),
+            ctx,
+            in_sitemap: true,
+        });
+    }
+    match super::ledger::xlsx(&sheets, site.as_of) {
+        Ok(bytes) => {
+            out.files.insert("ledger/ledger.xlsx".into(), bytes);
+        }
+        Err(e) => _diags.push(Diagnostic::file(
+            crate::diag::Severity::Error,
+            "ledger/ledger.xlsx",
+            format!("无法生成 Excel 台账：{e}"),
+        )),
+    }
+
+    // Showcase of the demonstration enterprises.
+    let demo: Vec<&Enterprise> = site
+        .enterprises
+        .iter()
+        .filter(|e| e.rec.demonstration)
+        .collect();
+    let mut ctx = base_context(site, "showcase/", "示范企业展示");
+    ctx.insert("intro", &intros.get("showcase/").map(|p| p.html.clone()));
+    let demo_views: Vec<serde_json::Value> = demo
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "summary": summary(e),
+                "story": e.story,
+                "processes": e.rec.processes,
+                "level_counts": e.level_counts,
+                "hazards_total": e.hazard_views.len(),
+                "hazards_closed": e.hazard_views.iter().filter(|h| h.state_class == "closed").count(),
+                "red_lines": e.rec.red_lines.len(),
+                "contacts": e.rec.contacts.len(),
+                "posts": e.risk_groups.len(),
+            })
+        })
+        .collect();
+    ctx.insert("demo", &demo_views);
+    jobs.push(Job {
+        key: "showcase/".into(),
+        file: "index.html".into(),
+        template: "showcase.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
 
     // Search and 404.
     let mut ctx = base_context(site, "search/", "搜索");
     ctx.insert("intro", &intros.get("search/").map(|p| p.html.clone()));
-    jobs.push(Job { key: "search/".into(), file: "index.html".into(), template: "search.html".into(), ctx, in_sitemap: false });
+    jobs.push(Job {
+        key: "search/".into(),
+        file: "index.html".into(),
+        template: "search.html".into(),
+        ctx,
+        in_sitemap: false,
+    });
     // The 404 page is served from any depth, so its links are root-relative to the site's base path.
     let mut ctx = base_context(site, "", "页面不存在");
-    let base_path = site.base_url.as_ref().and_then(|b| b.split_once("://").map(|(_, r)| r)).and_then(|r| r.find('/').map(|i| r[i..].to_string())).unwrap_or_else(|| "/".into());
+    let base_path = site
+        .base_url
+        .as_ref()
+        .and_then(|b| b.split_once("://").map(|(_, r)| r))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
+        .unwrap_or_else(|| "/".into());
     ctx.insert("root", &base_path);
-    jobs.push(Job { key: String::new(), file: "404.html".into(), template: "404.html".into(), ctx, in_sitemap: false });
+    jobs.push(Job {
+        key: String::new(),
+        file: "404.html".into(),
+        template: "404.html".into(),
+        ctx,
+        in_sitemap: false,
+    });
     jobs
 }
 
-fn dashboard_context(ctx: &mut tera::Context, site: &Site, town: &town::Town, by_slug: &BTreeMap<&str, &EntSummary>) {
-    let pick = |slugs: &[String]| slugs.iter().filter_map(|s| by_slug.get(s.as_str()).copied().cloned()).collect::<Vec<_>>();
+fn dashboard_context(
+    ctx: &mut tera::Context,
+    site: &Site,
+    town: &town::Town,
+    by_slug: &BTreeMap<&str, &EntSummary>,
+) {
+    let pick = |slugs: &[String]| {
+        slugs
+            .iter()
+            .filter_map(|s| by_slug.get(s.as_str()).copied().cloned())
+            .collect::<Vec<_>>()
+    };
     ctx.insert("town", town);
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));
-    let status_bars = |groups: &[town::Group], title: &str| -> Vec<(String, String, String, usize, usize, usize, usize)> {
+    let status_bars = |groups: &[town::Group],
+                       title: &str|
+     -> Vec<(String, String, String, usize, usize, usize, usize)> {
         groups
             .iter()
             .map(|g| {
                 let chart = svg::stacked(
-                    &format!("{title}“{}”：已达标 {}，推进中 {}，已逾期 {}", g.title, g.done, g.progress, g.late),
+                    &format!(
+                        "{title}“{}”：已达标 {}，推进中 {}，已逾期 {}",
+                        g.title, g.done, g.progress, g.late
+                    ),
                     &[
                         (format!("已达标 {}", g.done), g.done as f64, "done".into()),
-                        (format!("推进中 {}", g.progress), g.progress as f64, "progress".into()),
+                        (
+                            format!("推进中 {}", g.progress),
+                            g.progress as f64,
+                            "progress".into(),
+                        ),
                         (format!("已逾期 {}", g.late), g.late as f64, "late".into()),
                     ],
                 );
-                (g.title.clone(), g.url.clone(), chart, g.count, g.done, g.progress, g.late)
+                (
+                    g.title.clone(),
+                    g.url.clone(),
+                    chart,
+                    g.count,
+                    g.done,
+                    g.progress,
+                    g.late,
+                )
             })
             .collect()
     };
@@ -197,8 +409,15 @@ fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
         })
         .collect();
     let max = e.level_counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-    ctx.insert("level_chart", &svg::bars("风险等级分布（四色）", &levels, max));
-    let latest = e.evaluation_views.iter().rev().find(|v| v.e.date.v <= site.as_of);
+    ctx.insert(
+        "level_chart",
+        &svg::bars("风险等级分布（四色）", &levels, max),
+    );
+    let latest = e
+        .evaluation_views
+        .iter()
+        .rev()
+        .find(|v| v.e.date.v <= site.as_of);
     if let Some(v) = latest {
         let bars: Vec<svg::Bar> = v
             .score
@@ -207,11 +426,20 @@ fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
             .map(|c| svg::Bar {
                 label: c.name.clone(),
                 value: c.tenths as f64 / 10.0,
-                text: format!("{}/{}（{}.{}%）", c.awarded, c.applicable, c.tenths / 10, c.tenths % 10),
+                text: format!(
+                    "{}/{}（{}.{}%）",
+                    c.awarded,
+                    c.applicable,
+                    c.tenths / 10,
+                    c.tenths % 10
+                ),
                 class: "score".into(),
             })
             .collect();
-        ctx.insert("score_chart", &svg::bars("最近一次评估各类得分率", &bars, 100.0));
+        ctx.insert(
+            "score_chart",
+            &svg::bars("最近一次评估各类得分率", &bars, 100.0),
+        );
     }
     let internal = site.profile == Profile::Internal;
     if internal {

@@ -4,6 +4,7 @@
 
 pub mod feeds;
 pub mod jobs;
+pub mod ledger;
 pub mod svg;
 pub mod theme;
 
@@ -51,13 +52,41 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
-    NavItem { title: "首页", url: "", key: "" },
-    NavItem { title: "指导手册", url: "handbook/", key: "handbook/" },
-    NavItem { title: "评估标准", url: "standards/", key: "standards/" },
-    NavItem { title: "企业", url: "enterprises/", key: "enterprises/" },
-    NavItem { title: "台账", url: "ledger/", key: "ledger/" },
-    NavItem { title: "通知公告", url: "notices/", key: "notices/" },
-    NavItem { title: "搜索", url: "search/", key: "search/" },
+    NavItem {
+        title: "首页",
+        url: "",
+        key: "",
+    },
+    NavItem {
+        title: "指导手册",
+        url: "handbook/",
+        key: "handbook/",
+    },
+    NavItem {
+        title: "评估标准",
+        url: "standards/",
+        key: "standards/",
+    },
+    NavItem {
+        title: "企业",
+        url: "enterprises/",
+        key: "enterprises/",
+    },
+    NavItem {
+        title: "台账",
+        url: "ledger/",
+        key: "ledger/",
+    },
+    NavItem {
+        title: "通知公告",
+        url: "notices/",
+        key: "notices/",
+    },
+    NavItem {
+        title: "搜索",
+        url: "search/",
+        key: "search/",
+    },
 ];
 
 /// The context every template gets: site identity, profile, the way back to the root, navigation.
@@ -69,10 +98,17 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
     ctx.insert("root", &crate::model::content::root_prefix(key));
     ctx.insert("key", key);
     ctx.insert("nav", NAV);
-    let section = NAV.iter().rev().find(|n| !n.key.is_empty() && key.starts_with(n.key)).map_or("", |n| n.key);
+    let section = NAV
+        .iter()
+        .rev()
+        .find(|n| !n.key.is_empty() && key.starts_with(n.key))
+        .map_or("", |n| n.key);
     ctx.insert("nav_current", section);
     ctx.insert("page_title", title);
-    let canonical = site.base_url.as_ref().map(|b| format!("{b}{}", crate::model::markdown::encode_path(key)));
+    let canonical = site
+        .base_url
+        .as_ref()
+        .map(|b| format!("{b}{}", crate::model::markdown::encode_path(key)));
     ctx.insert("canonical", &canonical);
     ctx
 }
@@ -83,7 +119,11 @@ pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // tera's default also escapes `/`, which bloats every relative URL; quotes and <>& are what matter.
     tera.set_escape_fn(crate::text::escape);
-    let sources: Vec<(String, String)> = theme.templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
+    let sources: Vec<(String, String)> = theme
+        .templates
+        .iter()
+        .map(|(n, (_, t))| (n.clone(), t.clone()))
+        .collect();
     if let Err(e) = tera.add_raw_templates(sources) {
         let msg = error_chain(&e);
         let file = theme
@@ -100,7 +140,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut cur = e.source();
     while let Some(s) = cur {
-        msg.push_str("：");
+        msg.push('：');
         msg.push_str(&s.to_string());
         cur = s.source();
     }
@@ -109,10 +149,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Turns a tera message into a diagnostic, taking the `--> line:col` it carries when there is one.
 fn template_diag(file: &str, msg: &str) -> Diagnostic {
-    let mut d = Diagnostic::file(Severity::Error, file, format!("模板错误：{}", msg.replace('\n', " ")));
+    let mut d = Diagnostic::file(
+        Severity::Error,
+        file,
+        format!("模板错误：{}", msg.replace('\n', " ")),
+    );
     if let Some(pos) = msg.find("--> ") {
         let rest = &msg[pos + 4..];
-        let mut it = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+        let mut it = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
         if let (Some(l), Some(c)) = (it.next(), it.next()) {
             d.line = l.parse().unwrap_or(0);
             d.column = c.parse().unwrap_or(0);
@@ -122,15 +168,26 @@ fn template_diag(file: &str, msg: &str) -> Diagnostic {
 }
 
 /// Renders the whole site.
-pub fn render(site: &Site, theme: &theme::Theme, tera: &Tera, diags: &mut Vec<Diagnostic>) -> Output {
+pub fn render(
+    site: &Site,
+    theme: &theme::Theme,
+    tera: &Tera,
+    diags: &mut Vec<Diagnostic>,
+) -> Output {
     let mut out = Output::default();
     let jobs = jobs::all(site, &mut out, diags);
     let results: Vec<(String, Result<String, Diagnostic>)> = jobs
         .par_iter()
         .map(|job| {
             let r = tera.render(&job.template, &job.ctx).map_err(|e| {
-                let shown = theme.templates.get(&job.template).map_or(job.template.clone(), |t| t.0.clone());
-                template_diag(&shown, &format!("渲染 {} 时出错：{}", job.path(), error_chain(&e)))
+                let shown = theme
+                    .templates
+                    .get(&job.template)
+                    .map_or(job.template.clone(), |t| t.0.clone());
+                template_diag(
+                    &shown,
+                    &format!("渲染 {} 时出错：{}", job.path(), error_chain(&e)),
+                )
             });
             (job.path(), r)
         })
@@ -139,25 +196,41 @@ pub fn render(site: &Site, theme: &theme::Theme, tera: &Tera, diags: &mut Vec<Di
         match r {
             Ok(html) => {
                 if out.files.insert(path.clone(), html.into_bytes()).is_some() {
-                    diags.push(Diagnostic::file(Severity::Error, &path, format!("输出路径冲突：{path} 由两个页面生成")));
+                    diags.push(Diagnostic::file(
+                        Severity::Error,
+                        &path,
+                        format!("输出路径冲突：{path} 由两个页面生成"),
+                    ));
                 }
             }
             Err(d) => diags.push(d),
         }
     }
-    let mut sitemap_keys: Vec<String> = jobs.iter().filter(|j| j.in_sitemap).map(|j| j.key.clone()).collect();
+    let mut sitemap_keys: Vec<String> = jobs
+        .iter()
+        .filter(|j| j.in_sitemap)
+        .map(|j| j.key.clone())
+        .collect();
     sitemap_keys.sort();
     sitemap_keys.dedup();
-    out.html_pages = jobs.iter().filter(|j| j.file == "index.html").map(|j| j.key.clone()).collect();
+    out.html_pages = jobs
+        .iter()
+        .filter(|j| j.file == "index.html")
+        .map(|j| j.key.clone())
+        .collect();
     if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {
         out.files.insert("sitemap.xml".into(), sm.into_bytes());
     }
-    out.files.insert("robots.txt".into(), feeds::robots(site).into_bytes());
+    out.files
+        .insert("robots.txt".into(), feeds::robots(site).into_bytes());
     for (name, f) in &theme.statics {
         out.copies.insert(name.clone(), f.clone());
     }
     for a in &site.assets {
-        out.copies.insert(a.clone(), theme::ThemeFile::Disk(site.root.join("content").join(a)));
+        out.copies.insert(
+            a.clone(),
+            theme::ThemeFile::Disk(site.root.join("content").join(a)),
+        );
     }
     out
 }

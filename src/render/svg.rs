@@ -25,7 +25,11 @@ pub fn bars(title: &str, bars: &[Bar], max: f64) -> String {
     );
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + row * i as f64;
-        let len = if max > 0.0 { (b.value / max).clamp(0.0, 1.0) * bar_w } else { 0.0 };
+        let len = if max > 0.0 {
+            (b.value / max).clamp(0.0, 1.0) * bar_w
+        } else {
+            0.0
+        };
         s.push_str(&format!(
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"chart-label\">{label}</text>\
              <rect x=\"{bx}\" y=\"{y}\" width=\"{bar_w}\" height=\"18\" class=\"chart-track\"/>\
@@ -53,7 +57,9 @@ pub fn stacked(title: &str, segments: &[(String, f64, String)]) -> String {
         "<svg class=\"chart stacked\" role=\"img\" viewBox=\"0 0 {w} 20\" width=\"100%\" preserveAspectRatio=\"none\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
         escape(title)
     );
-    s.push_str(&format!("<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"20\" class=\"chart-track\"/>"));
+    s.push_str(&format!(
+        "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"20\" class=\"chart-track\"/>"
+    ));
     for (label, v, class) in segments {
         if total <= 0.0 || *v <= 0.0 {
             continue;

@@ -34,15 +34,22 @@ pub fn load(root: &Path) -> Result<Theme, String> {
     for (rel, bytes) in embedded::FILES {
         if let Some(name) = rel.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            templates.insert(name.to_string(), (format!("(内置主题) themes/default/{rel}"), text));
+            templates.insert(
+                name.to_string(),
+                (format!("(内置主题) themes/default/{rel}"), text),
+            );
         } else if let Some(name) = rel.strip_prefix("static/") {
             statics.insert(name.to_string(), ThemeFile::Embedded(bytes));
         }
     }
-    for (dir, shown) in [(root.join("themes/default"), "themes/default/"), (root.to_path_buf(), "")] {
+    for (dir, shown) in [
+        (root.join("themes/default"), "themes/default/"),
+        (root.to_path_buf(), ""),
+    ] {
         for rel in crate::load::list_files(&dir, "templates") {
             let path = dir.join(&rel);
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取模板 {shown}{rel}：{e}"))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("无法读取模板 {shown}{rel}：{e}"))?;
             let name = rel.trim_start_matches("templates/").to_string();
             templates.insert(name, (format!("{shown}{rel}"), text));
         }

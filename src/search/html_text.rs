@@ -12,18 +12,53 @@ pub struct PageText {
 }
 
 const BLOCK: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
-    "article", "header", "footer", "blockquote", "pre", "dt", "dd", "caption", "figcaption", "nav", "aside", "hr",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "caption",
+    "figcaption",
+    "nav",
+    "aside",
+    "hr",
 ];
 
 pub fn extract(html: &str) -> PageText {
-    let title = between(html, "<title>", "</title>").map(decode).unwrap_or_default();
+    let title = between(html, "<title>", "</title>")
+        .map(decode)
+        .unwrap_or_default();
     let title = title.split(" · ").next().unwrap_or("").trim().to_string();
-    let body = match (html.find("<!--search:start-->"), html.find("<!--search:end-->")) {
+    let body = match (
+        html.find("<!--search:start-->"),
+        html.find("<!--search:end-->"),
+    ) {
         (Some(a), Some(b)) if b > a => &html[a..b],
         _ => "",
     };
-    let mut out = PageText { title, ..Default::default() };
+    let mut out = PageText {
+        title,
+        ..Default::default()
+    };
     let mut chars = 0usize;
     let mut i = 0;
     let bytes = body.as_bytes();
@@ -34,7 +69,12 @@ pub fn extract(html: &str) -> PageText {
             let end = body[i..].find('>').map_or(body.len(), |e| i + e + 1);
             let tag = &body[i + 1..end.saturating_sub(1)];
             let closing = tag.starts_with('/');
-            let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
             if let Some(stop) = skip_until {
                 if closing && name == stop {
                     skip_until = None;
@@ -56,15 +96,17 @@ pub fn extract(html: &str) -> PageText {
                 out.text.push('\n');
                 chars += 1;
             }
-            let is_heading = name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
+            let is_heading =
+                name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
             if is_heading && !closing {
                 if let Some(id) = attr(tag, "id") {
                     heading = Some((decode(&id), chars, String::new()));
                 }
-            } else if is_heading && closing {
-                if let Some((id, at, text)) = heading.take() {
-                    out.sections.push((id, at, text.trim().to_string()));
-                }
+            } else if is_heading
+                && closing
+                && let Some((id, at, text)) = heading.take()
+            {
+                out.sections.push((id, at, text.trim().to_string()));
             }
             i = end;
             continue;
@@ -141,7 +183,11 @@ pub fn decode(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             "nbsp" => Some(' '),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -177,6 +223,12 @@ mod tests {
         assert_eq!(t.sections.len(), 1);
         let (id, at, h) = &t.sections[0];
         assert_eq!((id.as_str(), h.as_str()), ("lec", "LEC 法"));
-        assert!(t.text.chars().skip(*at).collect::<String>().starts_with("LEC 法"));
+        assert!(
+            t.text
+                .chars()
+                .skip(*at)
+                .collect::<String>()
+                .starts_with("LEC 法")
+        );
     }
 }

@@ -104,12 +104,23 @@ fn doc_tokens(p: &PageText) -> DocTokens {
     }
     let rest: String = chars[at.min(chars.len())..].iter().collect();
     pos = tokenize_into(&rest, pos, &mut tokens);
-    DocTokens { tokens, title_len, len: pos, headings, section_pos }
+    DocTokens {
+        tokens,
+        title_len,
+        len: pos,
+        headings,
+        section_pos,
+    }
 }
 
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
 pub fn build(out: &mut Output) -> IndexStats {
-    let mut keys: Vec<String> = out.html_pages.iter().filter(|k| k.as_str() != "search/").cloned().collect();
+    let mut keys: Vec<String> = out
+        .html_pages
+        .iter()
+        .filter(|k| k.as_str() != "search/")
+        .cloned()
+        .collect();
     keys.sort();
     keys.dedup();
     let pages: Vec<(String, PageText)> = keys
@@ -134,7 +145,11 @@ pub fn build(out: &mut Output) -> IndexStats {
         }
     }
     let total_len: u64 = toks.iter().map(|t| t.len as u64).sum();
-    let avgdl = if toks.is_empty() { 0.0 } else { (total_len as f64 / toks.len() as f64 * 100.0).round() / 100.0 };
+    let avgdl = if toks.is_empty() {
+        0.0
+    } else {
+        (total_len as f64 / toks.len() as f64 * 100.0).round() / 100.0
+    };
 
     let encoded: Vec<(&str, String)> = postings
         .par_iter()
@@ -145,8 +160,17 @@ pub fn build(out: &mut Output) -> IndexStats {
                     s.push(';');
                 }
                 let dt = &toks[*doc];
-                let heading_hits = pos.iter().filter(|p| dt.headings.iter().any(|(a, b)| **p >= *a && **p < *b)).count();
-                s.push_str(&format!("{},{},{},{}", b36(*doc as u64), b36(dt.len as u64), b36(dt.title_len as u64), b36(heading_hits as u64)));
+                let heading_hits = pos
+                    .iter()
+                    .filter(|p| dt.headings.iter().any(|(a, b)| **p >= *a && **p < *b))
+                    .count();
+                s.push_str(&format!(
+                    "{},{},{},{}",
+                    b36(*doc as u64),
+                    b36(dt.len as u64),
+                    b36(dt.title_len as u64),
+                    b36(heading_hits as u64)
+                ));
                 let mut prev = 0u32;
                 for p in pos {
                     s.push(',');
@@ -163,11 +187,21 @@ pub fn build(out: &mut Output) -> IndexStats {
     for (term, s) in &encoded {
         shard_maps[shard_of(term, shards)].insert(term, s.as_str());
     }
-    let mut stats = IndexStats { docs: pages.len(), terms: encoded.len(), shards, ..Default::default() };
+    let mut stats = IndexStats {
+        docs: pages.len(),
+        terms: encoded.len(),
+        shards,
+        ..Default::default()
+    };
     let shard_files: Vec<(String, Vec<u8>)> = shard_maps
         .par_iter()
         .enumerate()
-        .map(|(i, m)| (format!("search/s/{i}.json"), serde_json::to_vec(m).unwrap_or_default()))
+        .map(|(i, m)| {
+            (
+                format!("search/s/{i}.json"),
+                serde_json::to_vec(m).unwrap_or_default(),
+            )
+        })
         .collect();
     for (path, bytes) in shard_files {
         stats.total_bytes += bytes.len();
@@ -184,16 +218,29 @@ pub fn build(out: &mut Output) -> IndexStats {
                 t: &p.title,
                 u: &url,
                 x: p.text.chars().take(TEXT_LIMIT).collect(),
-                s: p.sections.iter().zip(&dt.section_pos).map(|((a, off, h), tp)| (a.as_str(), *off, *tp, h.as_str())).collect(),
+                s: p.sections
+                    .iter()
+                    .zip(&dt.section_pos)
+                    .map(|((a, off, h), tp)| (a.as_str(), *off, *tp, h.as_str()))
+                    .collect(),
             };
-            (format!("search/d/{}.json", b36(i as u64)), serde_json::to_vec(&f).unwrap_or_default())
+            (
+                format!("search/d/{}.json", b36(i as u64)),
+                serde_json::to_vec(&f).unwrap_or_default(),
+            )
         })
         .collect();
     for (path, bytes) in docs {
         stats.total_bytes += bytes.len();
         out.files.insert(path, bytes);
     }
-    let meta = serde_json::to_vec(&Meta { v: 1, n: pages.len(), avgdl, shards }).unwrap_or_default();
+    let meta = serde_json::to_vec(&Meta {
+        v: 1,
+        n: pages.len(),
+        avgdl,
+        shards,
+    })
+    .unwrap_or_default();
     stats.total_bytes += meta.len();
     out.files.insert("search/meta.json".into(), meta);
     stats

@@ -32,7 +32,11 @@ pub fn fold(c: char) -> char {
         0x3000 => ' ',
         _ => c,
     };
-    if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c }
+    if c.is_ascii_uppercase() {
+        c.to_ascii_lowercase()
+    } else {
+        c
+    }
 }
 
 fn class(c: char) -> Class {
@@ -63,14 +67,23 @@ pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
                 }
                 let run = &chars[s..i];
                 if run.len() == 1 {
-                    out.push(Token { text: run[0].to_string(), pos });
+                    out.push(Token {
+                        text: run[0].to_string(),
+                        pos,
+                    });
                     pos += 1;
                 } else {
                     for w in run.windows(2) {
-                        out.push(Token { text: w.iter().collect(), pos });
+                        out.push(Token {
+                            text: w.iter().collect(),
+                            pos,
+                        });
                         pos += 1;
                     }
-                    out.push(Token { text: run[run.len() - 1].to_string(), pos });
+                    out.push(Token {
+                        text: run[run.len() - 1].to_string(),
+                        pos,
+                    });
                     pos += 1;
                 }
                 // A gap keeps phrases from matching across runs.
@@ -81,18 +94,27 @@ pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
                 while i < chars.len() && class(chars[i]) == Class::Letter {
                     i += 1;
                 }
-                out.push(Token { text: chars[s..i].iter().flat_map(|c| c.to_lowercase()).collect(), pos });
+                out.push(Token {
+                    text: chars[s..i].iter().flat_map(|c| c.to_lowercase()).collect(),
+                    pos,
+                });
                 pos += 1;
             }
             Class::Digit => {
                 let s = i;
                 while i < chars.len()
                     && (class(chars[i]) == Class::Digit
-                        || (chars[i] == '.' && i + 1 < chars.len() && chars[i + 1].is_ascii_digit() && i > s))
+                        || (chars[i] == '.'
+                            && i + 1 < chars.len()
+                            && chars[i + 1].is_ascii_digit()
+                            && i > s))
                 {
                     i += 1;
                 }
-                out.push(Token { text: chars[s..i].iter().collect(), pos });
+                out.push(Token {
+                    text: chars[s..i].iter().collect(),
+                    pos,
+                });
                 pos += 1;
             }
         }
@@ -151,7 +173,10 @@ mod tests {
 
     #[test]
     fn mixed_latin_numbers_and_punctuation() {
-        assert_eq!(texts("GB 15577—2018《粉尘防爆》"), ["gb", "15577", "2018", "粉尘", "尘防", "防爆", "爆"]);
+        assert_eq!(
+            texts("GB 15577—2018《粉尘防爆》"),
+            ["gb", "15577", "2018", "粉尘", "尘防", "防爆", "爆"]
+        );
         assert_eq!(texts("压力0.1MPa"), ["压力", "力", "0.1", "mpa"]);
         assert_eq!(texts("2024年"), ["2024", "年"]);
     }

@@ -1,9 +1,196 @@
-//! The preview server: builds, serves the output folder on 127.0.0.1, watches the sources and tells
-//! open pages to reload (server-sent events), or shows the diagnostics in an overlay.
+//! Stage around the pipeline — serve: builds the site into memory, serves it on 127.0.0.1 with
+//! tiny_http, watches the sources with notify and, after each debounced change, rebuilds and tells
+//! every open page over server-sent events to reload, or to show an overlay with the diagnostics.
 
-use crate::pipeline::BuildOptions;
+pub mod http;
+pub mod live;
+pub mod watch;
 
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::pipeline::{self, BuildOptions, Failure};
+use crate::render::Output;
+
+/// What the server currently knows: the last good output and the state of the last rebuild.
+pub struct Shared {
+    pub output: RwLock<Arc<Output>>,
+    pub status: RwLock<Status>,
+    pub clients: Mutex<Vec<mpsc::Sender<String>>>,
+    /// Mirror of the output on disk, if `--out` was given.
+    pub mirror: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Status {
+    /// Rebuilds done since start (the first build is 1).
+    pub generation: u64,
+    pub ok: bool,
+    pub errors: Vec<Diagnostic>,
+    /// Rendered text of the errors, as the terminal shows them.
+    pub rendered: Vec<String>,
+    pub last_ms: u128,
+}
+
+impl Shared {
+    /// Sends one SSE event to every connected page, dropping the ones that have gone away.
+    pub fn broadcast(&self, event: &str, data: &str) {
+        let msg = format!("event: {event}\ndata: {data}\n\n");
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain(|c| c.send(msg.clone()).is_ok());
+        }
+    }
+}
+
+/// Builds once, then serves and rebuilds on change until the process is stopped.
 pub fn run(opts: BuildOptions, bind: &str, port: u16, open: bool) -> Result<(), String> {
-    let _ = (opts, bind, port, open);
-    Err("预览服务器尚未完成".into())
+    run_with(opts, bind, port, open, None)
+}
+
+pub fn run_with(
+    opts: BuildOptions,
+    bind: &str,
+    port: u16,
+    open: bool,
+    mirror: Option<PathBuf>,
+) -> Result<(), String> {
+    let server = tiny_http::Server::http((bind, port)).map_err(|e| {
+        if port != 0 {
+            format!("无法在 {bind}:{port} 上启动预览服务器（{e}）；端口 {port} 可能已被占用，可用 --port 指定其他端口，或 --port 0 自动选择")
+        } else {
+            format!("无法在 {bind} 上启动预览服务器：{e}")
+        }
+    })?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map_or(format!("{bind}:{port}"), |a| a.to_string());
+    let shared = Arc::new(Shared {
+        output: RwLock::new(Arc::new(Output::default())),
+        status: RwLock::new(Status::default()),
+        clients: Mutex::new(Vec::new()),
+        mirror,
+    });
+    rebuild(&opts, &shared, &[]);
+    let url = format!("http://{addr}/");
+    println!("预览地址：{url}  （按 Ctrl-C 停止）");
+    if open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+    let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
+    let _watcher = watch::start(&opts.root, tx)?;
+    {
+        let shared = shared.clone();
+        let opts = opts.clone();
+        std::thread::spawn(move || {
+            while let Ok(paths) = rx.recv() {
+                rebuild(&opts, &shared, &paths);
+            }
+        });
+    }
+    let server = Arc::new(server);
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        // One thread per request: an SSE stream or a slow client never holds up the others.
+        std::thread::spawn(move || http::handle(request, &shared));
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole site in memory; on success swaps the output and reloads the pages that
+/// changed, on failure keeps the last good output and shows the overlay.
+pub fn rebuild(opts: &BuildOptions, shared: &Shared, changed: &[PathBuf]) {
+    let start = Instant::now();
+    let result = pipeline::compile(opts);
+    let ms = start.elapsed().as_millis();
+    let mut status = shared.status.write().map(|s| s.clone()).unwrap_or_default();
+    status.generation += 1;
+    status.last_ms = ms;
+    match result {
+        Ok(c) => {
+            let old = shared.output.read().map(|o| o.clone()).ok();
+            let changed_keys = old.as_ref().map(|o| changed_pages(o, &c.output));
+            if let Some(dir) = &shared.mirror
+                && let Err(e) = crate::write::write(dir, &c.output)
+            {
+                eprintln!("错误：{e}");
+            }
+            if let Ok(mut o) = shared.output.write() {
+                *o = Arc::new(c.output);
+            }
+            let was_failing = !status.ok && status.generation > 1;
+            status.ok = true;
+            status.errors = c.diags;
+            status.rendered = status.errors.iter().map(|d| d.render()).collect();
+            if let Ok(mut s) = shared.status.write() {
+                *s = status.clone();
+            }
+            let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+            if status.generation > 1 {
+                println!("已重新生成（{ms} 毫秒）：{}", names.join("，"));
+            } else {
+                println!("已生成网站（{ms} 毫秒）");
+            }
+            // Static files are copied by path, so a change to one shows in no page's bytes: reload all.
+            let touches_static = changed.iter().any(|p| {
+                p.components()
+                    .any(|c| c.as_os_str() == "static" || c.as_os_str() == "themes")
+            });
+            let payload = match changed_keys {
+                Some(keys) if !was_failing && !touches_static && keys.len() < 200 => {
+                    serde_json::json!({ "generation": status.generation, "changed": keys })
+                }
+                _ => serde_json::json!({ "generation": status.generation, "all": true }),
+            };
+            shared.broadcast("reload", &payload.to_string());
+        }
+        Err(f) => {
+            let diags = match f {
+                Failure::Input(d) => d,
+                Failure::Io(e) => vec![Diagnostic::file(crate::diag::Severity::Error, "", e)],
+            };
+            for d in &diags {
+                eprintln!("{}", d.render());
+            }
+            eprintln!("生成失败，继续提供上一次成功的结果");
+            status.ok = false;
+            status.rendered = diags.iter().map(|d| d.render()).collect();
+            status.errors = diags;
+            if let Ok(mut s) = shared.status.write() {
+                *s = status.clone();
+            }
+            shared.broadcast(
+                "overlay",
+                &serde_json::to_string(&status).unwrap_or_default(),
+            );
+        }
+    }
+}
+
+/// URL paths (`/a/b/`) of the HTML pages whose bytes differ, plus a marker for any other change.
+fn changed_pages(old: &Output, new: &Output) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (path, bytes) in &new.files {
+        if old.files.get(path) != Some(bytes) {
+            keys.push(url_of(path));
+        }
+    }
+    for path in old.files.keys() {
+        if !new.files.contains_key(path) {
+            keys.push(url_of(path));
+        }
+    }
+    if old.copies.len() != new.copies.len() || old.copies.keys().ne(new.copies.keys()) {
+        keys.push("*".into());
+    }
+    keys
+}
+
+fn url_of(path: &str) -> String {
+    let p = path.strip_suffix("index.html").unwrap_or(path);
+    format!("/{p}")
 }

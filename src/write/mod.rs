@@ -9,9 +9,15 @@ use crate::render::theme::ThemeFile;
 
 /// Writes `out` to `dest` atomically (as far as the file system allows: two renames).
 pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
-    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| format!("无法创建输出目录的上级目录 {}：{e}", parent.display()))?;
-    let name = dest.file_name().map_or("public".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("无法创建输出目录的上级目录 {}：{e}", parent.display()))?;
+    let name = dest
+        .file_name()
+        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
@@ -23,11 +29,13 @@ pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
 }
 
 fn fill(staging: &Path, out: &Output) -> Result<(), String> {
-    std::fs::create_dir_all(staging).map_err(|e| format!("无法创建临时目录 {}：{e}", staging.display()))?;
+    std::fs::create_dir_all(staging)
+        .map_err(|e| format!("无法创建临时目录 {}：{e}", staging.display()))?;
     for (rel, bytes) in &out.files {
         let p = staging.join(rel);
         if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
         }
         std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
     }
@@ -37,12 +45,16 @@ fn fill(staging: &Path, out: &Output) -> Result<(), String> {
         }
         let p = staging.join(rel);
         if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
         }
         match f {
-            ThemeFile::Embedded(bytes) => std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?,
+            ThemeFile::Embedded(bytes) => {
+                std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?
+            }
             ThemeFile::Disk(src) => {
-                std::fs::copy(src, &p).map_err(|e| format!("无法复制 {} 到 {}：{e}", src.display(), p.display()))?;
+                std::fs::copy(src, &p)
+                    .map_err(|e| format!("无法复制 {} 到 {}：{e}", src.display(), p.display()))?;
             }
         }
     }

@@ -1,0 +1,64 @@
+//! The script `serve` injects into every HTML page it serves (never into built files): it listens
+//! to `/__dualprev/events`, reloads the page when it changed (keeping the scroll position), and
+//! shows or clears an overlay with the diagnostics. Everything is inserted as text.
+
+pub const SCRIPT: &str = r#"(function () {
+  "use strict";
+  var KEY = "dualprev-scroll:" + location.pathname;
+  try {
+    var saved = sessionStorage.getItem(KEY);
+    if (saved !== null) {
+      sessionStorage.removeItem(KEY);
+      var y = parseInt(saved, 10);
+      window.addEventListener("load", function () { window.scrollTo(0, y); });
+      window.scrollTo(0, y);
+    }
+  } catch (e) {}
+  function reload() {
+    try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
+    location.reload();
+  }
+  function here() {
+    try { return decodeURIComponent(location.pathname); } catch (e) { return location.pathname; }
+  }
+  function overlay(status) {
+    var old = document.getElementById("dualprev-overlay");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.id = "dualprev-overlay";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", "生成错误");
+    box.style.cssText = "position:fixed;inset:0;z-index:2147483647;background:rgba(20,20,20,.92);color:#fff;overflow:auto;padding:24px;font:14px/1.6 monospace;";
+    var h = document.createElement("h2");
+    h.style.cssText = "color:#ff8a80;font:bold 20px sans-serif;margin:0 0 12px";
+    h.textContent = "生成失败：共 " + status.errors.filter(function (d) { return d.severity === "error"; }).length + " 个错误（修改文件后自动刷新）";
+    box.appendChild(h);
+    (status.rendered || []).forEach(function (text, i) {
+      var d = status.errors[i] || {};
+      if (d.severity !== "error") return;
+      var pre = document.createElement("pre");
+      pre.className = "dualprev-diagnostic";
+      pre.style.cssText = "white-space:pre-wrap;background:#222;padding:12px;border-left:4px solid #ff5252;margin:0 0 12px";
+      pre.textContent = text;
+      box.appendChild(pre);
+    });
+    document.body.appendChild(box);
+  }
+  var failing = false;
+  var es = new EventSource("/__dualprev/events");
+  es.addEventListener("overlay", function (ev) {
+    failing = true;
+    try { overlay(JSON.parse(ev.data)); } catch (e) {}
+  });
+  es.addEventListener("reload", function (ev) {
+    var data = {};
+    try { data = JSON.parse(ev.data); } catch (e) {}
+    if (failing || data.all) { reload(); return; }
+    var me = here(), changed = data.changed || [];
+    for (var i = 0; i < changed.length; i++) {
+      if (changed[i] === me || changed[i] === "*" || (me.endsWith("/") && changed[i] === me + "index.html")) { reload(); return; }
+    }
+  });
+  window.dualprevLive = es;
+})();
+"#;

@@ -1,0 +1,94 @@
+//! Watching the site's sources (content/, data/, templates/, static/, themes/) with notify, and
+//! turning the bursts of events an editor makes for one save (temp file, rename, delete+create)
+//! into one batch of changed paths after a short quiet period.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+/// Quiet time that ends a burst; long enough for rename-over saves, short enough to feel instant.
+pub const QUIET: Duration = Duration::from_millis(25);
+/// A burst never delays a rebuild longer than this.
+pub const MAX_WAIT: Duration = Duration::from_millis(250);
+
+pub const DIRS: &[&str] = &["content", "data", "templates", "static", "themes"];
+
+/// Whether a path (relative or absolute) is an editor's temporary file.
+pub fn is_temp(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::load::is_temp_file(&name) || path.components().any(|c| c.as_os_str() == ".git")
+}
+
+/// Starts watching; batches of changed paths (relative to `root`) arrive on `tx`.
+pub fn start(
+    root: &Path,
+    tx: mpsc::Sender<Vec<PathBuf>>,
+) -> Result<notify::RecommendedWatcher, String> {
+    let (raw_tx, raw_rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher =
+        notify::recommended_watcher(raw_tx).map_err(|e| format!("无法监视文件变化：{e}"))?;
+    for d in DIRS {
+        let p = root.join(d);
+        if p.is_dir() {
+            watcher
+                .watch(&p, RecursiveMode::Recursive)
+                .map_err(|e| format!("无法监视 {}：{e}", p.display()))?;
+        }
+    }
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    std::thread::spawn(move || debounce(&root, raw_rx, tx));
+    Ok(watcher)
+}
+
+fn relevant(root: &Path, ev: &notify::Event) -> Vec<PathBuf> {
+    if matches!(ev.kind, notify::EventKind::Access(_)) {
+        return Vec::new();
+    }
+    ev.paths
+        .iter()
+        .filter(|p| !is_temp(p))
+        .map(|p| {
+            p.strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| p.clone())
+        })
+        .collect()
+}
+
+fn debounce(
+    root: &Path,
+    rx: mpsc::Receiver<notify::Result<notify::Event>>,
+    tx: mpsc::Sender<Vec<PathBuf>>,
+) {
+    loop {
+        let Ok(first) = rx.recv() else { return };
+        let mut batch: Vec<PathBuf> = first.map(|e| relevant(root, &e)).unwrap_or_default();
+        let start = Instant::now();
+        loop {
+            let left = MAX_WAIT.saturating_sub(start.elapsed());
+            match rx.recv_timeout(QUIET.min(left)) {
+                Ok(ev) => {
+                    if let Ok(e) = ev {
+                        batch.extend(relevant(root, &e));
+                    }
+                    if start.elapsed() >= MAX_WAIT {
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        batch.sort();
+        batch.dedup();
+        // A burst made only of temp files (an editor's backup dance) builds nothing.
+        if !batch.is_empty() && tx.send(batch).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Helpers shared by the integration tests: fixture sites copied into temporary folders, the
+//! `dualprev` binary run with arguments, and output folders read back as text or as whole snapshots.
+//!
+//! Fixtures live in `tests/fixtures/<name>/` and are never built in place: every test copies the one
+//! it needs into a fresh temporary directory first.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// The as-of date every build in the tests uses, so that nothing depends on the clock.
+pub const AS_OF: &str = "2025-06-30";
+
+/// Path of the binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_dualprev")
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Recursively copies the directory `src` into `dst` (created if needed).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap_or_else(|e| panic!("create {}: {e}", dst.display()));
+    let mut entries: Vec<_> = std::fs::read_dir(src)
+        .unwrap_or_else(|e| panic!("read_dir {}: {e}", src.display()))
+        .map(|e| e.unwrap())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let from = entry.path();
+        let to = dst.join(entry.file_name());
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            copy_dir(&from, &to);
+        } else if ft.is_file() {
+            std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
+        }
+    }
+}
+
+/// A temporary directory holding a copy of a fixture at `<tmp>/site`.
+pub struct Site {
+    pub tmp: TempDir,
+    pub root: PathBuf,
+}
+
+impl Site {
+    /// Where builds of this site go by default in the tests: `<tmp>/out` (outside the site root).
+    pub fn out(&self) -> PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    /// A path inside the temporary directory (not inside the site).
+    pub fn tmp_path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    /// Writes a file under the site root (creating folders), as raw bytes.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+        let p = self.root.join(rel);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+    }
+
+    /// `dualprev build --root <site> --out <out> --as-of 2025-06-30 <extra…>`.
+    pub fn build_into(&self, out: &Path, extra: &[&str]) -> Run {
+        let mut args: Vec<&OsStr> = vec![
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.root.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+            OsStr::new("--as-of"),
+            OsStr::new(AS_OF),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        run(&args)
+    }
+
+    /// Builds into [`Site::out`].
+    pub fn build(&self, extra: &[&str]) -> Run {
+        self.build_into(&self.out(), extra)
+    }
+
+    /// `dualprev check --root <site> --as-of 2025-06-30`.
+    pub fn check(&self) -> Run {
+        run(&[OsStr::new("check"), OsStr::new("--root"), self.root.as_os_str(), OsStr::new("--as-of"), OsStr::new(AS_OF)])
+    }
+
+    /// Replaces the site's `content/` and `data/` (and any `templates/`, `static/`) by those of
+    /// another fixture: "the author edits the site and breaks it".
+    pub fn replace_with(&self, fixture_name: &str) {
+        for dir in ["content", "data", "templates", "static"] {
+            let p = self.root.join(dir);
+            if p.exists() {
+                std::fs::remove_dir_all(&p).unwrap();
+            }
+        }
+        let src = fixture(fixture_name);
+        for dir in ["content", "data", "templates", "static"] {
+            if src.join(dir).is_dir() {
+                copy_dir(&src.join(dir), &self.root.join(dir));
+            }
+        }
+    }
+}
+
+/// Copies the fixture `name` into a new temporary directory.
+pub fn site(name: &str) -> Site {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    let src = fixture(name);
+    assert!(src.is_dir(), "fixture {} is missing", src.display());
+    copy_dir(&src, &root);
+    Site { tmp, root }
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`-1` when killed by a signal).
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with both streams shown unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit status {code}, got {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        self.expect_code(0)
+    }
+}
+
+/// Runs the binary with `args`.
+pub fn run<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    run_env(args, &[])
+}
+
+/// Runs the binary with `args` and extra environment variables.
+pub fn run_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("failed to run dualprev");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Reads `dir/rel` as UTF-8 text, with a helpful panic when it is missing.
+#[track_caller]
+pub fn read(dir: &Path, rel: &str) -> String {
+    let p = dir.join(rel);
+    match std::fs::read(&p) {
+        Ok(b) => String::from_utf8(b).unwrap_or_else(|_| panic!("{} is not UTF-8", p.display())),
+        Err(e) => {
+            let listing: Vec<String> = snapshot(dir).into_keys().collect();
+            panic!("cannot read {}: {e}\nfiles in {}:\n{}", p.display(), dir.display(), listing.join("\n"))
+        }
+    }
+}
+
+/// Every regular file under `dir`: relative path (with `/`) → bytes. Empty when `dir` does not exist.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        collect(dir, dir, &mut out);
+    }
+    out
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            collect(base, &p, out);
+        } else {
+            let rel: Vec<String> = p
+                .strip_prefix(base)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_str().expect("output path is not UTF-8").to_string())
+                .collect();
+            out.insert(rel.join("/"), std::fs::read(&p).unwrap());
+        }
+    }
+}
+
+/// Names of the entries directly inside `dir`, sorted.
+pub fn list_dir(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A short description of how two snapshots differ (for assertion messages).
+pub fn diff(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut lines = Vec::new();
+    for k in a.keys() {
+        match b.get(k) {
+            None => lines.push(format!("only in first:  {k}")),
+            Some(v) if v != &a[k] => {
+                let (x, y) = (&a[k], v);
+                let at = x.iter().zip(y.iter()).position(|(p, q)| p != q).unwrap_or(x.len().min(y.len()));
+                let ctx = |s: &[u8]| String::from_utf8_lossy(&s[at.saturating_sub(60)..(at + 60).min(s.len())]).into_owned();
+                lines.push(format!("differs:        {k} (at byte {at})\n    first:  {:?}\n    second: {:?}", ctx(x), ctx(y)));
+            }
+            _ => {}
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            lines.push(format!("only in second: {k}"));
+        }
+    }
+    lines.truncate(30);
+    lines.join("\n")
+}
+
+/// Percent-encodes a URL path the way sitemap and links do: every byte except ASCII letters, digits,
+/// `-`, `_`, `.`, `~` and `/`.
+pub fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes (UTF-8).
+pub fn unpct(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Undoes the HTML escaping of attribute values and text.
+pub fn unescape_html(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// Every value of `attr="…"` in `html`, in document order.
+pub fn attr_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        let after = &rest[i + needle.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.push(unescape_html(&after[..end]));
+        rest = &after[end..];
+    }
+    out
+}
+
+/// The `id` attributes of `html` (unescaped).
+pub fn ids(html: &str) -> Vec<String> {
+    attr_values(html, "id")
+}
+
+/// Terminal columns of a string, as the diagnostics count them (East Asian wide characters: 2).
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = matches!(u,
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+                | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+                | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Checks the rendered diagnostic at `location` (`file:line:column`) in `stderr`: the `-->` line is
+/// there, the quoted source line is `source_line`, and the caret line's first `^` sits under the
+/// character at `column` (counting wide characters as two columns).
+#[track_caller]
+pub fn assert_diagnostic(stderr: &str, message_part: &str, location: &str, source_line: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let arrow = format!("--> {location}");
+    let Some(at) = lines.iter().position(|l| l.trim_start() == arrow) else {
+        panic!("no line `{arrow}` in stderr:\n{stderr}");
+    };
+    assert!(at > 0, "`{arrow}` is the first line:\n{stderr}");
+    assert!(
+        lines[at - 1].starts_with("错误：") && lines[at - 1].contains(message_part),
+        "the line before `{arrow}` should be an error containing {message_part:?}, got {:?}\n{stderr}",
+        lines[at - 1]
+    );
+    let column: usize = location.rsplit(':').next().unwrap().parse().unwrap();
+    // The gutter line, the quoted line, the caret line.
+    let quoted = lines.get(at + 2).copied().unwrap_or_default();
+    let caret = lines.get(at + 3).copied().unwrap_or_default();
+    let (q_gutter, q_text) = quoted.split_once(" | ").unwrap_or_else(|| panic!("no quoted source line after `{arrow}`:\n{stderr}"));
+    assert_eq!(q_text, source_line, "quoted source line for {location}\n{stderr}");
+    let line_no = location.rsplit(':').nth(1).unwrap();
+    assert_eq!(q_gutter.trim(), line_no, "line number in the gutter for {location}\n{stderr}");
+    let bar = q_gutter.len() + 1; // byte index of `|` in the quoted line, the same in the caret line
+    assert_eq!(caret.find('|'), Some(bar), "caret line not aligned with the quoted line for {location}:\n{quoted}\n{caret}");
+    let marks = &caret[bar + 2..];
+    let before: String = source_line.chars().take(column - 1).collect();
+    let spaces = marks.len() - marks.trim_start().len();
+    assert_eq!(
+        spaces,
+        display_width(&before),
+        "caret for {location} should start under column {column}:\n{quoted}\n{caret}"
+    );
+    assert!(marks.trim_start().starts_with('^'), "no caret under {location}:\n{caret}");
+}
