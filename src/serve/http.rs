@@ -50,10 +50,9 @@ pub fn resolve(url: &str) -> Result<String, u16> {
     if decoded.contains('\0') || decoded.contains('\\') {
         return Err(403);
     }
-    let rel = decoded.trim_start_matches('/');
-    if rel.starts_with('/')
-        || rel.contains(':') && rel.split('/').next().is_some_and(|s| s.ends_with(':'))
-    {
+    let rel = &decoded[1..];
+    // `//host/x` or `/C:/x` name something outside the output folder.
+    if rel.starts_with('/') || rel.split('/').next().is_some_and(|s| s.ends_with(':')) {
         return Err(403);
     }
     for seg in rel.split('/') {
