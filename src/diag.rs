@@ -121,11 +121,11 @@ impl Diagnostic {
         if let Some(src_line) = &self.source_line {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {src_line}");
+            let _ = writeln!(out, " {pad} |");
+            let _ = writeln!(out, " {num} | {src_line}");
             let _ = writeln!(
                 out,
-                "{pad} | {}{}",
+                " {pad} | {}{}",
                 " ".repeat(self.caret.0),
                 "^".repeat(self.caret.1)
             );
@@ -197,8 +197,8 @@ mod tests {
         assert_eq!((d.line, d.column), (2, 11));
         let r = d.render();
         assert!(r.contains("--> data/x.toml:2:11"), "{r}");
-        assert!(r.contains("2 | village = \"新桥村\""), "{r}");
-        assert!(r.contains("  |           ^^^^^^^^"), "{r}");
+        assert!(r.contains(" 2 | village = \"新桥村\""), "{r}");
+        assert!(r.contains("   |           ^^^^^^^^"), "{r}");
     }
 
     #[test]

@@ -41,13 +41,24 @@ pub enum Failure {
 /// load + model (+ link check): the `check` command.
 pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
     let (inputs, mut diags) = load::load(&opts.root);
-    let site = model::build(inputs, &model_opts(opts), &mut diags);
+    let theme = render::theme::load(&opts.root);
+    if let Err(e) = &theme {
+        diags.push(Diagnostic::file(
+            diag::Severity::Error,
+            "templates",
+            e.clone(),
+        ));
+    }
+    let site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
     diag::sort(&mut diags);
     (site, diags)
 }
 
-fn model_opts(opts: &BuildOptions) -> ModelOptions {
+fn model_opts(opts: &BuildOptions, theme: Option<&render::theme::Theme>) -> ModelOptions {
     ModelOptions {
+        templates: theme
+            .map(|t| t.templates.keys().cloned().collect())
+            .unwrap_or_default(),
         as_of: opts.as_of,
         today: opts.today,
         profile: opts.profile,
@@ -61,10 +72,10 @@ pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
     let t = Instant::now();
     let (inputs, mut diags) = load::load(&opts.root);
     stages.push(("load", t.elapsed().as_millis()));
-    let t = Instant::now();
-    let site = model::build(inputs, &model_opts(opts), &mut diags);
-    stages.push(("model", t.elapsed().as_millis()));
     let theme = render::theme::load(&opts.root).map_err(Failure::Io)?;
+    let t = Instant::now();
+    let site = model::build(inputs, &model_opts(opts, Some(&theme)), &mut diags);
+    stages.push(("model", t.elapsed().as_millis()));
     let tera = match render::templates(&theme) {
         Ok(t) => Some(t),
         Err(mut d) => {

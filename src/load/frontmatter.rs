@@ -66,10 +66,14 @@ pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatt
         let t = r.root(&doc);
         r.check_keys(&t, KEYS, "front matter ");
         FrontMatter {
-            title: r
-                .str(&t, "title", "front matter ")
-                .map(|s| s.v)
-                .unwrap_or_default(),
+            title: match r.str(&t, "title", "front matter ") {
+                Some(s) if s.v.trim().is_empty() => {
+                    r.error(s.span, "标题 title 不能为空");
+                    String::new()
+                }
+                Some(s) => s.v,
+                None => String::new(),
+            },
             weight: r.opt_int(&t, "weight").map_or(0, |w| w.v),
             date: r.opt_date(&t, "date").map(|d| d.v),
             description: r

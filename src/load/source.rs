@@ -19,14 +19,20 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            return Err(Diagnostic::file(
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let mut d = Diagnostic::file(
                 Severity::Error,
                 rel,
                 format!(
                     "文件不是 UTF-8 编码（第 {} 个字节处无法解码），可能是 GBK 编码；请用编辑器“另存为 UTF-8”后重试",
                     at + 1
                 ),
-            ));
+            );
+            d.line = line;
+            d.column = column;
+            return Err(d);
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);

@@ -90,11 +90,23 @@ pub fn root_prefix(key: &str) -> String {
 /// Builds the page tree. `shortcode` expands data shortcodes; link problems go to `diags`.
 pub fn build(
     raw: &[RawPage],
-    extra_targets: &[(String, String)],
+    templates: &BTreeSet<String>,
     shortcode: &SiteShortcode<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Page>, LinkTargets) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
+    for p in &live {
+        if let Some(t) = &p.fm.template {
+            if !templates.contains(&t.v) {
+                let mut d =
+                    Diagnostic::error_at(&p.src, t.span.clone(), format!("找不到模板“{}”", t.v));
+                if let Some(s) = crate::diag::suggest(&t.v, templates.iter().map(|s| s.as_str())) {
+                    d = d.with_hint(format!("是否应为“{s}”？"));
+                }
+                diags.push(d);
+            }
+        }
+    }
     let headings: Vec<Vec<Heading>> = live
         .par_iter()
         .map(|p| markdown::headings(p.body()))
@@ -103,11 +115,6 @@ pub fn build(
     for (p, h) in live.iter().zip(&headings) {
         let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
         targets.insert(p.path.clone(), (key_of(&p.path), ids));
-    }
-    for (path, key) in extra_targets {
-        targets
-            .entry(path.clone())
-            .or_insert_with(|| (key.clone(), BTreeSet::new()));
     }
     let rendered: Vec<(String, Vec<Diagnostic>)> = live
         .par_iter()

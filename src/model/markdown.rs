@@ -53,10 +53,10 @@ fn level_num(l: HeadingLevel) -> u8 {
     l as u8
 }
 
-/// First pass: the headings of a body, with unique ids.
+/// First pass: the headings of a body, with unique ids. Explicit `{#id}`s are reserved first, so an
+/// automatic id never takes one that a link may point at.
 pub fn headings(body: &str) -> Vec<Heading> {
-    let mut out: Vec<Heading> = Vec::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut raw: Vec<(u8, Option<String>, String)> = Vec::new();
     let mut current: Option<(u8, Option<String>, String)> = None;
     for ev in Parser::new_ext(body, options()) {
         match ev {
@@ -68,27 +68,31 @@ pub fn headings(body: &str) -> Vec<Heading> {
                     text.push_str(&t);
                 }
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, explicit, title)) = current.take() {
-                    let base = explicit.unwrap_or_else(|| slugify(&title));
-                    let mut id = base.clone();
-                    let mut n = 1;
-                    while used.contains(&id) {
-                        id = format!("{base}-{n}");
-                        n += 1;
-                    }
-                    used.insert(id.clone());
-                    out.push(Heading {
-                        level,
-                        id,
-                        title: title.trim().to_string(),
-                    });
-                }
-            }
+            Event::End(TagEnd::Heading(_)) => raw.extend(current.take()),
             _ => {}
         }
     }
-    out
+    let mut used: BTreeSet<String> = raw.iter().filter_map(|(_, id, _)| id.clone()).collect();
+    raw.into_iter()
+        .map(|(level, explicit, title)| {
+            let id = explicit.unwrap_or_else(|| {
+                let base = slugify(&title);
+                let mut id = base.clone();
+                let mut n = 1;
+                while used.contains(&id) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                used.insert(id.clone());
+                id
+            });
+            Heading {
+                level,
+                id,
+                title: title.trim().to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Expands a shortcode by name and arguments to HTML, or says what is wrong.
@@ -306,7 +310,11 @@ fn resolve_link(
         return None;
     };
     let Some((key, ids)) = ctx.targets.get(&target_path) else {
-        let known = ctx.targets.keys().map(|s| s.as_str());
+        let known = ctx
+            .targets
+            .keys()
+            .map(|s| s.as_str())
+            .filter(|s| *s != ctx.path);
         let mut d = Diagnostic::error_at(
             ctx.src,
             span,

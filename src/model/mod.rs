@@ -49,6 +49,8 @@ pub struct ModelOptions {
     pub today: Date,
     pub profile: Profile,
     pub base_url: Option<String>,
+    /// Template names the theme provides, to check `template = "…"` in front matter.
+    pub templates: std::collections::BTreeSet<String>,
 }
 
 /// Builds the site model; `None` when the config itself could not be read.
@@ -78,7 +80,7 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
         shortcodes::expand(name, args, root, &cfg, &enterprises)
     };
-    let (pages, targets) = content::build(&inputs.pages, &[], &sc, diags);
+    let (pages, targets) = content::build(&inputs.pages, &opts.templates, &sc, diags);
 
     // Stories merge into their enterprise's page; a story without a record is an error.
     let mut stories = Vec::new();

@@ -58,7 +58,12 @@ pub fn atom(site: &Site, section: &Page, pages: &[&Page]) -> String {
     s.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
     for p in pages {
         let date = p.date.map_or("1970-01-01".to_string(), |d| d.to_string());
-        s.push_str("  <entry>\n");
+        // Content links are relative to the notice's own page: xml:base makes readers resolve them there.
+        s.push_str(&format!(
+            "  <entry xml:base=\"{}{}\">\n",
+            escape(&base),
+            p.url
+        ));
         s.push_str(&format!("    <title>{}</title>\n", escape(&p.title)));
         s.push_str(&format!("    <id>{}{}</id>\n", escape(&base), p.url));
         s.push_str(&format!(

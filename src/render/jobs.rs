@@ -17,6 +17,13 @@ use crate::model::{Profile, Site, town};
 pub struct EntSummary {
     pub slug: String,
     pub name: String,
+    pub uscc: String,
+    pub address: String,
+    pub emergency_phone: String,
+    pub high_risk: Vec<String>,
+    pub red_lines: Vec<crate::load::enterprise::RedLine>,
+    pub milestones_done: usize,
+    pub milestones_total: usize,
     pub village: String,
     pub department: String,
     pub liaison_title: String,
@@ -47,6 +54,13 @@ pub fn summary(e: &Enterprise) -> EntSummary {
     EntSummary {
         slug: e.rec.slug.clone(),
         name: e.rec.name.v.clone(),
+        uscc: e.rec.uscc.v.clone(),
+        address: e.rec.address.clone(),
+        emergency_phone: e.rec.emergency_phone.clone(),
+        high_risk: e.rec.high_risk.iter().map(|h| h.v.clone()).collect(),
+        red_lines: e.rec.red_lines.clone(),
+        milestones_done: e.milestones_done,
+        milestones_total: e.milestones_total,
         village: e
             .rec
             .village
@@ -137,11 +151,12 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
                 .collect();
             let mut dated = dated;
             dated.sort_by(|a, b| (b.date, &a.key).cmp(&(a.date, &b.key)));
-            out.files.insert(
-                "notices/atom.xml".into(),
-                super::feeds::atom(site, p, &dated).into_bytes(),
-            );
-            ctx.insert("feed", "atom.xml");
+            if !dated.is_empty() && dated.iter().all(|d| d.date.is_some()) {
+                let feed = super::feeds::atom(site, p, &dated);
+                out.files
+                    .insert("notices/atom.xml".into(), feed.into_bytes());
+                ctx.insert("feed", "atom.xml");
+            }
         }
         jobs.push(Job {
             key: p.key.clone(),
@@ -174,17 +189,19 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         ctx,
         in_sitemap: true,
     });
+    if site.base_url.is_none() && !site.enterprises.is_empty() {
+        _diags.push(
+            Diagnostic::file(
+                crate::diag::Severity::Error,
+                "data/site.toml",
+                "生成企业页面和岗位告知卡的二维码需要网站地址，但 site.toml 没有设置 base_url",
+            )
+            .with_hint("在 data/site.toml 中写 base_url = \"https://…/\"，或构建时加 --base-url"),
+        );
+        return jobs;
+    }
     for e in &site.enterprises {
-        let key = format!("enterprises/{}/", e.rec.slug);
-        let mut ctx = base_context(site, &key, &e.rec.name.v);
-        enterprise_context(&mut ctx, site, e);
-        jobs.push(Job {
-            key,
-            file: "index.html".into(),
-            template: "enterprise.html".into(),
-            ctx,
-            in_sitemap: true,
-        });
+        enterprise_jobs(site, e, out, &mut jobs);
     }
 
     // Standards.
@@ -448,4 +465,211 @@ fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
         ctx.insert("liaison_phone", &e.liaison_phone);
     }
     ctx.insert("summary", &summary(e));
+}
+
+/// The enterprise page and its printouts: post risk cards (A4, two-per-A4 A5, one per post), the
+/// four-colour table, the bulletin notice and a year-end report per evaluated year.
+fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job>) {
+    let base = site.base_url.clone().unwrap_or_default();
+    let key = format!("enterprises/{}/", e.rec.slug);
+    let page_qr = super::qr::svg(
+        &format!("{base}{key}"),
+        &format!("{}页面二维码", e.rec.name.v),
+    );
+    let mut ctx = base_context(site, &key, &e.rec.name.v);
+    enterprise_context(&mut ctx, site, e);
+    ctx.insert("qr", &page_qr);
+    let mut years: Vec<i16> = e
+        .evaluation_views
+        .iter()
+        .filter(|v| v.official && v.e.date.v <= site.as_of)
+        .map(|v| v.e.date.v.year())
+        .collect();
+    years.sort();
+    years.dedup();
+    ctx.insert("report_years", &years);
+    jobs.push(Job {
+        key: key.clone(),
+        file: "index.html".into(),
+        template: "enterprise.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
+
+    // One card per post (small/micro) or unit (large/medium), each with the QR code of its own page.
+    // Printouts get the short summary, not the whole record: contexts are serialized per page.
+    let brief = summary(e);
+    let cards: Vec<serde_json::Value> = e
+        .risk_groups
+        .iter()
+        .map(|g| {
+            let card_key = format!("{key}cards/{}/", g.index);
+            let risks: Vec<&crate::model::enterprise::RiskView> = g.risks.iter().map(|i| &e.risk_views[*i]).collect();
+            let mut accidents: Vec<&str> = risks.iter().flat_map(|r| r.r.accidents.iter().map(|a| a.as_str())).collect();
+            accidents.sort();
+            accidents.dedup();
+            serde_json::json!({
+                "index": g.index,
+                "name": g.name,
+                "headcount": g.headcount,
+                "highest": g.highest,
+                "risks": risks,
+                "accidents": accidents,
+                "url": card_key,
+                "qr": super::qr::svg(&format!("{base}{card_key}"), &format!("{}岗位告知卡二维码", g.name)),
+            })
+        })
+        .collect();
+    for (file_key, layout, title) in [
+        (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
+        (
+            format!("{key}cards/a5/"),
+            "a5",
+            "岗位安全风险告知卡（A5，每页两张）",
+        ),
+    ] {
+        let mut ctx = base_context(site, &file_key, &format!("{}：{title}", e.rec.name.v));
+        ctx.insert("e", &brief);
+        ctx.insert("cards", &cards);
+        ctx.insert("layout", layout);
+        ctx.insert("single", &false);
+        jobs.push(Job {
+            key: file_key,
+            file: "index.html".into(),
+            template: "cards.html".into(),
+            ctx,
+            in_sitemap: layout == "a4",
+        });
+    }
+    for card in &cards {
+        let card_key = card["url"].as_str().unwrap_or_default().to_string();
+        let name = card["name"].as_str().unwrap_or("");
+        let mut ctx = base_context(
+            site,
+            &card_key,
+            &format!("{}：{name}岗位安全风险告知卡", e.rec.name.v),
+        );
+        ctx.insert("e", &brief);
+        ctx.insert("cards", &[card]);
+        ctx.insert("layout", "a4");
+        ctx.insert("single", &true);
+        jobs.push(Job {
+            key: card_key,
+            file: "index.html".into(),
+            template: "cards.html".into(),
+            ctx,
+            in_sitemap: true,
+        });
+    }
+
+    let plan = ["png", "jpg", "jpeg", "svg"]
+        .iter()
+        .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
+        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
+    let four_key = format!("{key}four-colour/");
+    let mut ctx = base_context(
+        site,
+        &four_key,
+        &format!("{}：风险四色分布表", e.rec.name.v),
+    );
+    ctx.insert("e", e);
+    ctx.insert("plan", &plan);
+    jobs.push(Job {
+        key: four_key,
+        file: "index.html".into(),
+        template: "four_colour.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
+
+    let bulletin_key = format!("{key}bulletin/");
+    let mut ctx = base_context(
+        site,
+        &bulletin_key,
+        &format!("{}：安全风险公告", e.rec.name.v),
+    );
+    ctx.insert("e", &brief);
+    ctx.insert("qr", &page_qr);
+    let top: Vec<&crate::model::enterprise::RiskView> = e
+        .risk_views
+        .iter()
+        .filter(|r| r.level_value.index() <= 1)
+        .collect();
+    ctx.insert("top_risks", &top);
+    jobs.push(Job {
+        key: bulletin_key,
+        file: "index.html".into(),
+        template: "bulletin.html".into(),
+        ctx,
+        in_sitemap: true,
+    });
+
+    for year in years {
+        if let Some(job) = report_job(site, e, &key, year) {
+            jobs.push(job);
+        }
+    }
+}
+
+/// The year-end evaluation report: the year's last official evaluation item by item, and the
+/// hazards still open on 31 December (or on the as-of date, if earlier).
+fn report_job(site: &Site, e: &Enterprise, key: &str, year: i16) -> Option<Job> {
+    use crate::model::enterprise::{HazardState, HazardView, hazard_state};
+    let v = e
+        .evaluation_views
+        .iter()
+        .rev()
+        .find(|v| v.official && v.e.date.v.year() == year)?;
+    let std = site.standards.iter().find(|s| s.id == v.e.standard.v)?;
+    let report_key = format!("{key}report-{year}/");
+    let year_end = jiff::civil::Date::new(year, 12, 31)
+        .unwrap_or(site.as_of)
+        .min(site.as_of);
+    let open: Vec<HazardView> = e
+        .rec
+        .hazards
+        .iter()
+        .filter(|h| h.found.v <= year_end)
+        .map(|h| hazard_state(h, year_end))
+        .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
+        .collect();
+    let rows: Vec<serde_json::Value> = std
+        .categories
+        .iter()
+        .map(|c| {
+            let items: Vec<serde_json::Value> = c
+                .items
+                .iter()
+                .map(|it| {
+                    let na = v.e.not_applicable.iter().any(|n| n.v == it.id.v);
+                    let got = v.item_scores.iter().find(|(id, _)| *id == it.id.v).map(|(_, s)| *s);
+                    serde_json::json!({
+                        "id": it.id.v, "requirement": it.requirement, "points": it.points, "veto": it.veto,
+                        "na": na, "awarded": got, "deducted": got.map(|g| it.points.saturating_sub(g)),
+                        "vetoed": v.e.vetoed.iter().any(|x| x.v == it.id.v), "deduction": it.deduction,
+                    })
+                })
+                .collect();
+            serde_json::json!({ "name": c.name, "items": items })
+        })
+        .collect();
+    let mut ctx = base_context(
+        site,
+        &report_key,
+        &format!("{}：{year} 年度双重预防机制评估报告", e.rec.name.v),
+    );
+    ctx.insert("e", &summary(e));
+    ctx.insert("year", &year);
+    ctx.insert("v", v);
+    ctx.insert("std", std);
+    ctx.insert("rows", &rows);
+    ctx.insert("open_hazards", &open);
+    ctx.insert("year_end", &year_end.to_string());
+    Some(Job {
+        key: report_key,
+        file: "index.html".into(),
+        template: "report.html".into(),
+        ctx,
+        in_sitemap: true,
+    })
 }

@@ -5,6 +5,7 @@
 pub mod feeds;
 pub mod jobs;
 pub mod ledger;
+pub mod qr;
 pub mod svg;
 pub mod theme;
 

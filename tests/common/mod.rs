@@ -23,7 +23,9 @@ pub fn bin() -> &'static str {
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Recursively copies the directory `src` into `dst` (created if needed).
@@ -41,7 +43,8 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         if ft.is_dir() {
             copy_dir(&from, &to);
         } else if ft.is_file() {
-            std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
+            std::fs::copy(&from, &to)
+                .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
         }
     }
 }
@@ -94,7 +97,13 @@ impl Site {
 
     /// `dualprev check --root <site> --as-of 2025-06-30`.
     pub fn check(&self) -> Run {
-        run(&[OsStr::new("check"), OsStr::new("--root"), self.root.as_os_str(), OsStr::new("--as-of"), OsStr::new(AS_OF)])
+        run(&[
+            OsStr::new("check"),
+            OsStr::new("--root"),
+            self.root.as_os_str(),
+            OsStr::new("--as-of"),
+            OsStr::new(AS_OF),
+        ])
     }
 
     /// Replaces the site's `content/` and `data/` (and any `templates/`, `static/`) by those of
@@ -180,7 +189,12 @@ pub fn read(dir: &Path, rel: &str) -> String {
         Ok(b) => String::from_utf8(b).unwrap_or_else(|_| panic!("{} is not UTF-8", p.display())),
         Err(e) => {
             let listing: Vec<String> = snapshot(dir).into_keys().collect();
-            panic!("cannot read {}: {e}\nfiles in {}:\n{}", p.display(), dir.display(), listing.join("\n"))
+            panic!(
+                "cannot read {}: {e}\nfiles in {}:\n{}",
+                p.display(),
+                dir.display(),
+                listing.join("\n")
+            )
         }
     }
 }
@@ -206,7 +220,12 @@ fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
                 .strip_prefix(base)
                 .unwrap()
                 .components()
-                .map(|c| c.as_os_str().to_str().expect("output path is not UTF-8").to_string())
+                .map(|c| {
+                    c.as_os_str()
+                        .to_str()
+                        .expect("output path is not UTF-8")
+                        .to_string()
+                })
                 .collect();
             out.insert(rel.join("/"), std::fs::read(&p).unwrap());
         }
@@ -216,7 +235,10 @@ fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 /// Names of the entries directly inside `dir`, sorted.
 pub fn list_dir(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -230,9 +252,20 @@ pub fn diff(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Str
             None => lines.push(format!("only in first:  {k}")),
             Some(v) if v != &a[k] => {
                 let (x, y) = (&a[k], v);
-                let at = x.iter().zip(y.iter()).position(|(p, q)| p != q).unwrap_or(x.len().min(y.len()));
-                let ctx = |s: &[u8]| String::from_utf8_lossy(&s[at.saturating_sub(60)..(at + 60).min(s.len())]).into_owned();
-                lines.push(format!("differs:        {k} (at byte {at})\n    first:  {:?}\n    second: {:?}", ctx(x), ctx(y)));
+                let at = x
+                    .iter()
+                    .zip(y.iter())
+                    .position(|(p, q)| p != q)
+                    .unwrap_or(x.len().min(y.len()));
+                let ctx = |s: &[u8]| {
+                    String::from_utf8_lossy(&s[at.saturating_sub(60)..(at + 60).min(s.len())])
+                        .into_owned()
+                };
+                lines.push(format!(
+                    "differs:        {k} (at byte {at})\n    first:  {:?}\n    second: {:?}",
+                    ctx(x),
+                    ctx(y)
+                ));
             }
             _ => {}
         }
@@ -282,7 +315,11 @@ pub fn unpct(s: &str) -> String {
 
 /// Undoes the HTML escaping of attribute values and text.
 pub fn unescape_html(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Every value of `attr="…"` in `html`, in document order.
@@ -338,12 +375,25 @@ pub fn assert_diagnostic(stderr: &str, message_part: &str, location: &str, sourc
     // The gutter line, the quoted line, the caret line.
     let quoted = lines.get(at + 2).copied().unwrap_or_default();
     let caret = lines.get(at + 3).copied().unwrap_or_default();
-    let (q_gutter, q_text) = quoted.split_once(" | ").unwrap_or_else(|| panic!("no quoted source line after `{arrow}`:\n{stderr}"));
-    assert_eq!(q_text, source_line, "quoted source line for {location}\n{stderr}");
+    let (q_gutter, q_text) = quoted
+        .split_once(" | ")
+        .unwrap_or_else(|| panic!("no quoted source line after `{arrow}`:\n{stderr}"));
+    assert_eq!(
+        q_text, source_line,
+        "quoted source line for {location}\n{stderr}"
+    );
     let line_no = location.rsplit(':').nth(1).unwrap();
-    assert_eq!(q_gutter.trim(), line_no, "line number in the gutter for {location}\n{stderr}");
+    assert_eq!(
+        q_gutter.trim(),
+        line_no,
+        "line number in the gutter for {location}\n{stderr}"
+    );
     let bar = q_gutter.len() + 1; // byte index of `|` in the quoted line, the same in the caret line
-    assert_eq!(caret.find('|'), Some(bar), "caret line not aligned with the quoted line for {location}:\n{quoted}\n{caret}");
+    assert_eq!(
+        caret.find('|'),
+        Some(bar),
+        "caret line not aligned with the quoted line for {location}:\n{quoted}\n{caret}"
+    );
     let marks = &caret[bar + 2..];
     let before: String = source_line.chars().take(column - 1).collect();
     let spaces = marks.len() - marks.trim_start().len();
@@ -352,5 +402,13 @@ pub fn assert_diagnostic(stderr: &str, message_part: &str, location: &str, sourc
         display_width(&before),
         "caret for {location} should start under column {column}:\n{quoted}\n{caret}"
     );
-    assert!(marks.trim_start().starts_with('^'), "no caret under {location}:\n{caret}");
+    assert!(
+        marks.trim_start().starts_with('^'),
+        "no caret under {location}:\n{caret}"
+    );
+}
+
+/// Shorthand for building argument lists of mixed strings and paths: `run(&[a("build"), a(&root)])`.
+pub fn a<S: AsRef<OsStr> + ?Sized>(s: &S) -> &OsStr {
+    s.as_ref()
 }
