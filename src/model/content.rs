@@ -93,7 +93,7 @@ pub fn build(
     templates: &BTreeSet<String>,
     shortcode: &SiteShortcode<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Page>, LinkTargets) {
+) -> (Vec<Page>, LinkTargets, Vec<PrintBook>) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
     for p in &live {
         if let Some(t) = &p.fm.template {
@@ -132,6 +132,8 @@ pub fn build(
                 headings: h,
                 targets: &targets,
                 shortcode: &sc,
+                in_page: None,
+                id_prefix: "",
             };
             let html = markdown::render(p.body(), &ctx, &mut d);
             (html, d)
@@ -166,7 +168,103 @@ pub fn build(
     }
     add_missing_sections(&mut pages);
     link_siblings(&mut pages);
-    (pages, targets)
+    let books = print_books(&live, &pages, &targets, shortcode);
+    (pages, targets, books)
+}
+
+/// One chapter of a print version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chapter {
+    pub title: String,
+    pub anchor: String,
+    pub html: String,
+    pub toc: Vec<Heading>,
+}
+
+/// A manual on one page for printing: every chapter in order, links between chapters turned
+/// into in-page anchors, heading ids prefixed per chapter so they stay unique.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintBook {
+    /// `handbook/small-micro/print/`
+    pub key: String,
+    pub section_url: String,
+    pub title: String,
+    pub intro: String,
+    pub chapters: Vec<Chapter>,
+}
+
+/// Print versions for the sections directly under `handbook/` that have pages.
+fn print_books(
+    live: &[&RawPage],
+    pages: &[Page],
+    targets: &LinkTargets,
+    shortcode: &SiteShortcode<'_>,
+) -> Vec<PrintBook> {
+    let mut books = Vec::new();
+    for s in pages.iter().filter(|p| {
+        p.is_section
+            && p.key.starts_with("handbook/")
+            && p.key.matches('/').count() == 2
+            && !p.pages.is_empty()
+    }) {
+        let key = format!("{}print/", s.key);
+        let root = root_prefix(&key);
+        let chapters: Vec<&Page> = s
+            .pages
+            .iter()
+            .filter_map(|l| pages.iter().find(|p| p.url == l.url))
+            .collect();
+        let in_page: BTreeMap<String, String> = chapters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.path.clone(), format!("ch-{}-", i + 1)))
+            .collect();
+        let rendered: Vec<Chapter> = chapters
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let raw = live.iter().find(|r| r.path == p.path)?;
+                let prefix = format!("ch-{}-", i + 1);
+                let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
+                let ctx = RenderCtx {
+                    src: &raw.src,
+                    body_start: raw.body_start,
+                    path: &raw.path,
+                    root: &root,
+                    headings: &p.toc,
+                    targets,
+                    shortcode: &sc,
+                    in_page: Some(&in_page),
+                    id_prefix: &prefix,
+                };
+                // Diagnostics were reported by the chapter's own page; the same text renders here again.
+                let html = markdown::render(raw.body(), &ctx, &mut Vec::new());
+                let toc = p
+                    .toc
+                    .iter()
+                    .map(|h| Heading {
+                        level: h.level,
+                        id: format!("{prefix}{}", h.id),
+                        title: h.title.clone(),
+                    })
+                    .collect();
+                Some(Chapter {
+                    title: p.title.clone(),
+                    anchor: format!("ch-{}", i + 1),
+                    html,
+                    toc,
+                })
+            })
+            .collect();
+        books.push(PrintBook {
+            key,
+            section_url: s.url.clone(),
+            title: s.title.clone(),
+            intro: s.html.clone(),
+            chapters: rendered,
+        });
+    }
+    books
 }
 
 /// A folder without `_index.md` still lists its pages: give it a section named after the folder.

@@ -109,6 +109,10 @@ pub struct RenderCtx<'a> {
     pub headings: &'a [Heading],
     pub targets: &'a LinkTargets,
     pub shortcode: &'a Shortcode<'a>,
+    /// For the one-page print version: content paths rendered on this same page, each with the
+    /// prefix of its anchors; links to them become in-page anchors and heading ids get the prefix.
+    pub in_page: Option<&'a BTreeMap<String, String>>,
+    pub id_prefix: &'a str,
 }
 
 /// Second pass: HTML with ids, resolved links and shortcodes; link problems go to `diags`.
@@ -127,7 +131,7 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
                 let id = ctx
                     .headings
                     .get(heading_no)
-                    .map(|h| h.id.clone())
+                    .map(|h| format!("{}{}", ctx.id_prefix, h.id))
                     .unwrap_or_default();
                 heading_no += 1;
                 Event::Start(Tag::Heading {
@@ -332,6 +336,12 @@ fn resolve_link(
         let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
         push_missing_anchor(diags, ctx.src, span, a, &target_path, &list);
         return None;
+    }
+    if let Some(prefix) = ctx.in_page.and_then(|m| m.get(&target_path)) {
+        return Some(match anchor {
+            Some(a) => format!("#{prefix}{}", encode_path(a)),
+            None => format!("#{}", prefix.trim_end_matches('-')),
+        });
     }
     let mut url = format!("{}{}", ctx.root, encode_path(key));
     if let Some(a) = anchor {

@@ -38,6 +38,7 @@ pub struct Site {
     pub profile: Profile,
     pub base_url: Option<String>,
     pub pages: Vec<Page>,
+    pub books: Vec<content::PrintBook>,
     pub enterprises: Vec<Enterprise>,
     pub standards: Vec<Standard>,
     pub assets: Vec<String>,
@@ -80,7 +81,7 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
         shortcodes::expand(name, args, root, &cfg, &enterprises)
     };
-    let (pages, targets) = content::build(&inputs.pages, &opts.templates, &sc, diags);
+    let (pages, targets, books) = content::build(&inputs.pages, &opts.templates, &sc, diags);
 
     // Stories merge into their enterprise's page; a story without a record is an error.
     let mut stories = Vec::new();
@@ -101,6 +102,8 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
             headings: &headings,
             targets: &targets,
             shortcode: &scr,
+            in_page: None,
+            id_prefix: "",
         };
         let html = markdown::render(story.body(), &ctx, diags);
         stories.push((slug.to_string(), story, html));
@@ -138,6 +141,7 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
         profile: opts.profile,
         base_url,
         pages,
+        books,
         enterprises,
         standards,
         assets: inputs.assets,

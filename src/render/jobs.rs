@@ -140,6 +140,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             (None, false, true) => "section.html".to_string(),
             (None, false, false) => "page.html".to_string(),
         };
+        if let Some(b) = site.books.iter().find(|b| b.section_url == p.url) {
+            ctx.insert("print_url", &format!("{}print/", b.section_url));
+        }
         if p.key.is_empty() {
             dashboard_context(&mut ctx, site, &town, &by_slug);
         }
@@ -175,6 +178,19 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             template: "index.html".into(),
             ctx,
             in_sitemap: true,
+        });
+    }
+
+    // One-page print versions of the manuals.
+    for b in &site.books {
+        let mut ctx = base_context(site, &b.key, &format!("{}（打印版）", b.title));
+        ctx.insert("book", b);
+        jobs.push(Job {
+            key: b.key.clone(),
+            file: "index.html".into(),
+            template: "print.html".into(),
+            ctx,
+            in_sitemap: false,
         });
     }
 

@@ -214,9 +214,10 @@ pub fn render(
         .collect();
     sitemap_keys.sort();
     sitemap_keys.dedup();
+    // The index covers the pages a reader would land on; print versions and the A5 card sheet repeat them.
     out.html_pages = jobs
         .iter()
-        .filter(|j| j.file == "index.html")
+        .filter(|j| j.file == "index.html" && j.in_sitemap)
         .map(|j| j.key.clone())
         .collect();
     if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {
