@@ -75,6 +75,9 @@ enum Cmd {
         /// 启动后用浏览器打开
         #[arg(long)]
         open: bool,
+        /// 同时把生成结果写入此目录（默认只在内存中预览，不写文件）
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// 新建站点（默认主题和示例内容）
     Init { dir: PathBuf },
@@ -191,7 +194,7 @@ fn main() -> ExitCode {
                 profile: profile(p),
                 base_url: None,
             };
-            match dualprev::serve::run(opts, &bind, port, open) {
+            match dualprev::serve::run_with(opts, &bind, port, open, out) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("错误：{e}");

@@ -68,6 +68,16 @@ fn model_opts(opts: &BuildOptions, theme: Option<&render::theme::Theme>) -> Mode
 
 /// Everything but writing: the site in memory.
 pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
+    compile_with(opts, None, true)
+}
+
+/// `compile` for the preview server: reuses pages rendered last time when their context is the
+/// same, and may leave the search index for later (`with_search = false`, see [`add_search`]).
+pub fn compile_with(
+    opts: &BuildOptions,
+    cache: Option<&mut render::RenderCache>,
+    with_search: bool,
+) -> Result<Compiled, Failure> {
     let mut stages = Vec::new();
     let t = Instant::now();
     let (inputs, mut diags) = load::load(&opts.root);
@@ -92,15 +102,18 @@ pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
         return Err(Failure::Input(diags));
     }
     let t = Instant::now();
-    let mut output = render::render(&site, &theme, &tera, &mut diags);
+    let mut output = render::render(&site, &theme, &tera, &mut diags, cache);
     stages.push(("render", t.elapsed().as_millis()));
     if diags.iter().any(|d| d.is_error()) {
         diag::sort(&mut diags);
         return Err(Failure::Input(diags));
     }
-    let t = Instant::now();
-    let stats = search::build(&mut output);
-    stages.push(("search", t.elapsed().as_millis()));
+    let mut stats = search::IndexStats::default();
+    if with_search {
+        let t = Instant::now();
+        stats = search::build(&mut output);
+        stages.push(("search", t.elapsed().as_millis()));
+    }
     diag::sort(&mut diags);
     Ok(Compiled {
         site,

@@ -68,6 +68,8 @@ pub fn is_temp_file(name: &str) -> bool {
         || name.ends_with(".crdownload")
         || name.ends_with(".part")
         || name == "4913"
+        // GNU sed -i writes `sedXXXXXX` beside the file before renaming it over.
+        || (name.len() == 9 && name.starts_with("sed") && name[3..].bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Relative paths (with `/`) of the regular files under `root/dir`, sorted, temp files skipped.

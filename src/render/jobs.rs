@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Job, Output, base_context, svg};
@@ -216,9 +217,16 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         );
         return jobs;
     }
-    for e in &site.enterprises {
-        enterprise_jobs(site, e, out, &mut jobs);
-    }
+    let per_enterprise: Vec<Vec<Job>> = site
+        .enterprises
+        .par_iter()
+        .map(|e| {
+            let mut v = Vec::new();
+            enterprise_jobs(site, e, out, &mut v);
+            v
+        })
+        .collect();
+    jobs.extend(per_enterprise.into_iter().flatten());
 
     // Standards.
     let mut ctx = base_context(site, "standards/", "评估标准");

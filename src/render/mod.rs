@@ -168,18 +168,85 @@ fn template_diag(file: &str, msg: &str) -> Diagnostic {
     d
 }
 
+/// Rendered pages of the previous build, keyed by output path with the hash of the context they
+/// were rendered from: the preview server re-renders only pages whose context or templates changed.
+#[derive(Default)]
+pub struct RenderCache {
+    theme: u64,
+    pages: std::collections::HashMap<String, (u64, String)>,
+}
+
+/// Feeds bytes to a hasher, so a context can be hashed without building its JSON text.
+struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn context_hash(job: &Job) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&job.template, &mut h);
+    let _ = serde_json::to_writer(HashWriter(&mut h), &job.ctx.clone().into_json());
+    std::hash::Hasher::finish(&h)
+}
+
+fn theme_fingerprint(theme: &theme::Theme) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (name, (_, text)) in &theme.templates {
+        std::hash::Hash::hash(name, &mut h);
+        std::hash::Hash::hash(text, &mut h);
+    }
+    std::hash::Hasher::finish(&h)
+}
+
 /// Renders the whole site.
 pub fn render(
     site: &Site,
     theme: &theme::Theme,
     tera: &Tera,
     diags: &mut Vec<Diagnostic>,
+    cache: Option<&mut RenderCache>,
 ) -> Output {
     let mut out = Output::default();
+    let trace = std::env::var_os("DUALPREV_TRACE").is_some();
+    let t0 = std::time::Instant::now();
     let jobs = jobs::all(site, &mut out, diags);
+    if trace {
+        eprintln!(
+            "trace: jobs {} ms ({} jobs)",
+            t0.elapsed().as_millis(),
+            jobs.len()
+        );
+    }
+    let fp = theme_fingerprint(theme);
+    let previous = match &cache {
+        Some(c) if c.theme == fp => Some(&c.pages),
+        _ => None,
+    };
+    let hashes: Vec<u64> = if cache.is_some() {
+        jobs.par_iter().map(context_hash).collect()
+    } else {
+        Vec::new()
+    };
+    if trace {
+        eprintln!("trace: hashed {} ms", t0.elapsed().as_millis());
+    }
     let results: Vec<(String, Result<String, Diagnostic>)> = jobs
         .par_iter()
-        .map(|job| {
+        .enumerate()
+        .map(|(i, job)| {
+            let hit = previous
+                .and_then(|p| p.get(&job.path()))
+                .filter(|(h, _)| Some(h) == hashes.get(i));
+            if let Some((_, html)) = hit {
+                return (job.path(), Ok(html.clone()));
+            }
             let r = tera.render(&job.template, &job.ctx).map_err(|e| {
                 let shown = theme
                     .templates
@@ -193,6 +260,30 @@ pub fn render(
             (job.path(), r)
         })
         .collect();
+    if trace {
+        let hits = previous.map_or(0, |p| {
+            jobs.iter()
+                .zip(&hashes)
+                .filter(|(j, h)| p.get(&j.path()).is_some_and(|(x, _)| x == *h))
+                .count()
+        });
+        eprintln!(
+            "trace: rendered {} ms, {hits} cache hits",
+            t0.elapsed().as_millis()
+        );
+    }
+    if let Some(c) = cache {
+        c.theme = fp;
+        c.pages = results
+            .iter()
+            .zip(&hashes)
+            .filter_map(|((path, r), h)| {
+                r.as_ref()
+                    .ok()
+                    .map(|html| (path.clone(), (*h, html.clone())))
+            })
+            .collect();
+    }
     for (path, r) in results {
         match r {
             Ok(html) => {

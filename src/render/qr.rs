@@ -1,10 +1,29 @@
 //! QR codes as inline SVG, made at build time from the absolute URL of a page (base_url + path),
 //! so a phone scanning the code at a workstation opens that page. One `path` of unit squares.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::text::escape;
 
-/// An SVG QR code for `url`, or `None` if the URL is too long to encode.
+/// An SVG QR code for `url`, or `None` if the URL is too long to encode. Encoding (mask
+/// selection) is the costly part and the same URL always gives the same code, so the preview
+/// server's rebuilds reuse earlier results.
 pub fn svg(url: &str, label: &str) -> Option<String> {
+    static MEMO: OnceLock<Mutex<HashMap<(String, String), Option<String>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (url.to_string(), label.to_string());
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let made = make(url, label);
+    if let Ok(mut m) = memo.lock() {
+        m.insert(key, made.clone());
+    }
+    made
+}
+
+fn make(url: &str, label: &str) -> Option<String> {
     let code =
         qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).ok()?;
     let w = code.width();

@@ -115,6 +115,14 @@ fn doc_tokens(p: &PageText) -> DocTokens {
 
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
 pub fn build(out: &mut Output) -> IndexStats {
+    let (files, stats) = index(out);
+    out.files.extend(files);
+    stats
+}
+
+/// The index files for the pages of `out`, without touching it.
+pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
+    let mut files = BTreeMap::new();
     let mut keys: Vec<String> = out
         .html_pages
         .iter()
@@ -206,7 +214,7 @@ pub fn build(out: &mut Output) -> IndexStats {
     for (path, bytes) in shard_files {
         stats.total_bytes += bytes.len();
         stats.largest_shard = stats.largest_shard.max(bytes.len());
-        out.files.insert(path, bytes);
+        files.insert(path, bytes);
     }
     let docs: Vec<(String, Vec<u8>)> = pages
         .par_iter()
@@ -232,7 +240,7 @@ pub fn build(out: &mut Output) -> IndexStats {
         .collect();
     for (path, bytes) in docs {
         stats.total_bytes += bytes.len();
-        out.files.insert(path, bytes);
+        files.insert(path, bytes);
     }
     let meta = serde_json::to_vec(&Meta {
         v: 1,
@@ -242,6 +250,6 @@ pub fn build(out: &mut Output) -> IndexStats {
     })
     .unwrap_or_default();
     stats.total_bytes += meta.len();
-    out.files.insert("search/meta.json".into(), meta);
-    stats
+    files.insert("search/meta.json".into(), meta);
+    (files, stats)
 }

@@ -7,4 +7,4 @@ pub mod index;
 pub mod query;
 pub mod tokenize;
 
-pub use index::{IndexStats, build};
+pub use index::{IndexStats, build, index};

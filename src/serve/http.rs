@@ -132,8 +132,9 @@ pub fn handle(request: Request, shared: &Shared) {
     } else {
         vec![rel.clone()]
     };
+    let search = shared.search.read().map(|s| s.clone()).unwrap_or_default();
     for c in &candidates {
-        if let Some(bytes) = output.files.get(c) {
+        if let Some(bytes) = output.files.get(c).or_else(|| search.get(c)) {
             return respond(request, 200, content_type(c), maybe_inject(c, bytes), head);
         }
         if let Some(f) = output.copies.get(c) {

@@ -19,6 +19,8 @@ use crate::render::Output;
 /// What the server currently knows: the last good output and the state of the last rebuild.
 pub struct Shared {
     pub output: RwLock<Arc<Output>>,
+    /// The search index files, rebuilt after the pages so a reload is never held up by it.
+    pub search: RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
     pub status: RwLock<Status>,
     pub clients: Mutex<Vec<mpsc::Sender<String>>>,
     /// Mirror of the output on disk, if `--out` was given.
@@ -71,11 +73,13 @@ pub fn run_with(
         .map_or(format!("{bind}:{port}"), |a| a.to_string());
     let shared = Arc::new(Shared {
         output: RwLock::new(Arc::new(Output::default())),
+        search: RwLock::new(Arc::new(Default::default())),
         status: RwLock::new(Status::default()),
         clients: Mutex::new(Vec::new()),
         mirror,
     });
-    rebuild(&opts, &shared, &[]);
+    let mut cache = crate::render::RenderCache::default();
+    rebuild(&opts, &shared, &[], &mut cache);
     let url = format!("http://{addr}/");
     println!("预览地址：{url}  （按 Ctrl-C 停止）");
     if open {
@@ -88,7 +92,7 @@ pub fn run_with(
         let opts = opts.clone();
         std::thread::spawn(move || {
             while let Ok(paths) = rx.recv() {
-                rebuild(&opts, &shared, &paths);
+                rebuild(&opts, &shared, &paths, &mut cache);
             }
         });
     }
@@ -103,9 +107,16 @@ pub fn run_with(
 
 /// Rebuilds the whole site in memory; on success swaps the output and reloads the pages that
 /// changed, on failure keeps the last good output and shows the overlay.
-pub fn rebuild(opts: &BuildOptions, shared: &Shared, changed: &[PathBuf]) {
+pub fn rebuild(
+    opts: &BuildOptions,
+    shared: &Shared,
+    changed: &[PathBuf],
+    cache: &mut crate::render::RenderCache,
+) {
     let start = Instant::now();
-    let result = pipeline::compile(opts);
+    // With a disk mirror the written folder must equal `build` output, index included.
+    let mirror = shared.mirror.is_some();
+    let result = pipeline::compile_with(opts, Some(cache), mirror);
     let ms = start.elapsed().as_millis();
     let mut status = shared.status.write().map(|s| s.clone()).unwrap_or_default();
     status.generation += 1;
@@ -119,8 +130,10 @@ pub fn rebuild(opts: &BuildOptions, shared: &Shared, changed: &[PathBuf]) {
             {
                 eprintln!("错误：{e}");
             }
+            let stages = c.stages.clone();
+            let output = Arc::new(c.output);
             if let Ok(mut o) = shared.output.write() {
-                *o = Arc::new(c.output);
+                *o = output.clone();
             }
             let was_failing = !status.ok && status.generation > 1;
             status.ok = true;
@@ -131,7 +144,12 @@ pub fn rebuild(opts: &BuildOptions, shared: &Shared, changed: &[PathBuf]) {
             }
             let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
             if status.generation > 1 {
-                println!("已重新生成（{ms} 毫秒）：{}", names.join("，"));
+                let stages: Vec<String> = stages.iter().map(|(n, t)| format!("{n} {t}")).collect();
+                println!(
+                    "已重新生成（{ms} 毫秒：{}）：{}",
+                    stages.join("，"),
+                    names.join("，")
+                );
             } else {
                 println!("已生成网站（{ms} 毫秒）");
             }
@@ -147,6 +165,12 @@ pub fn rebuild(opts: &BuildOptions, shared: &Shared, changed: &[PathBuf]) {
                 _ => serde_json::json!({ "generation": status.generation, "all": true }),
             };
             shared.broadcast("reload", &payload.to_string());
+            if !mirror {
+                let (files, _) = crate::search::index(&output);
+                if let Ok(mut s) = shared.search.write() {
+                    *s = Arc::new(files);
+                }
+            }
         }
         Err(f) => {
             let diags = match f {
