@@ -185,6 +185,7 @@ fn main() -> ExitCode {
             as_of,
             profile: p,
             open,
+            out,
         } => {
             let opts = BuildOptions {
                 out: root.join("public"),
