@@ -114,7 +114,7 @@ pub fn extract(html: &str) -> PageText {
         let next = body[i..].find('<').map_or(body.len(), |e| i + e);
         if skip_until.is_none() {
             let t = decode(&body[i..next]);
-            let t = collapse(&t);
+            let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
             if let Some((_, _, h)) = heading.as_mut() {
                 h.push_str(&t);
             }
@@ -127,21 +127,25 @@ pub fn extract(html: &str) -> PageText {
     out
 }
 
-fn collapse(s: &str) -> String {
+/// Folds runs of whitespace to one space; `after_space` says whether the text so far already
+/// ends in a separator, so the words on both sides of inline markup stay apart exactly once.
+fn collapse(s: &str, after_space: bool) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
+    let mut space = after_space;
+    let mut pending = false;
     for c in s.chars() {
         if c.is_whitespace() {
-            space = true;
+            pending = !space;
         } else {
-            if space && !out.is_empty() {
+            if pending {
                 out.push(' ');
             }
+            pending = false;
             space = false;
             out.push(c);
         }
     }
-    if space && !out.is_empty() {
+    if pending {
         out.push(' ');
     }
     out
@@ -170,7 +174,9 @@ pub fn decode(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Entities are short; look for the `;` among the next few characters only.
+        let window: usize = rest.char_indices().nth(12).map_or(rest.len(), |(i, _)| i);
+        let Some(semi) = rest[..window].find(';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -209,6 +215,23 @@ pub fn decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_before_chinese_text_without_panicking() {
+        assert_eq!(
+            decode("防火&防爆，压力&gt;0.8MPa时"),
+            "防火&防爆，压力>0.8MPa时"
+        );
+        assert_eq!(decode("安全&amp;健康是一回事"), "安全&健康是一回事");
+    }
+
+    #[test]
+    fn words_around_inline_markup_stay_apart() {
+        let t = extract(
+            "<!--search:start--><p>除尘器 <strong>dust</strong> collector 和<em>火花</em>探测</p><!--search:end-->",
+        );
+        assert_eq!(t.text, "除尘器 dust collector 和火花探测");
+    }
 
     #[test]
     fn extracts_marked_text_and_sections() {

@@ -1,0 +1,1171 @@
+//! Browser tests: the real `dualprev serve` binary on a temporary copy of a site, driven by headless
+//! Debian Chromium through the DevTools protocol (headless_chrome).
+//!
+//! Checks what only a browser can: the search script (Chinese query, results built as text), the
+//! ledger's sort and filter, the self-assessment on a standard's page (and that it survives a
+//! reload), and the preview server's live reload and error overlay.
+//!
+//! Chromium is looked for at `$DUALPREV_CHROMIUM` or `/usr/bin/chromium`. When it is missing or does
+//! not start, every test prints `!!! SKIPPED …` to stderr and passes — unless
+//! `DUALPREV_REQUIRE_BROWSER=1` is set, in which case it fails with the reason.
+//!
+//! Every test has its own Chromium (own `--user-data-dir` in a temporary folder) and its own server
+//! (`--port 0`), so the tests also run in parallel. Conditions are polled with a deadline; no test
+//! sleeps a fixed time to assert speed.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use serde_json::Value;
+use tempfile::TempDir;
+
+const AS_OF: &str = "2025-06-30";
+/// How long any awaited condition may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(15);
+/// Starting the server includes the first build of the whole site (a debug build is slower).
+const START_DEADLINE: Duration = Duration::from_secs(90);
+
+// ---------------------------------------------------------------------------------------------
+// Harness: Chromium (or a loud skip), the preview server, polling helpers.
+// ---------------------------------------------------------------------------------------------
+
+/// Either fails the test (`DUALPREV_REQUIRE_BROWSER=1`) or prints a loud skip notice.
+/// Returns `None` so callers can `return` from the test.
+fn browser_unavailable<T>(reason: &str) -> Option<T> {
+    if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!(
+            "headless Chromium is required (DUALPREV_REQUIRE_BROWSER=1) but not available: {reason}"
+        );
+    }
+    // Written to the process's stderr directly, not through eprintln!, which the test harness
+    // captures (and hides for a passing test).
+    let bar = "!".repeat(88);
+    let msg = format!(
+        "\n{bar}\n!!! SKIPPED: headless Chromium not available: {reason}\n\
+         !!! (install Debian's chromium, or set DUALPREV_REQUIRE_BROWSER=1 to make this a failure)\n{bar}\n"
+    );
+    let _ = std::io::stderr().write_all(msg.as_bytes());
+    None
+}
+
+/// A running Chromium with its own profile folder. The browser is dropped (and killed) before the
+/// folder is removed: fields drop in declaration order.
+struct Chrome {
+    browser: Browser,
+    _profile: TempDir,
+}
+
+impl Chrome {
+    /// Starts headless Chromium, or returns `None` after [`browser_unavailable`].
+    fn start() -> Option<Chrome> {
+        let path = std::env::var_os("DUALPREV_CHROMIUM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        if !path.is_file() {
+            return browser_unavailable(&format!("{} does not exist", path.display()));
+        }
+        let profile = match tempfile::Builder::new()
+            .prefix("dualprev-chrome-")
+            .tempdir()
+        {
+            Ok(d) => d,
+            Err(e) => return browser_unavailable(&format!("no temporary profile folder: {e}")),
+        };
+        let args: Vec<&OsStr> = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--no-default-browser-check",
+            "--mute-audio",
+        ]
+        .iter()
+        .map(OsStr::new)
+        .collect();
+        // A binary that cannot even print its version will not start headless either; this
+        // fails fast instead of waiting for a DevTools address that never comes.
+        match Command::new(&path)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+        {
+            Ok(o) if o.status.success() => {}
+            Ok(o) => {
+                return browser_unavailable(&format!(
+                    "`{} --version` failed ({}): {}",
+                    path.display(),
+                    o.status,
+                    String::from_utf8_lossy(&o.stderr).trim()
+                ));
+            }
+            Err(e) => return browser_unavailable(&format!("cannot run {}: {e}", path.display())),
+        }
+        // A debugging port chosen here (not by headless_chrome, which retries a dead binary ten
+        // times); another process may grab it in between, so a few attempts.
+        let mut last_err = String::new();
+        let mut browser = None;
+        for _ in 0..3 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .ok();
+            let opts = LaunchOptions {
+                headless: true,
+                sandbox: false,
+                path: Some(path.clone()),
+                user_data_dir: Some(profile.path().to_path_buf()),
+                port,
+                window_size: Some((1280, 1024)),
+                idle_browser_timeout: Duration::from_secs(300),
+                args: args.clone(),
+                ..Default::default()
+            };
+            match Browser::new(opts) {
+                Ok(b) => {
+                    browser = Some(b);
+                    break;
+                }
+                Err(e) => last_err = format!("{e:#}"),
+            }
+        }
+        let Some(browser) = browser else {
+            return browser_unavailable(&format!("{} failed to start: {last_err}", path.display()));
+        };
+        // A browser that starts but cannot open a tab is as good as none.
+        if let Err(e) = browser.new_tab() {
+            return browser_unavailable(&format!("{} cannot open a tab: {e:#}", path.display()));
+        }
+        Some(Chrome {
+            browser,
+            _profile: profile,
+        })
+    }
+
+    fn tab(&self) -> Arc<Tab> {
+        let tab = self.browser.new_tab().expect("open a new tab");
+        tab.set_default_timeout(DEADLINE);
+        tab
+    }
+}
+
+/// `dualprev serve` running on a site; killed when dropped.
+struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    base: String,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dualprev"))
+            .arg("serve")
+            .arg("--root")
+            .arg(root)
+            .args(["--port", "0", "--as-of", AS_OF])
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn dualprev serve");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (url_tx, url_rx) = mpsc::channel::<Option<String>>();
+        {
+            // Keep reading stdout for the server's whole life so the pipe never fills.
+            let pipe = child.stdout.take().unwrap();
+            let log = stdout.clone();
+            std::thread::spawn(move || {
+                let mut sent = false;
+                for line in BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { break };
+                    if !sent && let Some(rest) = line.split("预览地址：").nth(1) {
+                        let url = rest.split_whitespace().next().unwrap_or("").to_string();
+                        let _ = url_tx.send(Some(url));
+                        sent = true;
+                    }
+                    log.lock().unwrap().push_str(&(line + "\n"));
+                }
+                if !sent {
+                    let _ = url_tx.send(None);
+                }
+            });
+        }
+        {
+            let mut pipe = child.stderr.take().unwrap();
+            let log = stderr.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    log.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        let mut server = Server {
+            child,
+            base: String::new(),
+            stdout,
+            stderr,
+        };
+        let url = match url_rx.recv_timeout(START_DEADLINE) {
+            Ok(Some(url)) => url,
+            Ok(None) => {
+                // Give the stderr reader a moment to collect the reason the process ended.
+                let _ = server.child.wait();
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "dualprev serve exited before printing its address\n{}",
+                    server.logs()
+                );
+            }
+            Err(_) => panic!(
+                "dualprev serve printed no address within {START_DEADLINE:?}\n{}",
+                server.logs()
+            ),
+        };
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+            "unexpected preview address {url:?}"
+        );
+        server.base = url.trim_end_matches('/').to_string();
+        server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The server's output so far (for failure messages), stderr cut to a readable length.
+    fn logs(&self) -> String {
+        let out = self.stdout.lock().unwrap().clone();
+        let err = self.stderr.lock().unwrap().clone();
+        let err: String = err.chars().take(4000).collect();
+        format!("--- server stdout ---\n{out}--- server stderr ---\n{err}")
+    }
+
+    /// `GET /__dualprev/status` over a plain socket.
+    fn status(&self) -> Value {
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).expect("connect to the preview server");
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        write!(
+            s,
+            "GET /__dualprev/status HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        let resp = String::from_utf8_lossy(&resp);
+        let body = resp.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("status is not JSON ({e}): {resp}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Recursively copies `src` into `dst`.
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap_or_else(|e| panic!("create {}: {e}", dst.display()));
+    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display())) {
+        let entry = entry.unwrap();
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            copy_dir(&from, &to);
+        } else if ft.is_file() {
+            std::fs::copy(&from, &to)
+                .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
+        }
+    }
+}
+
+/// A temporary folder `<tmp>/site` holding the listed folders of `src`.
+fn site_copy(src: &Path, dirs: &[&str]) -> (TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("dualprev-browser-")
+        .tempdir()
+        .unwrap();
+    let root = tmp.path().join("site");
+    for d in dirs {
+        let from = src.join(d);
+        if from.is_dir() {
+            copy_dir(&from, &root.join(d));
+        }
+    }
+    (tmp, root)
+}
+
+/// The repository's own site (content/ and data/; the default theme is built in).
+fn repo_site() -> (TempDir, PathBuf) {
+    site_copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["content", "data", "templates", "static"],
+    )
+}
+
+fn fixture_site(name: &str) -> (TempDir, PathBuf) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    site_copy(&src, &["content", "data", "templates", "static"])
+}
+
+/// Evaluates a function body (`return …;`) in the page and returns its JSON-serialisable result;
+/// a returned promise is awaited.
+fn eval(tab: &Tab, body: &str) -> Result<Value, String> {
+    let js = format!(
+        "new Promise(function (ok) {{ ok((function () {{ {body} }})()); }}).then(\
+           function (r) {{ return JSON.stringify({{ v: r === undefined ? null : r }}); }},\
+           function (e) {{ return JSON.stringify({{ err: String(e) }}); }})"
+    );
+    let obj = tab.evaluate(&js, true).map_err(|e| format!("{e:#}"))?;
+    let text = match obj.value {
+        Some(Value::String(s)) => s,
+        other => return Err(format!("unexpected evaluation result {other:?}")),
+    };
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    if let Some(err) = v.get("err") {
+        return Err(format!("script error: {err}"));
+    }
+    Ok(v.get("v").cloned().unwrap_or(Value::Null))
+}
+
+/// [`eval`] that must succeed.
+fn js(tab: &Tab, body: &str) -> Value {
+    eval(tab, body).unwrap_or_else(|e| panic!("evaluating `{body}` failed: {e}"))
+}
+
+fn truthy(v: &Value) -> bool {
+    !matches!(v, Value::Null | Value::Bool(false))
+        && v.as_f64() != Some(0.0)
+        && v.as_str() != Some("")
+}
+
+/// Polls `body` until it returns something truthy (not null/false/0/""), or fails after `DEADLINE`
+/// with `what`, the last value or error and the server's output.
+fn wait_for(tab: &Tab, server: &Server, what: &str, body: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let last = match eval(tab, body) {
+            Ok(v) if truthy(&v) => return v,
+            Ok(v) => format!("last value: {v}"),
+            Err(e) => format!("last error: {e}"),
+        };
+        if start.elapsed() > DEADLINE {
+            let page = eval(tab, "return location.href + '\\n' + (document.body ? document.body.innerText.slice(0, 1500) : '(no body)');")
+                .unwrap_or_else(|e| Value::String(e));
+            panic!(
+                "timed out after {DEADLINE:?} waiting for: {what}\n{last}\n--- page ---\n{}\n{}",
+                page.as_str().unwrap_or(""),
+                server.logs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Navigates and waits until the document has loaded completely.
+fn open(tab: &Tab, server: &Server, path: &str) {
+    let url = server.url(path);
+    tab.navigate_to(&url)
+        .unwrap_or_else(|e| panic!("navigate to {url}: {e:#}"));
+    let _ = tab.wait_until_navigated();
+    wait_for(
+        tab,
+        server,
+        &format!("{url} to load"),
+        &format!(
+            "return document.readyState === 'complete' && location.href === {} && !!document.body;",
+            Value::String(url.clone())
+        ),
+    );
+}
+
+fn s(v: &Value) -> String {
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// A JavaScript string literal.
+fn lit(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Search: a Chinese query typed into the page, a query from the address, results as text.
+// ---------------------------------------------------------------------------------------------
+
+/// Checks the results shown in `#search-results`: at least `min`, links inside the site whose
+/// text is the title of the page they lead to, and nothing but li/a/p/mark elements.
+fn check_results(tab: &Tab, server: &Server, min: usize) -> Vec<(String, String)> {
+    let list = js(
+        tab,
+        "return Array.from(document.querySelectorAll('#search-results > li > a'))\
+         .map(function (a) { return [a.href, a.textContent]; });",
+    );
+    let list: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (s(&p[0]), s(&p[1])))
+        .collect();
+    assert!(
+        list.len() >= min,
+        "expected at least {min} results, got {}: {list:?}",
+        list.len()
+    );
+    let site = format!("{}/", server.base);
+    for (href, text) in &list {
+        assert!(
+            href.starts_with(&site),
+            "result link {href:?} does not point inside the site {site}"
+        );
+        let path = &href[server.base.len()..];
+        assert!(
+            !path.starts_with("/search/") && !path.contains(".."),
+            "result link {href:?} points at a strange place"
+        );
+        assert!(
+            !text.trim().is_empty() && !text.starts_with('/') && !text.contains(".html"),
+            "result link text {text:?} (for {href}) looks like a URL, not a title"
+        );
+    }
+    // Each link leads to a page (200) whose title or first heading is the link text.
+    let checked = js(
+        tab,
+        "var links = Array.from(document.querySelectorAll('#search-results > li > a'));\
+         return Promise.all(links.map(function (a) {\
+           return fetch(a.href.split('#')[0]).then(function (r) { return r.text().then(function (t) {\
+             var d = new DOMParser().parseFromString(t, 'text/html');\
+             var h1 = d.querySelector('h1');\
+             return [a.textContent, r.status, d.title, h1 ? h1.textContent.trim() : ''];\
+           }); });\
+         }));",
+    );
+    for row in checked.as_array().unwrap() {
+        let (text, status, title, h1) = (s(&row[0]), row[1].as_u64(), s(&row[2]), s(&row[3]));
+        assert_eq!(
+            status,
+            Some(200),
+            "result {text:?} leads to HTTP {status:?}"
+        );
+        assert!(
+            title == text || title.starts_with(&format!("{text} · ")) || h1 == text,
+            "result link text {text:?} is not the title of its page (title {title:?}, h1 {h1:?})"
+        );
+    }
+    // Results are built from text: only li, a, p and mark elements.
+    let tags = js(
+        tab,
+        "return Array.from(new Set(Array.from(document.querySelectorAll('#search-results *'))\
+         .map(function (e) { return e.tagName.toLowerCase(); })));",
+    );
+    for t in tags.as_array().unwrap() {
+        assert!(
+            ["li", "a", "p", "mark"].contains(&t.as_str().unwrap()),
+            "unexpected <{}> inside #search-results (tags: {tags})",
+            s(t)
+        );
+    }
+    list
+}
+
+#[test]
+fn search_finds_chinese() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = repo_site();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+
+    open(&tab, &server, "/search/");
+    tab.wait_for_element("#q")
+        .expect("#q")
+        .click()
+        .expect("click #q");
+    wait_for(
+        &tab,
+        &server,
+        "#q to have focus",
+        "return document.activeElement && document.activeElement.id === 'q';",
+    );
+    tab.type_str("有限空间").expect("type the query");
+    wait_for(
+        &tab,
+        &server,
+        "#q to hold the typed query",
+        "return document.getElementById('q').value === '有限空间';",
+    );
+    tab.press_key("Enter").expect("press Enter");
+    wait_for(
+        &tab,
+        &server,
+        "search results for 有限空间",
+        "return document.querySelectorAll('#search-results a').length > 0 && /找到/.test(document.getElementById('search-status').textContent);",
+    );
+    // The query went into the address (replaceState), and the snippets mark the match.
+    let href = s(&js(&tab, "return location.href;"));
+    assert!(
+        href.contains("?q=") && href.contains("%E6%9C%89%E9%99%90%E7%A9%BA%E9%97%B4"),
+        "the query is not in the address: {href}"
+    );
+    let results = check_results(&tab, &server, 3);
+    let marks = js(
+        &tab,
+        "return Array.from(document.querySelectorAll('#search-results mark')).map(function (m) { return m.textContent; });",
+    );
+    assert!(
+        marks.as_array().unwrap().iter().any(|m| s(m) == "有限空间"),
+        "no snippet marks 有限空间: {marks}"
+    );
+    assert!(
+        results.iter().any(|(_, t)| t.contains("有限空间")),
+        "no result title mentions 有限空间 (the topic page content/handbook/topics/有限空间作业.md should): {results:?}"
+    );
+
+    // A query from the address runs on load (GB 6441 is cited in several handbook pages).
+    open(&tab, &server, "/search/?q=GB%206441");
+    wait_for(
+        &tab,
+        &server,
+        "results for ?q=GB 6441 on load",
+        "return document.querySelectorAll('#search-results a').length > 0;",
+    );
+    assert_eq!(
+        s(&js(&tab, "return document.getElementById('q').value;")),
+        "GB 6441"
+    );
+    check_results(&tab, &server, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Search results never turn page text into HTML.
+// ---------------------------------------------------------------------------------------------
+
+/// Lets an injected `<img src=x onerror=…>` fire before a negative check: loads the same kind of
+/// broken image and waits for its error event (the injected one would have failed by then too).
+fn settle(tab: &Tab) {
+    js(
+        tab,
+        "return new Promise(function (r) { var i = new Image(); i.onload = i.onerror = function () {\
+           requestAnimationFrame(function () { setTimeout(function () { r(true); }, 0); }); }; i.src = 'x?settle=' + Date.now(); });",
+    );
+}
+
+#[test]
+fn search_results_are_text_not_html() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = fixture_site("browser-xss");
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+
+    // The page itself: code spans and escaped text stay text, the title is escaped.
+    open(&tab, &server, "/injection/");
+    let text = s(&js(
+        &tab,
+        "return document.querySelector('main').innerText;",
+    ));
+    assert!(
+        text.contains("<img src=x onerror=\"window.__pwned=1\">")
+            && text.contains("<script>window.__pwned=2</script>"),
+        "the page does not show the markup as text:\n{text}"
+    );
+    settle(&tab);
+    assert_eq!(
+        js(&tab, "return typeof window.__pwned;"),
+        "undefined",
+        "the page itself ran injected markup"
+    );
+
+    open(
+        &tab,
+        &server,
+        "/search/?q=%E9%98%B2%E7%88%86%E6%BC%94%E7%BB%83",
+    );
+    wait_for(
+        &tab,
+        &server,
+        "search results for 防爆演练",
+        "return document.querySelectorAll('#search-results a').length > 0 && document.querySelector('#search-results p.snippet');",
+    );
+    settle(&tab);
+    assert_eq!(
+        js(&tab, "return typeof window.__pwned;"),
+        "undefined",
+        "injected markup ran in the search page"
+    );
+    let injected = js(
+        &tab,
+        "return document.querySelectorAll('#search-results img, #search-results script').length;",
+    );
+    assert_eq!(
+        injected, 0,
+        "markup from the page became elements in the results"
+    );
+    let title = s(&js(
+        &tab,
+        "return document.querySelector('#search-results a').textContent;",
+    ));
+    assert!(
+        title.contains("防爆演练") && title.contains("<img src=x") && title.contains("<script>"),
+        "the result title should show the markup as text: {title:?}"
+    );
+    let snippet = s(&js(
+        &tab,
+        "return document.querySelector('#search-results p.snippet').innerText;",
+    ));
+    assert!(
+        snippet.contains("防爆演练") && snippet.contains("<img src=x onerror="),
+        "the snippet should show the page text, markup included, as text: {snippet:?}"
+    );
+    assert!(
+        !snippet.contains("&lt;") && !snippet.contains("&gt;"),
+        "the snippet shows HTML entities instead of the characters: {snippet:?}"
+    );
+    let visible = js(
+        &tab,
+        "var p = document.querySelector('#search-results p.snippet'); var r = p.getBoundingClientRect();\
+         return r.width > 0 && r.height > 0 && getComputedStyle(p).visibility !== 'hidden';",
+    );
+    assert_eq!(visible, true, "the snippet is not visible");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Ledger: sort by a numeric column both ways, filter by a village.
+// ---------------------------------------------------------------------------------------------
+
+/// Values of column `col` in the visible rows of the ledger table.
+fn column(tab: &Tab, col: usize) -> Vec<String> {
+    let v = js(
+        tab,
+        &format!(
+            "return Array.from(document.querySelector('#ledger-table').tBodies[0].rows)\
+             .filter(function (r) {{ return !r.hidden; }})\
+             .map(function (r) {{ return r.cells[{col}].textContent.trim(); }});"
+        ),
+    );
+    v.as_array().unwrap().iter().map(s).collect()
+}
+
+fn numbers(values: &[String]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|v| {
+            v.replace([',', '%'], "")
+                .parse::<f64>()
+                .unwrap_or_else(|_| {
+                    panic!("从业人员 value {v:?} is not a number (all: {values:?})")
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn ledger_sort_and_filter() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = repo_site();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+
+    open(&tab, &server, "/ledger/");
+    wait_for(
+        &tab,
+        &server,
+        "the ledger headers to become sort buttons",
+        "return document.querySelectorAll('#ledger-table th button.sort-button').length > 0;",
+    );
+    let col = js(
+        &tab,
+        "return Array.from(document.querySelectorAll('#ledger-table thead th'))\
+         .findIndex(function (th) { return th.textContent.trim() === '从业人员'; });",
+    )
+    .as_i64()
+    .unwrap();
+    assert!(col >= 0, "no 从业人员 column in the ledger");
+    let col = col as usize;
+    let total = js(
+        &tab,
+        "return document.querySelector('#ledger-table').tBodies[0].rows.length;",
+    )
+    .as_u64()
+    .unwrap() as usize;
+    assert!(total >= 10, "the ledger has only {total} rows");
+    let before = numbers(&column(&tab, col));
+
+    let button = tab
+        .find_elements("#ledger-table thead th button.sort-button")
+        .expect("sort buttons")
+        .into_iter()
+        .nth(col)
+        .expect("the 从业人员 button");
+    assert_eq!(button.get_inner_text().unwrap().trim(), "从业人员");
+
+    button.click().expect("click 从业人员");
+    wait_for(
+        &tab,
+        &server,
+        "aria-sort=ascending on 从业人员",
+        &format!(
+            "return document.querySelectorAll('#ledger-table thead th')[{col}].getAttribute('aria-sort') === 'ascending';"
+        ),
+    );
+    let asc = numbers(&column(&tab, col));
+    assert_eq!(asc.len(), total);
+    assert!(
+        asc.windows(2).all(|w| w[0] <= w[1]),
+        "从业人员 is not ascending after one click: {asc:?}"
+    );
+    let mut sorted = before.clone();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(asc, sorted, "sorting changed the set of values");
+
+    button.click().expect("click 从业人员 again");
+    wait_for(
+        &tab,
+        &server,
+        "aria-sort=descending on 从业人员",
+        &format!(
+            "return document.querySelectorAll('#ledger-table thead th')[{col}].getAttribute('aria-sort') === 'descending';"
+        ),
+    );
+    let desc = numbers(&column(&tab, col));
+    assert!(
+        desc.windows(2).all(|w| w[0] >= w[1]),
+        "从业人员 is not descending after the second click: {desc:?}"
+    );
+    assert!(desc.first() > desc.last(), "all values equal? {desc:?}");
+
+    // Filter.
+    let filter = tab
+        .wait_for_element(".table-filter")
+        .expect(".table-filter");
+    filter.click().expect("click the filter");
+    tab.type_str("新桥社区").expect("type into the filter");
+    let state = wait_for(
+        &tab,
+        &server,
+        "the filter to apply 新桥社区",
+        "var input = document.querySelector('.table-filter');\
+         if (input.value !== '新桥社区') return null;\
+         var rows = Array.from(document.querySelector('#ledger-table').tBodies[0].rows);\
+         var shown = rows.filter(function (r) { return !r.hidden; });\
+         if (shown.length === rows.length) return null;\
+         return { shown: shown.length, total: rows.length,\
+           shownOk: shown.every(function (r) { return r.textContent.indexOf('新桥社区') >= 0 && r.getClientRects().length > 0; }),\
+           hiddenOk: rows.filter(function (r) { return r.hidden; }).every(function (r) { return r.textContent.indexOf('新桥社区') < 0 && r.getClientRects().length === 0; }),\
+           count: document.querySelector('.table-count').textContent };",
+    );
+    let shown = state["shown"].as_u64().unwrap();
+    let total = state["total"].as_u64().unwrap();
+    assert!(shown >= 1, "no row left for 新桥社区: {state}");
+    assert_eq!(
+        state["shownOk"], true,
+        "a visible row does not contain 新桥社区: {state}"
+    );
+    assert_eq!(
+        state["hiddenOk"], true,
+        "a hidden row contains 新桥社区: {state}"
+    );
+    assert_eq!(
+        s(&state["count"]),
+        format!("显示 {shown} / {total} 行"),
+        "the row count does not match the visible rows"
+    );
+    // The village column agrees for the rows that matched through it.
+    let villages = column(&tab, 2);
+    assert!(
+        villages.iter().filter(|v| v.as_str() == "新桥社区").count() >= 1,
+        "no visible row has 新桥社区 in the village column: {villages:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Self-assessment on a standard's page: totals, N/A, veto, kept across a reload.
+// ---------------------------------------------------------------------------------------------
+
+/// Sets a points input through the DOM and fires `input`, as typing would.
+fn set_points(tab: &Tab, item: &str, value: &str) {
+    js(
+        tab,
+        &format!(
+            "var el = document.querySelector('tr[data-item=' + JSON.stringify({}) + '] input.sa-points');\
+             el.value = {}; el.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;",
+            lit(item),
+            lit(value)
+        ),
+    );
+}
+
+fn click(tab: &Tab, selector: &str) {
+    tab.find_element(selector)
+        .unwrap_or_else(|e| panic!("find {selector}: {e:#}"))
+        .click()
+        .unwrap_or_else(|e| panic!("click {selector}: {e:#}"));
+}
+
+/// Every input of the self-assessment, as (item, kind, value/checked, disabled).
+fn sa_state(tab: &Tab) -> Value {
+    js(
+        tab,
+        "return Array.from(document.querySelectorAll('article.standard tr[data-item] input')).map(function (i) {\
+           return [i.closest('tr').getAttribute('data-item'), i.className, i.type === 'checkbox' ? i.checked : i.value, i.disabled];\
+         });",
+    )
+}
+
+#[test]
+fn self_assessment_persists() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = repo_site();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+
+    open(&tab, &server, "/standards/small-micro/");
+    wait_for(
+        &tab,
+        &server,
+        "the self-assessment result",
+        "return !!document.getElementById('sa-percent');",
+    );
+    let rows = js(
+        &tab,
+        "return Array.from(document.querySelectorAll('article.standard tr[data-item]')).map(function (tr) {\
+           return { item: tr.getAttribute('data-item'), points: parseInt(tr.getAttribute('data-points'), 10),\
+             veto: tr.getAttribute('data-veto') === 'true',\
+             pts: tr.querySelectorAll('input.sa-points').length, na: tr.querySelectorAll('input.sa-na').length,\
+             vt: tr.querySelectorAll('input.sa-veto').length };\
+         });",
+    );
+    let rows = rows.as_array().unwrap();
+    let normal: Vec<(String, i64)> = rows
+        .iter()
+        .filter(|r| r["veto"] == false)
+        .map(|r| (s(&r["item"]), r["points"].as_i64().unwrap()))
+        .collect();
+    let vetoes: Vec<String> = rows
+        .iter()
+        .filter(|r| r["veto"] == true)
+        .map(|r| s(&r["item"]))
+        .collect();
+    assert!(normal.len() >= 8, "too few scored items: {normal:?}");
+    assert!(!vetoes.is_empty(), "no veto items on the page");
+    for r in rows {
+        if r["veto"] == true {
+            assert_eq!(
+                (r["pts"].as_u64(), r["na"].as_u64(), r["vt"].as_u64()),
+                (Some(0), Some(0), Some(1)),
+                "veto row: {r}"
+            );
+        } else {
+            assert_eq!(
+                (r["pts"].as_u64(), r["na"].as_u64(), r["vt"].as_u64()),
+                (Some(1), Some(1), Some(0)),
+                "scored row: {r}"
+            );
+        }
+    }
+    let pass_line: f64 = s(&js(
+        &tab,
+        "return document.querySelector('article.standard').getAttribute('data-pass-line');",
+    ))
+    .parse()
+    .unwrap();
+
+    // Full points everywhere except three items set lower, and one item not applicable. For the
+    // current small-micro standard (100 points) that is: 3.1 (6 points) N/A → 94 applicable;
+    // 1.1 5→3, 4.2 5→4, 5.3 5→2 → 88 awarded; 88 / 94 = 93.617…% → "93.6%".
+    let na_idx = 6;
+    let lower: [(usize, i64); 3] = [(0, 2), (11, 1), (15, 3)];
+    let mut awarded = 0i64;
+    let mut applicable = 0i64;
+    for (i, (item, points)) in normal.iter().enumerate() {
+        let minus = lower.iter().find(|(j, _)| *j == i).map_or(0, |(_, m)| *m);
+        let value = (points - minus).max(0);
+        if i == 0 {
+            // One item typed for real: click, select, type.
+            let sel = format!("tr[data-item=\"{item}\"] input.sa-points");
+            click(&tab, &sel);
+            js(&tab, "document.activeElement.select(); return true;");
+            tab.type_str(&value.to_string()).expect("type points");
+        } else {
+            set_points(&tab, item, &value.to_string());
+        }
+        if i == na_idx {
+            continue;
+        }
+        applicable += points;
+        awarded += value;
+    }
+    let na_item = &normal[na_idx].0;
+    click(&tab, &format!("tr[data-item=\"{na_item}\"] input.sa-na"));
+    // Half-up rounding to one decimal, in integers: tenths of a percent.
+    let tenths = (awarded * 1000 * 2 + applicable) / (applicable * 2);
+    let expected_pct = format!("{}.{}%", tenths / 10, tenths % 10);
+    let expected_verdict = if tenths as f64 >= (pass_line * 10.0).round() {
+        "合格"
+    } else {
+        "不合格"
+    };
+    eprintln!(
+        "self-assessment: {awarded} / {applicable} → {expected_pct} ({expected_verdict}, pass line {pass_line}%)"
+    );
+    assert_eq!(expected_verdict, "合格", "the chosen scores should pass");
+
+    let first = &normal[0];
+    wait_for(
+        &tab,
+        &server,
+        &format!("#sa-percent to read {expected_pct}"),
+        &format!(
+            "return document.getElementById('sa-percent').textContent === {} && document.getElementById('sa-verdict').textContent === '合格';",
+            lit(&expected_pct)
+        ),
+    );
+    let typed = s(&js(
+        &tab,
+        &format!(
+            "return document.querySelector('tr[data-item=\"{}\"] input.sa-points').value;",
+            first.0
+        ),
+    ));
+    assert_eq!(
+        typed,
+        (first.1 - 2).max(0).to_string(),
+        "typed points did not land in item {}",
+        first.0
+    );
+    assert_eq!(
+        js(
+            &tab,
+            &format!(
+                "return document.querySelector('tr[data-item=\"{na_item}\"] input.sa-points').disabled;"
+            )
+        ),
+        true,
+        "the points input of a not-applicable item should be disabled"
+    );
+    let missing = js(
+        &tab,
+        "return document.getElementById('sa-result').textContent;",
+    );
+    assert!(
+        !s(&missing).contains("尚未打分"),
+        "items left unscored: {missing}"
+    );
+
+    // A veto fails the assessment whatever the points; unticking restores the verdict.
+    let veto_sel = format!("tr[data-item=\"{}\"] input.sa-veto", vetoes[0]);
+    click(&tab, &veto_sel);
+    wait_for(
+        &tab,
+        &server,
+        "verdict 不合格（否决）",
+        "return document.getElementById('sa-verdict').textContent === '不合格（否决）';",
+    );
+    assert_eq!(
+        s(&js(
+            &tab,
+            "return document.getElementById('sa-percent').textContent;"
+        )),
+        expected_pct
+    );
+    click(&tab, &veto_sel);
+    wait_for(
+        &tab,
+        &server,
+        "verdict 合格 again",
+        "return document.getElementById('sa-verdict').textContent === '合格';",
+    );
+
+    // Reload: the entries come back from localStorage.
+    let before = sa_state(&tab);
+    open(&tab, &server, "/standards/small-micro/");
+    wait_for(
+        &tab,
+        &server,
+        "the self-assessment after reload",
+        "return !!document.getElementById('sa-verdict');",
+    );
+    let after = sa_state(&tab);
+    assert_eq!(
+        before, after,
+        "the self-assessment inputs changed across a reload"
+    );
+    assert_eq!(
+        s(&js(
+            &tab,
+            "return document.getElementById('sa-percent').textContent;"
+        )),
+        expected_pct
+    );
+    assert_eq!(
+        s(&js(
+            &tab,
+            "return document.getElementById('sa-verdict').textContent;"
+        )),
+        "合格"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Live reload after an edit; error overlay for a broken record, gone once it is fixed.
+// ---------------------------------------------------------------------------------------------
+
+/// Waits until the page's live-reload connection is open, so that no event can be missed.
+fn wait_live(tab: &Tab, server: &Server) {
+    wait_for(
+        tab,
+        server,
+        "the live-reload connection to open",
+        "return !!(window.dualprevLive && window.dualprevLive.readyState === 1);",
+    );
+}
+
+#[test]
+fn live_reload_and_overlay() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = repo_site();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+    let gen0 = server.status()["generation"].as_u64().unwrap();
+    assert!(gen0 >= 1, "status after start: {}", server.status());
+
+    open(&tab, &server, "/about/");
+    wait_live(&tab, &server);
+    js(&tab, "window.__marker = 1; return true;");
+
+    // An edit reloads the open page.
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let line = format!("实时刷新测试 {unique}");
+    let about = root.join("content/about.md");
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&about)
+            .unwrap();
+        write!(f, "\n\n{line}\n").unwrap();
+    }
+    wait_for(
+        &tab,
+        &server,
+        "the page to reload with the new paragraph",
+        &format!(
+            "return document.readyState === 'complete' && document.body.innerText.indexOf({}) >= 0 && window.__marker === undefined;",
+            lit(&line)
+        ),
+    );
+    wait_live(&tab, &server);
+
+    // A broken record shows the overlay over the old page.
+    let record = root.join("data/enterprises/xinqiao-casting.toml");
+    let original = std::fs::read_to_string(&record).unwrap();
+    let mut replaced = 0;
+    let broken: String = original
+        .lines()
+        .map(|l| {
+            if replaced == 0 && l.trim_start().starts_with("employees") {
+                replaced += 1;
+                "employees = \"abc\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_eq!(replaced, 1, "no employees line in {}", record.display());
+    js(&tab, "window.__marker = 2; return true;");
+    std::fs::write(&record, &broken).unwrap();
+    let overlay = wait_for(
+        &tab,
+        &server,
+        "the error overlay naming data/enterprises/xinqiao-casting.toml:LINE",
+        "var o = document.getElementById('dualprev-overlay');\
+         if (!o) return null;\
+         var t = o.innerText;\
+         return /data\\/enterprises\\/xinqiao-casting\\.toml:\\d+/.test(t) ? t : null;",
+    );
+    let overlay = s(&overlay);
+    assert!(
+        overlay.contains("employees"),
+        "the overlay does not mention the field: {overlay}"
+    );
+    let status = server.status();
+    assert_eq!(status["ok"], false, "status while broken: {status}");
+    assert!(
+        status["errors"].as_array().is_some_and(|e| !e.is_empty()),
+        "no errors in the status: {status}"
+    );
+    let under = js(
+        &tab,
+        &format!(
+            "return window.__marker === 2 && document.querySelector('main').innerText.indexOf({}) >= 0 \
+             && document.getElementById('dualprev-overlay').parentElement === document.body;",
+            lit(&line)
+        ),
+    );
+    assert_eq!(
+        under, true,
+        "the old page should stay (not reloaded) under the overlay"
+    );
+
+    // Fixing the record removes the overlay (the page reloads).
+    std::fs::write(&record, &original).unwrap();
+    wait_for(
+        &tab,
+        &server,
+        "the overlay to go away after the record is restored",
+        &format!(
+            "return document.readyState === 'complete' && !document.getElementById('dualprev-overlay') \
+             && document.body.innerText.indexOf({}) >= 0;",
+            lit(&line)
+        ),
+    );
+    let status = server.status();
+    assert_eq!(status["ok"], true, "status after the fix: {status}");
+    assert!(
+        status["generation"].as_u64().unwrap() >= gen0 + 2,
+        "status after the fix: {status}"
+    );
+}

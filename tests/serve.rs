@@ -1,0 +1,458 @@
+//! The preview server, end to end: the real binary serving a temporary copy of the town's site on a
+//! free port. Edits are announced over server-sent events and served; a broken record shows the
+//! overlay data while the last good site stays; editors' save patterns cause exactly one rebuild;
+//! traversal is refused; and after a sequence of edits the mirrored output equals a clean build.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{AS_OF, bin, copy_dir, snapshot};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A running `dualprev serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies the repository's own content/ and data/ and serves them.
+fn start(extra: &[&str]) -> Server {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("content"), &root.join("content"));
+    copy_dir(&repo.join("data"), &root.join("data"));
+    start_at(tmp, root, extra)
+}
+
+fn start_at(tmp: tempfile::TempDir, root: PathBuf, extra: &[&str]) -> Server {
+    let mut child = Command::new(bin())
+        .args(["serve", "--root"])
+        .arg(&root)
+        .args(["--port", "0", "--as-of", AS_OF])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start dualprev serve");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // Keep draining stderr so the pipe never fills.
+    std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+    let deadline = Instant::now() + WAIT;
+    let port = loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server printed no URL");
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .split('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+        }
+    };
+    Server {
+        child,
+        port,
+        _tmp: tmp,
+        root,
+    }
+}
+
+/// A raw HTTP/1.1 GET (the path is sent as is, so traversal attempts reach the server unchanged).
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let code = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (code, body)
+}
+
+/// The server's `/__dualprev/status`, parsed.
+fn status(port: u16) -> serde_json::Value {
+    let (code, body) = get(port, "/__dualprev/status");
+    assert_eq!(code, 200);
+    serde_json::from_str(&body).unwrap()
+}
+
+fn generation(port: u16) -> u64 {
+    status(port)["generation"].as_u64().unwrap()
+}
+
+/// Reads server-sent events (event name, data) on a thread.
+fn events(port: u16) -> mpsc::Receiver<(String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /__dualprev/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut event = String::new();
+        for line in BufReader::new(s).lines().map_while(Result::ok) {
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                if tx.send((event.clone(), d.to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn next_event(rx: &mpsc::Receiver<(String, String)>, name: &str) -> serde_json::Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (e, d) = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no `{name}` event"));
+        if e == name {
+            return serde_json::from_str(&d).unwrap();
+        }
+    }
+}
+
+/// Waits until the generation passes `after`, then for a quiet spell, and returns the final count.
+fn settle(port: u16, after: u64) -> u64 {
+    let deadline = Instant::now() + WAIT;
+    while generation(port) <= after {
+        assert!(Instant::now() < deadline, "no rebuild after the edit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Any further rebuild of the same save would come within the debounce window plus a build.
+    std::thread::sleep(Duration::from_millis(800));
+    generation(port)
+}
+
+fn append(path: &Path, text: &str) {
+    let mut s = std::fs::read_to_string(path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn edit_page_is_announced_and_served() {
+    let srv = start(&[]);
+    let rx = events(srv.port);
+    let hello = next_event(&rx, "hello");
+    assert!(hello["generation"].as_u64().unwrap() >= 1);
+    let (code, html) = get(srv.port, "/about/");
+    assert_eq!(code, 200);
+    assert!(
+        html.contains("/__dualprev/live.js"),
+        "serve injects the reload script"
+    );
+    append(
+        &srv.root.join("content/about.md"),
+        "\n\n实时预览测试段落甲。\n",
+    );
+    let ev = next_event(&rx, "reload");
+    let changed: Vec<String> = ev["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(changed.contains(&"/about/".to_string()), "{changed:?}");
+    assert!(
+        !changed.contains(&"/handbook/".to_string()),
+        "only what changed is announced: {changed:?}"
+    );
+    let (_, html) = get(srv.port, "/about/");
+    assert!(html.contains("实时预览测试段落甲"));
+}
+
+#[test]
+fn broken_record_keeps_last_good_site_and_serves_overlay_data() {
+    let srv = start(&[]);
+    let rx = events(srv.port);
+    next_event(&rx, "hello");
+    let record = srv.root.join("data/enterprises/xinqiao-casting.toml");
+    let good = std::fs::read_to_string(&record).unwrap();
+    let (_, before) = get(srv.port, "/enterprises/xinqiao-casting/");
+    let broken = good.replacen("employees = ", "employees = \"abc\"\nemployees_x = ", 1);
+    std::fs::write(&record, &broken).unwrap();
+    let ov = next_event(&rx, "overlay");
+    assert_eq!(ov["ok"], false);
+    let errors = ov["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["file"] == "data/enterprises/xinqiao-casting.toml"
+                && e["line"].as_u64().unwrap() > 0),
+        "{ov}"
+    );
+    let rendered = ov["rendered"].as_array().unwrap();
+    assert!(
+        rendered.iter().any(|r| r
+            .as_str()
+            .unwrap()
+            .contains("data/enterprises/xinqiao-casting.toml:")),
+        "{ov}"
+    );
+    let st = status(srv.port);
+    assert_eq!(st["ok"], false);
+    let (code, during) = get(srv.port, "/enterprises/xinqiao-casting/");
+    assert_eq!(code, 200);
+    assert_eq!(during, before, "the last good page is still served");
+    std::fs::write(&record, &good).unwrap();
+    next_event(&rx, "reload");
+    assert_eq!(status(srv.port)["ok"], true);
+}
+
+#[test]
+fn editor_save_patterns_rebuild_once() {
+    let srv = start(&[]);
+    let dir = srv.root.join("content");
+    let page = dir.join("about.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    let mut g = settle(srv.port, 0);
+
+    // vim: probe file 4913, backup by rename, write the new file, drop the backup.
+    std::fs::write(dir.join("4913"), "").unwrap();
+    std::fs::remove_file(dir.join("4913")).unwrap();
+    std::fs::rename(&page, dir.join("about.md~")).unwrap();
+    std::fs::write(&page, format!("{original}\nvim 保存。\n")).unwrap();
+    std::fs::remove_file(dir.join("about.md~")).unwrap();
+    let n = settle(srv.port, g);
+    assert_eq!(n, g + 1, "vim save");
+    g = n;
+
+    // JetBrains: write a temp file, move the original aside, rename the temp over it.
+    std::fs::write(
+        dir.join("about.md___jb_tmp___"),
+        format!("{original}\nJetBrains 保存。\n"),
+    )
+    .unwrap();
+    std::fs::rename(&page, dir.join("about.md___jb_old___")).unwrap();
+    std::fs::rename(dir.join("about.md___jb_tmp___"), &page).unwrap();
+    std::fs::remove_file(dir.join("about.md___jb_old___")).unwrap();
+    let n = settle(srv.port, g);
+    assert_eq!(n, g + 1, "JetBrains save");
+    g = n;
+
+    // VS Code / helix style: write to a temp name, rename over.
+    std::fs::write(
+        dir.join("about.md.bck"),
+        format!("{original}\nhelix 保存。\n"),
+    )
+    .unwrap();
+    std::fs::rename(dir.join("about.md.bck"), &page).unwrap();
+    let n = settle(srv.port, g);
+    assert_eq!(n, g + 1, "rename-over save");
+    g = n;
+
+    // Delete and recreate.
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, format!("{original}\n重新创建。\n")).unwrap();
+    let n = settle(srv.port, g);
+    assert_eq!(n, g + 1, "delete + create");
+    g = n;
+
+    // Temp files alone build nothing.
+    for name in [
+        ".#about.md",
+        "#about.md#",
+        ".about.md.swp",
+        "about.md~",
+        "~$about.docx",
+        "about.md.tmp",
+    ] {
+        std::fs::write(dir.join(name), "x").unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        generation(srv.port),
+        g,
+        "temp files must not trigger a build"
+    );
+    let (_, html) = get(srv.port, "/about/");
+    assert!(html.contains("重新创建"));
+}
+
+#[test]
+fn traversal_and_methods_are_refused() {
+    let srv = start(&[]);
+    for path in [
+        "/../Cargo.toml",
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/data/site.toml",
+        "/handbook/..%2f..%2fdata%2fsite.toml",
+        "/a/b/../../../data/site.toml",
+        "/..%5c..%5cdata%5csite.toml",
+        "/%5c..%5cetc%5cpasswd",
+        "//etc/passwd",
+        "/C:/Windows/win.ini",
+        "/./about/",
+        "/data/site.toml",
+        "/content/about.md",
+        "/about/%00",
+    ] {
+        let (code, body) = get(srv.port, path);
+        assert!(
+            code == 403 || code == 404 || code == 400,
+            "{path} gave {code}"
+        );
+        assert!(!body.contains("base_url"), "{path} leaked site.toml");
+    }
+    // Chinese paths work, directories serve index.html, content types carry UTF-8.
+    let (code, _) = get(
+        srv.port,
+        "/handbook/topics/%E6%9C%89%E9%99%90%E7%A9%BA%E9%97%B4%E4%BD%9C%E4%B8%9A/",
+    );
+    assert_eq!(code, 200);
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    write!(
+        s,
+        "POST /about/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    assert!(buf.starts_with("HTTP/1.1 405"), "{buf}");
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    write!(
+        s,
+        "GET /css/site.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    assert!(
+        buf.to_ascii_lowercase()
+            .contains("content-type: text/css; charset=utf-8"),
+        "{}",
+        &buf[..200.min(buf.len())]
+    );
+    let (code, body) = get(srv.port, "/no/such/page/");
+    assert_eq!(code, 404);
+    assert!(body.contains("页面不存在"), "the theme's 404 page");
+}
+
+#[test]
+fn incremental_rebuilds_equal_a_clean_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("content"), &root.join("content"));
+    copy_dir(&repo.join("data"), &root.join("data"));
+    let mirror = tmp.path().join("mirror");
+    let mirror_arg = mirror.to_str().unwrap().to_string();
+    let srv = start_at(tmp, root.clone(), &["--out", &mirror_arg]);
+    let mut g = settle(srv.port, 0);
+    let steps: Vec<Box<dyn Fn(&Path)>> = vec![
+        Box::new(|r| {
+            append(
+                &r.join("content/handbook/glossary.md"),
+                "\n\n## 新增术语 {#new-term}\n\n新增的解释。\n",
+            )
+        }),
+        Box::new(|r| {
+            let p = r.join("data/enterprises/xinqiao-casting.toml");
+            let s =
+                std::fs::read_to_string(&p)
+                    .unwrap()
+                    .replacen("employees = ", "employees = 1", 1);
+            std::fs::write(p, s).unwrap();
+        }),
+        Box::new(|r| {
+            std::fs::write(r.join("content/notices/2025-06-29-new.md"), "+++\ntitle = \"新通知\"\ndate = 2025-06-29\n+++\n\n见[术语](@/handbook/glossary.md#new-term)。\n").unwrap()
+        }),
+        Box::new(|r| std::fs::remove_file(r.join("content/notices/2025-06-29-new.md")).unwrap()),
+        Box::new(|r| {
+            append(
+                &r.join("data/site.toml"),
+                "\n[[villages]]\nname = \"新设社区\"\n",
+            )
+        }),
+    ];
+    for step in &steps {
+        step(&root);
+        g = settle(srv.port, g);
+        assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+    }
+    let clean = root.parent().unwrap().join("clean");
+    let run = common::run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        clean.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let a = snapshot(&mirror);
+    let b = snapshot(&clean);
+    let differ: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .take(10)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "serve output differs from a clean build in {differ:?}"
+    );
+}
+
+#[test]
+fn port_in_use_is_a_clear_error() {
+    let srv = start(&[]);
+    let out = Command::new(bin())
+        .args(["serve", "--root"])
+        .arg(&srv.root)
+        .args(["--port", &srv.port.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&srv.port.to_string()) && err.contains("端口"),
+        "{err}"
+    );
+}
