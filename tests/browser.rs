@@ -112,8 +112,9 @@ impl Chrome {
             }
             Err(e) => return browser_unavailable(&format!("cannot run {}: {e}", path.display())),
         }
-        // A debugging port chosen here (not by headless_chrome, which retries a dead binary ten
-        // times); another process may grab it in between, so a few attempts.
+        // A debugging port chosen here (not by headless_chrome, which would retry a browser that
+        // does not answer ten times, 30 s each); another process may take it in between, so a
+        // port conflict is retried.
         let mut last_err = String::new();
         let mut browser = None;
         for _ in 0..3 {
@@ -137,7 +138,14 @@ impl Chrome {
                     browser = Some(b);
                     break;
                 }
-                Err(e) => last_err = format!("{e:#}"),
+                Err(e) => {
+                    last_err = format!("{e:#}");
+                    // Only a port taken in between is worth another try; a browser that does
+                    // not answer will not answer the next time either.
+                    if !last_err.contains("already in use") {
+                        break;
+                    }
+                }
             }
         }
         let Some(browser) = browser else {

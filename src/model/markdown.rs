@@ -174,6 +174,12 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
                     id,
                 })
             }
+            // A bare checkbox has no accessible name; say what it is.
+            Event::TaskListMarker(done) => Event::Html(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"已完成\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"待检查\"> "
+            })),
             other => other,
         };
         // Buffer paragraphs so that a paragraph holding only `{{ name(args) }}` becomes the shortcode's HTML.

@@ -92,7 +92,29 @@ pub fn run_with(
         let opts = opts.clone();
         std::thread::spawn(move || {
             while let Ok(paths) = rx.recv() {
-                rebuild(&opts, &shared, &paths, &mut cache);
+                // A bug in one rebuild must not end live preview: report it and keep watching.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    rebuild(&opts, &shared, &paths, &mut cache)
+                }));
+                if run.is_err() {
+                    cache = crate::render::RenderCache::default();
+                    let mut status = shared.status.read().map(|s| s.clone()).unwrap_or_default();
+                    status.ok = false;
+                    let d = Diagnostic::file(
+                        crate::diag::Severity::Error,
+                        "",
+                        "生成时发生内部错误（dualprev 的缺陷），请把终端中的信息报告给维护者；修改文件后会重试",
+                    );
+                    status.rendered = vec![d.render()];
+                    status.errors = vec![d];
+                    if let Ok(mut s) = shared.status.write() {
+                        *s = status.clone();
+                    }
+                    shared.broadcast(
+                        "overlay",
+                        &serde_json::to_string(&status).unwrap_or_default(),
+                    );
+                }
             }
         });
     }
