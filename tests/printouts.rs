@@ -24,13 +24,29 @@ fn repo_site() -> Built {
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("data"), &root.join("data"));
     let out = tmp.path().join("out");
-    let r = run(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", AS_OF, "--quiet"]);
+    let r = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--quiet",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    Built { _tmp: tmp, root, out }
+    Built {
+        _tmp: tmp,
+        root,
+        out,
+    }
 }
 
 fn site_toml(root: &Path) -> toml::Table {
-    std::fs::read_to_string(root.join("data/site.toml")).unwrap().parse().unwrap()
+    std::fs::read_to_string(root.join("data/site.toml"))
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 fn records(root: &Path) -> Vec<(String, toml::Table)> {
@@ -38,14 +54,21 @@ fn records(root: &Path) -> Vec<(String, toml::Table)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap().parse().unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap().parse().unwrap(),
+            )
+        })
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
 
 fn num(v: &toml::Value) -> f64 {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).unwrap()
+    v.as_float()
+        .or_else(|| v.as_integer().map(|i| i as f64))
+        .unwrap()
 }
 
 const LEVELS: [&str; 4] = ["重大", "较大", "一般", "低"];
@@ -65,11 +88,19 @@ fn level(risk: &toml::Table, site: &toml::Table) -> usize {
         }
     };
     let computed = match risk["method"].as_str().unwrap() {
-        "LEC" => Some(band(num(&risk["l"]) * num(&risk["e"]) * num(&risk["c"]), &site["bands"]["lec"])),
-        "LS" => Some(band(num(&risk["l"]) * num(&risk["s"]), &site["bands"]["ls"])),
+        "LEC" => Some(band(
+            num(&risk["l"]) * num(&risk["e"]) * num(&risk["c"]),
+            &site["bands"]["lec"],
+        )),
+        "LS" => Some(band(
+            num(&risk["l"]) * num(&risk["s"]),
+            &site["bands"]["ls"],
+        )),
         _ => None,
     };
-    let declared = risk.get("level").and_then(|l| LEVELS.iter().position(|x| Some(*x) == l.as_str()));
+    let declared = risk
+        .get("level")
+        .and_then(|l| LEVELS.iter().position(|x| Some(*x) == l.as_str()));
     match (computed, declared) {
         (Some(c), Some(d)) => c.min(d),
         (Some(c), None) => c,
@@ -81,9 +112,20 @@ fn level(risk: &toml::Table, site: &toml::Table) -> usize {
 /// Post (or unit) → highest level, in first-seen order.
 fn groups(rec: &toml::Table, site: &toml::Table) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
-    for r in rec.get("risks").and_then(|r| r.as_array()).into_iter().flatten() {
+    for r in rec
+        .get("risks")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+    {
         let r = r.as_table().unwrap();
-        let g = r.get("post").and_then(|p| p.as_str()).filter(|p| !p.is_empty()).or(r.get("unit").and_then(|u| u.as_str())).unwrap().to_string();
+        let g = r
+            .get("post")
+            .and_then(|p| p.as_str())
+            .filter(|p| !p.is_empty())
+            .or(r.get("unit").and_then(|u| u.as_str()))
+            .unwrap()
+            .to_string();
         let l = level(r, site);
         match out.iter_mut().find(|(n, _)| *n == g) {
             Some(e) => e.1 = e.1.min(l),
@@ -95,8 +137,22 @@ fn groups(rec: &toml::Table, site: &toml::Table) -> Vec<(String, usize)> {
 
 /// Module matrix of an SVG QR code made by dualprev (unit squares in one path, quiet zone 4).
 fn matrix(svg: &str) -> (usize, Vec<bool>) {
-    let size: usize = svg.split("viewBox=\"0 0 ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-    let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+    let size: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let d = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let w = size - 8;
     let mut m = vec![false; w * w];
     for cmd in d.split('M').filter(|s| !s.is_empty()) {
@@ -108,15 +164,25 @@ fn matrix(svg: &str) -> (usize, Vec<bool>) {
 }
 
 fn qr_svgs(html: &str) -> Vec<&str> {
-    html.match_indices("<svg class=\"qr\"").map(|(i, _)| &html[i..i + html[i..].find("</svg>").unwrap()]).collect()
+    html.match_indices("<svg class=\"qr\"")
+        .map(|(i, _)| &html[i..i + html[i..].find("</svg>").unwrap()])
+        .collect()
 }
 
 fn assert_qr_encodes(svg: &str, url: &str) {
-    assert!(svg.contains(&format!("data-url=\"{url}\"")), "QR labelled with another URL than {url}");
+    assert!(
+        svg.contains(&format!("data-url=\"{url}\"")),
+        "QR labelled with another URL than {url}"
+    );
     let (w, m) = matrix(svg);
-    let fresh = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).unwrap();
+    let fresh =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).unwrap();
     assert_eq!(w, fresh.width());
-    let expected: Vec<bool> = fresh.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
+    let expected: Vec<bool> = fresh
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
     assert_eq!(m, expected, "QR modules do not encode {url}");
 }
 
@@ -136,8 +202,15 @@ fn qr_codes_encode_absolute_page_urls() {
             assert_eq!(codes.len(), 1);
             assert_qr_encodes(codes[0], &format!("{base}enterprises/{slug}/cards/{i}/"));
         }
-        if let Some(u) = rec.get("safety_code_url").and_then(|u| u.as_str()).filter(|u| !u.is_empty()) {
-            assert!(html.contains(u), "{slug}: link to the provincial safety code page");
+        if let Some(u) = rec
+            .get("safety_code_url")
+            .and_then(|u| u.as_str())
+            .filter(|u| !u.is_empty())
+        {
+            assert!(
+                html.contains(u),
+                "{slug}: link to the provincial safety code page"
+            );
         }
     }
 }
@@ -150,20 +223,43 @@ fn cards_hold_every_post_and_its_highest_level() {
         let html = read(&b.out, &format!("enterprises/{slug}/cards/index.html"));
         let expected = groups(&rec, &site);
         let cards: Vec<&str> = html.split("<section class=\"risk-card").skip(1).collect();
-        assert_eq!(cards.len(), expected.len(), "{slug}: one card per post/unit");
+        assert_eq!(
+            cards.len(),
+            expected.len(),
+            "{slug}: one card per post/unit"
+        );
         for (card, (name, lvl)) in cards.iter().zip(&expected) {
-            assert!(card.contains(&format!("<strong>{name}</strong>")), "{slug}: card for {name}");
+            assert!(
+                card.contains(&format!("<strong>{name}</strong>")),
+                "{slug}: card for {name}"
+            );
             let level_part = card.split("class=\"card-level\"").nth(1).unwrap();
             let level_part = &level_part[..level_part.find("</p>").unwrap()];
-            assert!(level_part.contains(&format!(">{}<span class=\"level-colour\">", LEVELS[*lvl])), "{slug}/{name}: highest level {} in {level_part}", LEVELS[*lvl]);
-            assert!(card.contains("119") && card.contains("120"), "emergency numbers");
+            assert!(
+                level_part.contains(&format!(">{}<span class=\"level-colour\">", LEVELS[*lvl])),
+                "{slug}/{name}: highest level {} in {level_part}",
+                LEVELS[*lvl]
+            );
+            assert!(
+                card.contains("119") && card.contains("120"),
+                "emergency numbers"
+            );
         }
         // The four-colour table colours each post by the same highest level.
-        let four = read(&b.out, &format!("enterprises/{slug}/four-colour/index.html"));
+        let four = read(
+            &b.out,
+            &format!("enterprises/{slug}/four-colour/index.html"),
+        );
         for (name, lvl) in &expected {
-            let row = four.split(&format!("<th scope=\"row\">{name}</th>")).nth(1).unwrap_or_else(|| panic!("{slug}: {name} in four-colour table"));
+            let row = four
+                .split(&format!("<th scope=\"row\">{name}</th>"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{slug}: {name} in four-colour table"));
             let row = &row[..row.find("</tr>").unwrap()];
-            assert!(row.contains(&format!(">{}<span", LEVELS[*lvl])), "{slug}/{name} four-colour level");
+            assert!(
+                row.contains(&format!(">{}<span", LEVELS[*lvl])),
+                "{slug}/{name} four-colour level"
+            );
         }
         let bulletin = read(&b.out, &format!("enterprises/{slug}/bulletin/index.html"));
         assert_eq!(qr_svgs(&bulletin).len(), 1, "bulletin carries the QR code");
@@ -179,11 +275,27 @@ fn qr_codes_need_a_base_url() {
     copy_dir(&repo.join("data"), &root.join("data"));
     let p = root.join("data/site.toml");
     let s = std::fs::read_to_string(&p).unwrap();
-    let s: String = s.lines().filter(|l| !l.starts_with("base_url")).map(|l| format!("{l}\n")).collect();
+    let s: String = s
+        .lines()
+        .filter(|l| !l.starts_with("base_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&p, s).unwrap();
-    let r = run(&["build", "--root", root.to_str().unwrap(), "--out", tmp.path().join("out").to_str().unwrap(), "--as-of", AS_OF]);
+    let r = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("base_url") && r.stderr.contains("二维码"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("base_url") && r.stderr.contains("二维码"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -198,7 +310,10 @@ fn handbook_print_version_has_every_chapter_in_order() {
             .map(|p| {
                 let t = std::fs::read_to_string(p).unwrap();
                 let fm: toml::Table = t.split("+++").nth(1).unwrap().parse().unwrap();
-                (fm.get("weight").and_then(|w| w.as_integer()).unwrap_or(0), fm["title"].as_str().unwrap().to_string())
+                (
+                    fm.get("weight").and_then(|w| w.as_integer()).unwrap_or(0),
+                    fm["title"].as_str().unwrap().to_string(),
+                )
             })
             .collect();
         chapters.sort();
@@ -207,17 +322,28 @@ fn handbook_print_version_has_every_chapter_in_order() {
         let body = &html[html.find("class=\"print-chapter\"").unwrap()..];
         let mut at = 0;
         for (i, (_, title)) in chapters.iter().enumerate() {
-            let needle = format!("<h2 id=\"ch-{}\" class=\"chapter-title\">{title}</h2>", i + 1);
-            let found = body[at..].find(&needle).unwrap_or_else(|| panic!("{manual}: chapter {title} missing or out of order"));
+            let needle = format!(
+                "<h2 id=\"ch-{}\" class=\"chapter-title\">{title}</h2>",
+                i + 1
+            );
+            let found = body[at..]
+                .find(&needle)
+                .unwrap_or_else(|| panic!("{manual}: chapter {title} missing or out of order"));
             at += found + needle.len();
         }
         // Links between chapters became in-page anchors, and every in-page anchor exists.
         for (i, _) in html.match_indices("href=\"#") {
             let id = &html[i + 7..i + 7 + html[i + 7..].find('"').unwrap()];
             let id = percent_decode(id);
-            assert!(html.contains(&format!("id=\"{id}\"")), "{manual}: dangling #{id}");
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "{manual}: dangling #{id}"
+            );
         }
-        assert!(!html.contains(&format!("href=\"../../../handbook/{manual}/0")), "{manual}: chapter links must be in-page");
+        assert!(
+            !html.contains(&format!("href=\"../../../handbook/{manual}/0")),
+            "{manual}: chapter links must be in-page"
+        );
     }
 }
 
@@ -248,20 +374,42 @@ fn band_tables_follow_site_toml() {
     copy_dir(&repo.join("data"), &root.join("data"));
     let out = tmp.path().join("out");
     let build = || {
-        let r = run(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", AS_OF, "--quiet"]);
+        let r = run(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         read(&out, "handbook/small-micro/04-risk-assessment/index.html")
     };
     let html = build();
-    assert!(html.contains("<td>D ≥ 320</td>") && html.contains("<td>160 ≤ D &lt; 320</td>") && html.contains("<td>D &lt; 70</td>"));
+    assert!(
+        html.contains("<td>D ≥ 320</td>")
+            && html.contains("<td>160 ≤ D &lt; 320</td>")
+            && html.contains("<td>D &lt; 70</td>")
+    );
     assert!(html.contains("<td>R ≥ 20</td>") && html.contains("<td>9 ≤ R &lt; 15</td>"));
     let p = root.join("data/site.toml");
     let s = std::fs::read_to_string(&p).unwrap();
-    let s = s.replacen("major = 320", "major = 400", 1).replacen("considerable = 160", "considerable = 200", 1).replacen("general = 9\n", "general = 10\n", 1);
+    let s = s
+        .replacen("major = 320", "major = 400", 1)
+        .replacen("considerable = 160", "considerable = 200", 1)
+        .replacen("general = 9\n", "general = 10\n", 1);
     std::fs::write(&p, s).unwrap();
     let html = build();
-    assert!(html.contains("<td>D ≥ 400</td>") && html.contains("<td>200 ≤ D &lt; 400</td>"), "LEC bands follow site.toml");
-    assert!(html.contains("<td>10 ≤ R &lt; 15</td>"), "LS bands follow site.toml");
+    assert!(
+        html.contains("<td>D ≥ 400</td>") && html.contains("<td>200 ≤ D &lt; 400</td>"),
+        "LEC bands follow site.toml"
+    );
+    assert!(
+        html.contains("<td>10 ≤ R &lt; 15</td>"),
+        "LS bands follow site.toml"
+    );
     assert!(!html.contains("D ≥ 320"));
 }
 
@@ -270,17 +418,28 @@ fn year_end_reports_show_the_scored_table() {
     let b = repo_site();
     let mut seen = 0;
     for (slug, rec) in records(&b.root) {
-        let Some(evals) = rec.get("evaluations").and_then(|e| e.as_array()) else { continue };
+        let Some(evals) = rec.get("evaluations").and_then(|e| e.as_array()) else {
+            continue;
+        };
         for e in evals {
             let e = e.as_table().unwrap();
             if e["by"].as_str() == Some("自评") {
                 continue;
             }
             let year = &e["date"].to_string()[..4];
-            let html = read(&b.out, &format!("enterprises/{slug}/report-{year}/index.html"));
-            assert!(html.contains("评估结论") && html.contains("签字"), "{slug} {year}");
+            let html = read(
+                &b.out,
+                &format!("enterprises/{slug}/report-{year}/index.html"),
+            );
+            assert!(
+                html.contains("评估结论") && html.contains("签字"),
+                "{slug} {year}"
+            );
             for id in e["scores"].as_table().unwrap().keys() {
-                assert!(html.contains(&format!("<td>{id}</td>")), "{slug} {year}: item {id}");
+                assert!(
+                    html.contains(&format!("<td>{id}</td>")),
+                    "{slug} {year}: item {id}"
+                );
             }
             seen += 1;
         }
@@ -291,40 +450,78 @@ fn year_end_reports_show_the_scored_table() {
 // ---- printing in headless Chromium ----
 
 fn chromium() -> Option<PathBuf> {
-    let p = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let p = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let have_pdftotext = Command::new("pdftotext").arg("-v").output().is_ok();
     if p.exists() && have_pdftotext {
         return Some(p);
     }
-    let why = format!("chromium at {} present: {}, pdftotext present: {have_pdftotext}", p.display(), p.exists());
+    let why = format!(
+        "chromium at {} present: {}, pdftotext present: {have_pdftotext}",
+        p.display(),
+        p.exists()
+    );
     if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
         panic!("DUALPREV_REQUIRE_BROWSER=1 but the print test cannot run: {why}");
     }
-    eprintln!("!!! SKIPPED print-to-PDF test: {why}. Install with: apt-get install -y chromium poppler-utils");
+    eprintln!(
+        "!!! SKIPPED print-to-PDF test: {why}. Install with: apt-get install -y chromium poppler-utils"
+    );
     None
 }
 
 /// Prints `file` (a built HTML file) to PDF; returns (pages, text).
 fn print_pdf(chrome: &Path, file: &Path, tmp: &Path) -> (usize, String) {
-    let pdf = tmp.join(format!("{}.pdf", std::process::id() as u128 + file.as_os_str().len() as u128 * 7919 + rand_tag()));
+    let pdf = tmp.join(format!(
+        "{}.pdf",
+        std::process::id() as u128 + file.as_os_str().len() as u128 * 7919 + rand_tag()
+    ));
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new(chrome)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", file.display()))
         .output()
         .unwrap();
-    assert!(pdf.exists(), "chromium wrote no PDF: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        pdf.exists(),
+        "chromium wrote no PDF: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout).into_owned();
-    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
-    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     (pages, String::from_utf8_lossy(&text.stdout).into_owned())
 }
 
 fn rand_tag() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 #[test]
@@ -334,22 +531,46 @@ fn cards_and_checklists_print_to_pdf() {
     let site = site_toml(&b.root);
     let tmp = tempfile::tempdir().unwrap();
     let recs = records(&b.root);
-    let (slug, rec) = recs.iter().max_by_key(|(_, r)| groups(r, &site).len()).unwrap();
+    let (slug, rec) = recs
+        .iter()
+        .max_by_key(|(_, r)| groups(r, &site).len())
+        .unwrap();
     let expected = groups(rec, &site);
-    let (pages, text) = print_pdf(&chrome, &b.out.join(format!("enterprises/{slug}/cards/index.html")), tmp.path());
+    let (pages, text) = print_pdf(
+        &chrome,
+        &b.out.join(format!("enterprises/{slug}/cards/index.html")),
+        tmp.path(),
+    );
     assert_eq!(pages, expected.len(), "{slug}: one A4 page per card");
     let flat: String = text.split_whitespace().collect();
     for (name, _) in &expected {
         let name: String = name.split_whitespace().collect();
         assert!(flat.contains(&name), "{slug}: PDF text has the post {name}");
     }
-    let (pages, _) = print_pdf(&chrome, &b.out.join(format!("enterprises/{slug}/cards/a5/index.html")), tmp.path());
-    assert_eq!(pages, expected.len().div_ceil(2), "{slug}: two A5 cards per A4 page");
+    let (pages, _) = print_pdf(
+        &chrome,
+        &b.out
+            .join(format!("enterprises/{slug}/cards/a5/index.html")),
+        tmp.path(),
+    );
+    assert_eq!(
+        pages,
+        expected.len().div_ceil(2),
+        "{slug}: two A5 cards per A4 page"
+    );
     // Checklists: every item id is printed (rows are never cut off).
     for id in ["small-micro", "large-medium"] {
-        let (pages, text) = print_pdf(&chrome, &b.out.join(format!("standards/{id}/index.html")), tmp.path());
+        let (pages, text) = print_pdf(
+            &chrome,
+            &b.out.join(format!("standards/{id}/index.html")),
+            tmp.path(),
+        );
         assert!(pages >= 8, "{id}: a page per category");
-        let std: toml::Table = std::fs::read_to_string(b.root.join(format!("data/standards/{id}.toml"))).unwrap().parse().unwrap();
+        let std: toml::Table =
+            std::fs::read_to_string(b.root.join(format!("data/standards/{id}.toml")))
+                .unwrap()
+                .parse()
+                .unwrap();
         for c in std["categories"].as_array().unwrap() {
             for it in c["items"].as_array().unwrap() {
                 let item = it["id"].as_str().unwrap();

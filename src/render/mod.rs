@@ -247,7 +247,12 @@ pub fn render(
             if let Some((_, html)) = hit {
                 return (job.path(), Ok(html.clone()));
             }
-            let r = tera.render(&job.template, &job.ctx).map_err(|e| {
+            let t = std::time::Instant::now();
+            let r = tera.render(&job.template, &job.ctx);
+            if trace {
+                eprintln!("trace-page: {} {} us", job.template, t.elapsed().as_micros());
+            }
+            let r = r.map_err(|e| {
                 let shown = theme
                     .templates
                     .get(&job.template)
