@@ -306,7 +306,13 @@ fn resolve_link(
         p.to_string()
     } else if path_part.ends_with(".md") {
         let decoded = percent_encoding::percent_decode_str(path_part).decode_utf8_lossy();
-        join_relative(ctx.path, &decoded)?
+        match join_relative(ctx.path, &decoded) {
+            Some(p) => p,
+            None => {
+                diags.push(Diagnostic::error_at(ctx.src, span, format!("链接“{dest}”指向 content/ 目录之外")).with_hint("站内链接写成 @/目录/文件.md"));
+                return None;
+            }
+        }
     } else if path_part.is_empty() {
         // Same-page anchor.
         if let Some(a) = anchor

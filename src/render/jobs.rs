@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Job, Output, base_context, svg};
+use super::{Ctx, Job, Output, base_context, svg};
 use crate::diag::Diagnostic;
 use crate::model::content::Page;
 use crate::model::enterprise::Enterprise;
@@ -116,7 +116,7 @@ pub const GENERATED: &[&str] = &[
     "showcase/",
 ];
 
-pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<Job> {
+pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     let intros: BTreeMap<&str, &Page> = site
         .pages
@@ -166,8 +166,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             key: p.key.clone(),
             file: "index.html".into(),
             template,
-            ctx,
+            ctx: Ctx::Ready(ctx),
             in_sitemap: true,
+            indexed: true,
         });
     }
     if !site.pages.iter().any(|p| p.key.is_empty()) {
@@ -177,8 +178,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             key: String::new(),
             file: "index.html".into(),
             template: "index.html".into(),
-            ctx,
+            ctx: Ctx::Ready(ctx),
             in_sitemap: true,
+            indexed: true,
         });
     }
 
@@ -190,8 +192,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             key: b.key.clone(),
             file: "index.html".into(),
             template: "print.html".into(),
-            ctx,
+            ctx: Ctx::Ready(ctx),
             in_sitemap: false,
+            indexed: false,
         });
     }
 
@@ -203,8 +206,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         key: "enterprises/".into(),
         file: "index.html".into(),
         template: "enterprises.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: true,
+        indexed: true,
     });
     if site.base_url.is_none() && !site.enterprises.is_empty() {
         _diags.push(
@@ -236,8 +240,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         key: "standards/".into(),
         file: "index.html".into(),
         template: "standards.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: true,
+        indexed: true,
     });
     for s in &site.standards {
         let key = format!("standards/{}/", s.id);
@@ -249,8 +254,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             key,
             file: "index.html".into(),
             template: "standard.html".into(),
-            ctx,
+            ctx: Ctx::Ready(ctx),
             in_sitemap: true,
+            indexed: true,
         });
     }
 
@@ -301,8 +307,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
             key: lp.key.clone(),
             file: "index.html".into(),
             template: "ledger.html".into(),
-            ctx,
+            ctx: Ctx::Ready(ctx),
             in_sitemap: true,
+            indexed: true,
         });
     }
     match super::ledger::xlsx(&sheets, site.as_of) {
@@ -345,8 +352,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         key: "showcase/".into(),
         file: "index.html".into(),
         template: "showcase.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: true,
+        indexed: true,
     });
 
     // Search and 404.
@@ -356,8 +364,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         key: "search/".into(),
         file: "index.html".into(),
         template: "search.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: false,
+        indexed: false,
     });
     // The 404 page is served from any depth, so its links are root-relative to the site's base path.
     let mut ctx = base_context(site, "", "页面不存在");
@@ -372,8 +381,9 @@ pub fn all(site: &Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<J
         key: String::new(),
         file: "404.html".into(),
         template: "404.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: false,
+        indexed: false,
     });
     jobs
 }
@@ -493,16 +503,14 @@ fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
 
 /// The enterprise page and its printouts: post risk cards (A4, two-per-A4 A5, one per post), the
 /// four-colour table, the bulletin notice and a year-end report per evaluated year.
-fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job>) {
+fn enterprise_jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<Job<'a>>) {
+    use std::sync::Arc;
     let base = site.base_url.clone().unwrap_or_default();
     let key = format!("enterprises/{}/", e.rec.slug);
-    let page_qr = super::qr::svg(
+    let page_qr = Arc::new(super::qr::svg(
         &format!("{base}{key}"),
         &format!("{}页面二维码", e.rec.name.v),
-    );
-    let mut ctx = base_context(site, &key, &e.rec.name.v);
-    enterprise_context(&mut ctx, site, e);
-    ctx.insert("qr", &page_qr);
+    ));
     let mut years: Vec<i16> = e
         .evaluation_views
         .iter()
@@ -511,39 +519,58 @@ fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job
         .collect();
     years.sort();
     years.dedup();
-    ctx.insert("report_years", &years);
-    jobs.push(Job {
-        key: key.clone(),
+    let lazy = |key: String,
+                template: &str,
+                indexed: bool,
+                make: Box<dyn Fn() -> tera::Context + Send + Sync + 'a>| Job {
+        key,
         file: "index.html".into(),
-        template: "enterprise.html".into(),
-        ctx,
+        template: template.into(),
+        ctx: Ctx::Lazy(make),
         in_sitemap: true,
-    });
+        indexed,
+    };
+    {
+        let (key, page_qr, years) = (key.clone(), page_qr.clone(), years.clone());
+        jobs.push(lazy(
+            key.clone(),
+            "enterprise.html",
+            true,
+            Box::new(move || {
+                let mut ctx = base_context(site, &key, &e.rec.name.v);
+                enterprise_context(&mut ctx, site, e);
+                ctx.insert("qr", &*page_qr);
+                ctx.insert("report_years", &years);
+                ctx
+            }),
+        ));
+    }
 
     // One card per post (small/micro) or unit (large/medium), each with the QR code of its own page.
-    // Printouts get the short summary, not the whole record: contexts are serialized per page.
-    let brief = summary(e);
-    let cards: Vec<serde_json::Value> = e
-        .risk_groups
-        .iter()
-        .map(|g| {
-            let card_key = format!("{key}cards/{}/", g.index);
-            let risks: Vec<&crate::model::enterprise::RiskView> = g.risks.iter().map(|i| &e.risk_views[*i]).collect();
-            let mut accidents: Vec<&str> = risks.iter().flat_map(|r| r.r.accidents.iter().map(|a| a.as_str())).collect();
-            accidents.sort();
-            accidents.dedup();
-            serde_json::json!({
-                "index": g.index,
-                "name": g.name,
-                "headcount": g.headcount,
-                "highest": g.highest,
-                "risks": risks,
-                "accidents": accidents,
-                "url": card_key,
-                "qr": super::qr::svg(&format!("{base}{card_key}"), &format!("{}岗位告知卡二维码", g.name)),
+    // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
+    let brief = Arc::new(summary(e));
+    let cards: Arc<Vec<serde_json::Value>> = Arc::new(
+        e.risk_groups
+            .iter()
+            .map(|g| {
+                let card_key = format!("{key}cards/{}/", g.index);
+                let risks: Vec<&crate::model::enterprise::RiskView> = g.risks.iter().map(|i| &e.risk_views[*i]).collect();
+                let mut accidents: Vec<&str> = risks.iter().flat_map(|r| r.r.accidents.iter().map(|a| a.as_str())).collect();
+                accidents.sort();
+                accidents.dedup();
+                serde_json::json!({
+                    "index": g.index,
+                    "name": g.name,
+                    "headcount": g.headcount,
+                    "highest": g.highest,
+                    "risks": risks,
+                    "accidents": accidents,
+                    "url": card_key,
+                    "qr": super::qr::svg(&format!("{base}{card_key}"), &format!("{}岗位告知卡二维码", g.name)),
+                })
             })
-        })
-        .collect();
+            .collect(),
+    );
     for (file_key, layout, title) in [
         (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
         (
@@ -552,38 +579,44 @@ fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job
             "岗位安全风险告知卡（A5，每页两张）",
         ),
     ] {
-        let mut ctx = base_context(site, &file_key, &format!("{}：{title}", e.rec.name.v));
-        ctx.insert("e", &brief);
-        ctx.insert("cards", &cards);
-        ctx.insert("layout", layout);
-        ctx.insert("single", &false);
-        jobs.push(Job {
-            key: file_key,
-            file: "index.html".into(),
-            template: "cards.html".into(),
-            ctx,
-            in_sitemap: layout == "a4",
-        });
-    }
-    for card in &cards {
-        let card_key = card["url"].as_str().unwrap_or_default().to_string();
-        let name = card["name"].as_str().unwrap_or("");
-        let mut ctx = base_context(
-            site,
-            &card_key,
-            &format!("{}：{name}岗位安全风险告知卡", e.rec.name.v),
+        let (brief, cards, k) = (brief.clone(), cards.clone(), file_key.clone());
+        let mut job = lazy(
+            file_key,
+            "cards.html",
+            false,
+            Box::new(move || {
+                let mut ctx = base_context(site, &k, &format!("{}：{title}", e.rec.name.v));
+                ctx.insert("e", &*brief);
+                ctx.insert("cards", &*cards);
+                ctx.insert("layout", layout);
+                ctx.insert("single", &false);
+                ctx
+            }),
         );
-        ctx.insert("e", &brief);
-        ctx.insert("cards", &[card]);
-        ctx.insert("layout", "a4");
-        ctx.insert("single", &true);
-        jobs.push(Job {
-            key: card_key,
-            file: "index.html".into(),
-            template: "cards.html".into(),
-            ctx,
-            in_sitemap: true,
-        });
+        job.in_sitemap = layout == "a4";
+        jobs.push(job);
+    }
+    for n in 0..cards.len() {
+        let card_key = cards[n]["url"].as_str().unwrap_or_default().to_string();
+        let (brief, cards, k) = (brief.clone(), cards.clone(), card_key.clone());
+        jobs.push(lazy(
+            card_key,
+            "cards.html",
+            false,
+            Box::new(move || {
+                let name = cards[n]["name"].as_str().unwrap_or("");
+                let mut ctx = base_context(
+                    site,
+                    &k,
+                    &format!("{}：{name}岗位安全风险告知卡", e.rec.name.v),
+                );
+                ctx.insert("e", &*brief);
+                ctx.insert("cards", &[&cards[n]]);
+                ctx.insert("layout", "a4");
+                ctx.insert("single", &true);
+                ctx
+            }),
+        ));
     }
 
     let plan = ["png", "jpg", "jpeg", "svg"]
@@ -591,42 +624,38 @@ fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job
         .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
         .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
     let four_key = format!("{key}four-colour/");
-    let mut ctx = base_context(
-        site,
-        &four_key,
-        &format!("{}：风险四色分布表", e.rec.name.v),
-    );
-    ctx.insert("e", e);
-    ctx.insert("plan", &plan);
-    jobs.push(Job {
-        key: four_key,
-        file: "index.html".into(),
-        template: "four_colour.html".into(),
-        ctx,
-        in_sitemap: true,
-    });
+    let k = four_key.clone();
+    jobs.push(lazy(
+        four_key,
+        "four_colour.html",
+        false,
+        Box::new(move || {
+            let mut ctx = base_context(site, &k, &format!("{}：风险四色分布表", e.rec.name.v));
+            ctx.insert("e", e);
+            ctx.insert("plan", &plan);
+            ctx
+        }),
+    ));
 
     let bulletin_key = format!("{key}bulletin/");
-    let mut ctx = base_context(
-        site,
-        &bulletin_key,
-        &format!("{}：安全风险公告", e.rec.name.v),
-    );
-    ctx.insert("e", &brief);
-    ctx.insert("qr", &page_qr);
-    let top: Vec<&crate::model::enterprise::RiskView> = e
-        .risk_views
-        .iter()
-        .filter(|r| r.level_value.index() <= 1)
-        .collect();
-    ctx.insert("top_risks", &top);
-    jobs.push(Job {
-        key: bulletin_key,
-        file: "index.html".into(),
-        template: "bulletin.html".into(),
-        ctx,
-        in_sitemap: true,
-    });
+    let (k, brief_b, qr_b) = (bulletin_key.clone(), brief.clone(), page_qr.clone());
+    jobs.push(lazy(
+        bulletin_key,
+        "bulletin.html",
+        false,
+        Box::new(move || {
+            let mut ctx = base_context(site, &k, &format!("{}：安全风险公告", e.rec.name.v));
+            ctx.insert("e", &*brief_b);
+            ctx.insert("qr", &*qr_b);
+            let top: Vec<&crate::model::enterprise::RiskView> = e
+                .risk_views
+                .iter()
+                .filter(|r| r.level_value.index() <= 1)
+                .collect();
+            ctx.insert("top_risks", &top);
+            ctx
+        }),
+    ));
 
     for year in years {
         if let Some(job) = report_job(site, e, &key, year) {
@@ -637,7 +666,7 @@ fn enterprise_jobs(site: &Site, e: &Enterprise, out: &Output, jobs: &mut Vec<Job
 
 /// The year-end evaluation report: the year's last official evaluation item by item, and the
 /// hazards still open on 31 December (or on the as-of date, if earlier).
-fn report_job(site: &Site, e: &Enterprise, key: &str, year: i16) -> Option<Job> {
+fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
     use crate::model::enterprise::{HazardState, HazardView, hazard_state};
     let v = e
         .evaluation_views
@@ -693,7 +722,8 @@ fn report_job(site: &Site, e: &Enterprise, key: &str, year: i16) -> Option<Job> 
         key: report_key,
         file: "index.html".into(),
         template: "report.html".into(),
-        ctx,
+        ctx: Ctx::Ready(ctx),
         in_sitemap: true,
+        indexed: false,
     })
 }

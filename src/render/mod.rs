@@ -29,19 +29,35 @@ pub struct Output {
     pub html_pages: Vec<String>,
 }
 
+/// A page's context: built up front, or on demand on the rendering thread (enterprise pages: their
+/// contexts are large, and building them lazily keeps only a few alive at once).
+pub enum Ctx<'a> {
+    Ready(Context),
+    Lazy(Box<dyn Fn() -> Context + Send + Sync + 'a>),
+}
+
 /// One page to render: output key (folder), template and context.
-pub struct Job {
+pub struct Job<'a> {
     pub key: String,
     /// File name inside the key's folder (usually `index.html`).
     pub file: String,
     pub template: String,
-    pub ctx: Context,
+    pub ctx: Ctx<'a>,
     pub in_sitemap: bool,
+    /// Whether the search index covers this page (printouts repeat their enterprise page).
+    pub indexed: bool,
 }
 
-impl Job {
+impl Job<'_> {
     pub fn path(&self) -> String {
         format!("{}{}", self.key, self.file)
+    }
+
+    fn with_ctx<R>(&self, f: impl FnOnce(&Context) -> R) -> R {
+        match &self.ctx {
+            Ctx::Ready(c) => f(c),
+            Ctx::Lazy(make) => f(&make()),
+        }
     }
 }
 
@@ -189,10 +205,10 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-fn context_hash(job: &Job) -> u64 {
+fn context_hash(template: &str, ctx: &Context) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    std::hash::Hash::hash(&job.template, &mut h);
-    let _ = serde_json::to_writer(HashWriter(&mut h), &job.ctx.clone().into_json());
+    std::hash::Hash::hash(template, &mut h);
+    let _ = serde_json::to_writer(HashWriter(&mut h), &ctx.clone().into_json());
     std::hash::Hasher::finish(&h)
 }
 
@@ -229,67 +245,49 @@ pub fn render(
         Some(c) if c.theme == fp => Some(&c.pages),
         _ => None,
     };
-    let hashes: Vec<u64> = if cache.is_some() {
-        jobs.par_iter().map(context_hash).collect()
-    } else {
-        Vec::new()
-    };
-    if trace {
-        eprintln!("trace: hashed {} ms", t0.elapsed().as_millis());
-    }
-    let results: Vec<(String, Result<String, Diagnostic>)> = jobs
+    let hashing = cache.is_some();
+    let results: Vec<(String, u64, Result<String, Diagnostic>)> = jobs
         .par_iter()
-        .enumerate()
-        .map(|(i, job)| {
-            let hit = previous
-                .and_then(|p| p.get(&job.path()))
-                .filter(|(h, _)| Some(h) == hashes.get(i));
-            if let Some((_, html)) = hit {
-                return (job.path(), Ok(html.clone()));
-            }
-            let t = std::time::Instant::now();
-            let r = tera.render(&job.template, &job.ctx);
-            if trace {
-                eprintln!("trace-page: {} {} us", job.template, t.elapsed().as_micros());
-            }
-            let r = r.map_err(|e| {
-                let shown = theme
-                    .templates
-                    .get(&job.template)
-                    .map_or(job.template.clone(), |t| t.0.clone());
-                template_diag(
-                    &shown,
-                    &format!("渲染 {} 时出错：{}", job.path(), error_chain(&e)),
-                )
-            });
-            (job.path(), r)
+        .map(|job| {
+            let path = job.path();
+            job.with_ctx(|ctx| {
+                let h = if hashing {
+                    context_hash(&job.template, ctx)
+                } else {
+                    0
+                };
+                if let Some((_, html)) = previous
+                    .and_then(|p| p.get(&path))
+                    .filter(|(ph, _)| hashing && *ph == h)
+                {
+                    return (path, h, Ok(html.clone()));
+                }
+                let r = tera.render(&job.template, ctx).map_err(|e| {
+                    let shown = theme
+                        .templates
+                        .get(&job.template)
+                        .map_or(job.template.clone(), |t| t.0.clone());
+                    template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
+                });
+                (path, h, r)
+            })
         })
         .collect();
     if trace {
-        let hits = previous.map_or(0, |p| {
-            jobs.iter()
-                .zip(&hashes)
-                .filter(|(j, h)| p.get(&j.path()).is_some_and(|(x, _)| x == *h))
-                .count()
-        });
-        eprintln!(
-            "trace: rendered {} ms, {hits} cache hits",
-            t0.elapsed().as_millis()
-        );
+        eprintln!("trace: rendered {} ms", t0.elapsed().as_millis());
     }
     if let Some(c) = cache {
         c.theme = fp;
         c.pages = results
             .iter()
-            .zip(&hashes)
-            .filter_map(|((path, r), h)| {
+            .filter_map(|(path, h, r)| {
                 r.as_ref()
                     .ok()
                     .map(|html| (path.clone(), (*h, html.clone())))
             })
             .collect();
     }
-    for (path, r) in results {
+    for (path, _, r) in results {
         match r {
             Ok(html) => {
                 if out.files.insert(path.clone(), html.into_bytes()).is_some() {
@@ -313,7 +311,7 @@ pub fn render(
     // The index covers the pages a reader would land on; print versions and the A5 card sheet repeat them.
     out.html_pages = jobs
         .iter()
-        .filter(|j| j.file == "index.html" && j.in_sitemap)
+        .filter(|j| j.file == "index.html" && j.indexed)
         .map(|j| j.key.clone())
         .collect();
     if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {

@@ -68,7 +68,11 @@ pub fn encode(data: &str) -> Option<(usize, Vec<bool>)> {
     ] {
         let mut c = canvas.clone();
         c.apply_mask(pattern);
-        let m: Vec<bool> = c.into_colors().into_iter().map(|x| x == qrcode::Color::Dark).collect();
+        let m: Vec<bool> = c
+            .into_colors()
+            .into_iter()
+            .map(|x| x == qrcode::Color::Dark)
+            .collect();
         let p = penalty(&m, w);
         if best.as_ref().is_none_or(|(b, _)| p < *b) {
             best = Some((p, m));
@@ -88,7 +92,11 @@ pub fn penalty(m: &[bool], w: usize) -> u32 {
             let mut run = 1;
             for b in 1..=w {
                 let same = b < w && {
-                    let (cur, prev) = if horizontal { (at(b, a), at(b - 1, a)) } else { (at(a, b), at(a, b - 1)) };
+                    let (cur, prev) = if horizontal {
+                        (at(b, a), at(b - 1, a))
+                    } else {
+                        (at(a, b), at(a, b - 1))
+                    };
                     cur == prev
                 };
                 if same {

@@ -66,8 +66,11 @@ pub fn extract(html: &str) -> PageText {
     let mut heading: Option<(String, usize, String)> = None;
     while i < body.len() {
         if bytes[i] == b'<' {
-            let end = body[i..].find('>').map_or(body.len(), |e| i + e + 1);
-            let tag = &body[i + 1..end.saturating_sub(1)];
+            let (end, tag_end) = match body[i..].find('>') {
+                Some(e) => (i + e + 1, i + e),
+                None => (body.len(), body.len()),
+            };
+            let tag = &body[i + 1..tag_end.max(i + 1)];
             let closing = tag.starts_with('/');
             let name: String = tag
                 .trim_start_matches('/')
