@@ -11,9 +11,11 @@ use std::process::Command;
 use common::{AS_OF, copy_dir, run};
 
 fn tool(env: &str, rel: &str) -> Option<PathBuf> {
-    let p = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node/node_modules").join(rel));
+    let p = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".ci/node/node_modules")
+            .join(rel)
+    });
     p.exists().then_some(p)
 }
 
@@ -21,7 +23,9 @@ fn skip_or_fail(why: &str) {
     if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
         panic!("DUALPREV_REQUIRE_BROWSER=1 but {why}");
     }
-    eprintln!("!!! SKIPPED quality check: {why}. Install with: npm install --prefix .ci/node vnu-jar axe-core");
+    eprintln!(
+        "!!! SKIPPED quality check: {why}. Install with: npm install --prefix .ci/node vnu-jar axe-core"
+    );
 }
 
 /// One page of every type the site generates.
@@ -63,7 +67,16 @@ fn built() -> (tempfile::TempDir, PathBuf) {
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("data"), &root.join("data"));
     let out = tmp.path().join("out");
-    let r = run(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", AS_OF, "--quiet"]);
+    let r = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--quiet",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     (tmp, out)
 }
@@ -79,15 +92,29 @@ fn html_is_valid() {
     let (_tmp, out) = built();
     // Every report year page exists under a year we do not know here: add the first one found.
     let mut files: Vec<PathBuf> = PAGES.iter().map(|p| out.join(p)).collect();
-    if let Some(r) = std::fs::read_dir(out.join("enterprises/xinqiao-casting")).unwrap().flatten().find(|e| e.file_name().to_string_lossy().starts_with("report-")) {
+    if let Some(r) = std::fs::read_dir(out.join("enterprises/xinqiao-casting"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("report-"))
+    {
         files.push(r.path().join("index.html"));
     }
     for f in &files {
         assert!(f.exists(), "{} was not generated", f.display());
     }
-    let o = Command::new("java").arg("-jar").arg(&jar).args(["--errors-only", "--format", "text"]).args(&files).output().unwrap();
-    let report = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && !report.contains("error:"), "the Nu HTML checker found errors:\n{report}");
+    let o = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "text"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && !report.contains("error:"),
+        "the Nu HTML checker found errors:\n{report}"
+    );
 }
 
 #[test]
@@ -95,7 +122,9 @@ fn no_serious_accessibility_violations() {
     let Some(axe) = tool("DUALPREV_AXE_JS", "axe-core/axe.min.js") else {
         return skip_or_fail("axe-core not found");
     };
-    let chrome = std::env::var_os("DUALPREV_CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let chrome = std::env::var_os("DUALPREV_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     if !chrome.exists() {
         return skip_or_fail("chromium not found");
     }
@@ -114,7 +143,19 @@ fn no_serious_accessibility_violations() {
         std::fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
         let profile = tempfile::tempdir().unwrap();
         let dom = Command::new(&chrome)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--allow-file-access-from-files", "--virtual-time-budget=15000", "--dump-dom"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--allow-file-access-from-files",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+            ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg(format!("file://{}", probe.display()))
             .output()
@@ -129,5 +170,9 @@ fn no_serious_accessibility_violations() {
             problems.push(format!("{page}: {result}"));
         }
     }
-    assert!(problems.is_empty(), "serious or critical axe-core violations:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "serious or critical axe-core violations:\n{}",
+        problems.join("\n")
+    );
 }
