@@ -96,15 +96,15 @@ pub fn build(
 ) -> (Vec<Page>, LinkTargets, Vec<PrintBook>) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
     for p in &live {
-        if let Some(t) = &p.fm.template {
-            if !templates.contains(&t.v) {
-                let mut d =
-                    Diagnostic::error_at(&p.src, t.span.clone(), format!("找不到模板“{}”", t.v));
-                if let Some(s) = crate::diag::suggest(&t.v, templates.iter().map(|s| s.as_str())) {
-                    d = d.with_hint(format!("是否应为“{s}”？"));
-                }
-                diags.push(d);
+        if let Some(t) = &p.fm.template
+            && !templates.contains(&t.v)
+        {
+            let mut d =
+                Diagnostic::error_at(&p.src, t.span.clone(), format!("找不到模板“{}”", t.v));
+            if let Some(s) = crate::diag::suggest(&t.v, templates.iter().map(|s| s.as_str())) {
+                d = d.with_hint(format!("是否应为“{s}”？"));
             }
+            diags.push(d);
         }
     }
     let headings: Vec<Vec<Heading>> = live

@@ -309,7 +309,14 @@ fn resolve_link(
         match join_relative(ctx.path, &decoded) {
             Some(p) => p,
             None => {
-                diags.push(Diagnostic::error_at(ctx.src, span, format!("链接“{dest}”指向 content/ 目录之外")).with_hint("站内链接写成 @/目录/文件.md"));
+                diags.push(
+                    Diagnostic::error_at(
+                        ctx.src,
+                        span,
+                        format!("链接“{dest}”指向 content/ 目录之外"),
+                    )
+                    .with_hint("站内链接写成 @/目录/文件.md"),
+                );
                 return None;
             }
         }

@@ -6,11 +6,14 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::text::escape;
 
+/// (URL, label) → SVG, for codes already made in this process.
+type Memo = HashMap<(String, String), Option<String>>;
+
 /// An SVG QR code for `url`, or `None` if the URL is too long to encode. Encoding (mask
 /// selection) is the costly part and the same URL always gives the same code, so the preview
 /// server's rebuilds reuse earlier results.
 pub fn svg(url: &str, label: &str) -> Option<String> {
-    static MEMO: OnceLock<Mutex<HashMap<(String, String), Option<String>>>> = OnceLock::new();
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
     let key = (url.to_string(), label.to_string());
     if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
