@@ -255,11 +255,7 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
                     c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
                 println!(
                     "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB）；用时 {} 毫秒（{}）",
-                    c.output
-                        .files
-                        .keys()
-                        .filter(|k| k.ends_with(".html"))
-                        .count(),
+                    c.output.pages,
                     c.site.enterprises.len(),
                     opts.out.display(),
                     c.diags.len(),

@@ -71,12 +71,29 @@ pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
     compile_with(opts, None, true)
 }
 
+/// `compile` with the pages streamed into `stream` as they are rendered instead of kept.
+pub fn compile_streaming(
+    opts: &BuildOptions,
+    stream: &render::Stream<'_>,
+) -> Result<Compiled, Failure> {
+    compile_inner(opts, None, true, Some(stream))
+}
+
 /// `compile` for the preview server: reuses pages rendered last time when their context is the
 /// same, and may leave the search index for later (`with_search = false`, see [`add_search`]).
 pub fn compile_with(
     opts: &BuildOptions,
     cache: Option<&mut render::RenderCache>,
     with_search: bool,
+) -> Result<Compiled, Failure> {
+    compile_inner(opts, cache, with_search, None)
+}
+
+fn compile_inner(
+    opts: &BuildOptions,
+    cache: Option<&mut render::RenderCache>,
+    with_search: bool,
+    stream: Option<&render::Stream<'_>>,
 ) -> Result<Compiled, Failure> {
     let mut stages = Vec::new();
     let t = Instant::now();
@@ -102,7 +119,8 @@ pub fn compile_with(
         return Err(Failure::Input(diags));
     }
     let t = Instant::now();
-    let mut output = render::render(&site, &theme, &tera, &mut diags, cache);
+    let mut output =
+        render::render(&site, &theme, &tera, &mut diags, cache, stream).map_err(Failure::Io)?;
     stages.push(("render", t.elapsed().as_millis()));
     if diags.iter().any(|d| d.is_error()) {
         diag::sort(&mut diags);
@@ -124,11 +142,20 @@ pub fn compile_with(
     })
 }
 
-/// The `build` command: compile, then swap the result into the output folder.
+/// The `build` command: pages stream into a staging folder beside the output as they are
+/// rendered; the rest follows, and the staging folder is swapped in only if all went well.
 pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
-    let mut c = compile(opts)?;
+    let staging = write::Staging::create(&opts.out).map_err(Failure::Io)?;
+    let put = |rel: &str, bytes: &[u8]| staging.put(rel, bytes);
+    let mut c = match compile_streaming(opts, &put) {
+        Ok(c) => c,
+        Err(f) => {
+            staging.abort();
+            return Err(f);
+        }
+    };
     let t = Instant::now();
-    write::write(&opts.out, &c.output).map_err(Failure::Io)?;
+    staging.finish(&c.output).map_err(Failure::Io)?;
     c.stages.push(("write", t.elapsed().as_millis()));
     Ok(c)
 }

@@ -25,9 +25,18 @@ pub struct Output {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Output path → file to copy (theme static files, content assets).
     pub copies: BTreeMap<String, theme::ThemeFile>,
-    /// Keys of the HTML pages, for the sitemap and the search index.
+    /// Keys of the HTML pages the search index covers.
     pub html_pages: Vec<String>,
+    /// The indexable text of those pages, taken as each page is rendered (so `build` can stream
+    /// the HTML to disk and keep only this).
+    pub texts: Vec<(String, crate::search::html_text::PageText)>,
+    /// HTML pages rendered (kept in `files` or streamed out).
+    pub pages: usize,
 }
+
+/// Where rendered pages go when they are not kept in memory: `build` streams them into its
+/// staging folder as they are made, so memory does not grow with the size of the site.
+pub type Stream<'s> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 's;
 
 /// A page's context: built up front, or on demand on the rendering thread (enterprise pages: their
 /// contexts are large, and building them lazily keeps only a few alive at once).
@@ -228,7 +237,8 @@ pub fn render(
     tera: &Tera,
     diags: &mut Vec<Diagnostic>,
     cache: Option<&mut RenderCache>,
-) -> Output {
+    stream: Option<&Stream<'_>>,
+) -> Result<Output, String> {
     let mut out = Output::default();
     let trace = std::env::var_os("DUALPREV_TRACE").is_some();
     let t0 = std::time::Instant::now();
@@ -246,11 +256,17 @@ pub fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    let results: Vec<(String, u64, Result<String, Diagnostic>)> = jobs
+    type Rendered = (
+        String,
+        u64,
+        Result<Option<String>, Diagnostic>,
+        Option<crate::search::html_text::PageText>,
+    );
+    let results: Vec<Result<Rendered, String>> = jobs
         .par_iter()
         .map(|job| {
             let path = job.path();
-            job.with_ctx(|ctx| {
+            let (h, r) = job.with_ctx(|ctx| {
                 let h = if hashing {
                     context_hash(&job.template, ctx)
                 } else {
@@ -260,7 +276,7 @@ pub fn render(
                     .and_then(|p| p.get(&path))
                     .filter(|(ph, _)| hashing && *ph == h)
                 {
-                    return (path, h, Ok(html.clone()));
+                    return (h, Ok(html.clone()));
                 }
                 let r = tera.render(&job.template, ctx).map_err(|e| {
                     let shown = theme
@@ -269,36 +285,57 @@ pub fn render(
                         .map_or(job.template.clone(), |t| t.0.clone());
                     template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
                 });
-                (path, h, r)
-            })
+                (h, r)
+            });
+            let html = match r {
+                Ok(html) => html,
+                Err(d) => return Ok((path, h, Err(d), None)),
+            };
+            let text = (job.indexed && job.file == "index.html")
+                .then(|| crate::search::html_text::extract(&html));
+            match stream {
+                Some(put) => {
+                    put(&path, html.as_bytes())?;
+                    Ok((path, h, Ok(None), text))
+                }
+                None => Ok((path, h, Ok(Some(html)), text)),
+            }
         })
         .collect();
     if trace {
         eprintln!("trace: rendered {} ms", t0.elapsed().as_millis());
     }
+    let mut results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
     if let Some(c) = cache {
         c.theme = fp;
         c.pages = results
             .iter()
-            .filter_map(|(path, h, r)| {
-                r.as_ref()
-                    .ok()
-                    .map(|html| (path.clone(), (*h, html.clone())))
+            .filter_map(|(path, h, r, _)| match r {
+                Ok(Some(html)) => Some((path.clone(), (*h, html.clone()))),
+                _ => None,
             })
             .collect();
     }
-    for (path, _, r) in results {
+    let mut seen = std::collections::HashSet::new();
+    for (path, _, r, text) in results.drain(..) {
+        if !seen.insert(path.clone()) {
+            diags.push(Diagnostic::file(
+                Severity::Error,
+                &path,
+                format!("输出路径冲突：{path} 由两个页面生成"),
+            ));
+        }
         match r {
-            Ok(html) => {
-                if out.files.insert(path.clone(), html.into_bytes()).is_some() {
-                    diags.push(Diagnostic::file(
-                        Severity::Error,
-                        &path,
-                        format!("输出路径冲突：{path} 由两个页面生成"),
-                    ));
-                }
+            Ok(Some(html)) => {
+                out.pages += 1;
+                out.files.insert(path.clone(), html.into_bytes());
             }
+            Ok(None) => out.pages += 1,
             Err(d) => diags.push(d),
+        }
+        if let Some(t) = text {
+            out.texts
+                .push((path.trim_end_matches("index.html").to_string(), t));
         }
     }
     let mut sitemap_keys: Vec<String> = jobs
@@ -328,5 +365,6 @@ pub fn render(
             theme::ThemeFile::Disk(site.root.join("content").join(a)),
         );
     }
-    out
+    out.texts.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }

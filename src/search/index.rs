@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::html_text::{self, PageText};
+use super::html_text::PageText;
 use super::tokenize::{Token, tokenize_into};
 use crate::render::Output;
 
@@ -123,22 +123,7 @@ pub fn build(out: &mut Output) -> IndexStats {
 /// The index files for the pages of `out`, without touching it.
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut files = BTreeMap::new();
-    let mut keys: Vec<String> = out
-        .html_pages
-        .iter()
-        .filter(|k| k.as_str() != "search/")
-        .cloned()
-        .collect();
-    keys.sort();
-    keys.dedup();
-    let pages: Vec<(String, PageText)> = keys
-        .par_iter()
-        .filter_map(|k| {
-            let html = out.files.get(&format!("{k}index.html"))?;
-            let html = std::str::from_utf8(html).ok()?;
-            Some((k.clone(), html_text::extract(html)))
-        })
-        .collect();
+    let pages = &out.texts;
     let toks: Vec<DocTokens> = pages.par_iter().map(|(_, p)| doc_tokens(p)).collect();
 
     // term -> Vec<(doc, positions)>; docs are visited in order so postings stay sorted.

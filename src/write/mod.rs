@@ -1,84 +1,111 @@
-//! Stage 5 — write: the rendered site goes into a staging folder beside the output, which is then
-//! swapped in with renames. A failure at any point removes the staging folder and leaves the
-//! previous output exactly as it was.
+//! Stage 5 — write: the rendered site goes into a staging folder beside the output (pages as they
+//! are rendered, then everything else), which is swapped in with renames at the end. A failure at
+//! any point removes the staging folder and leaves the previous output exactly as it was.
 
 use std::path::{Path, PathBuf};
 
 use crate::render::Output;
 use crate::render::theme::ThemeFile;
 
-/// Writes `out` to `dest` atomically (as far as the file system allows: two renames).
-pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("无法创建输出目录的上级目录 {}：{e}", parent.display()))?;
-    let name = dest
-        .file_name()
-        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    if let Err(e) = fill(&staging, out) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    swap(dest, &staging, &old)
+/// A staging folder beside the output folder.
+pub struct Staging {
+    dest: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
 }
 
-fn fill(staging: &Path, out: &Output) -> Result<(), String> {
-    std::fs::create_dir_all(staging)
-        .map_err(|e| format!("无法创建临时目录 {}：{e}", staging.display()))?;
-    for (rel, bytes) in &out.files {
-        let p = staging.join(rel);
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
-        }
-        std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
+impl Staging {
+    /// Creates `.NAME.staging-PID` next to `dest`.
+    pub fn create(dest: &Path) -> Result<Staging, String> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("无法创建输出目录的上级目录 {}：{e}", parent.display()))?;
+        let name = dest
+            .file_name()
+            .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("无法创建临时目录 {}：{e}", dir.display()))?;
+        Ok(Staging {
+            dest: dest.to_path_buf(),
+            dir,
+            old,
+        })
     }
-    for (rel, f) in &out.copies {
-        if out.files.contains_key(rel) {
-            continue;
-        }
-        let p = staging.join(rel);
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
-        }
-        match f {
-            ThemeFile::Embedded(bytes) => {
-                std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?
-            }
-            ThemeFile::Disk(src) => {
-                std::fs::copy(src, &p)
-                    .map_err(|e| format!("无法复制 {} 到 {}：{e}", src.display(), p.display()))?;
-            }
-        }
-    }
-    Ok(())
-}
 
-fn swap(dest: &Path, staging: &PathBuf, old: &PathBuf) -> Result<(), String> {
-    let _ = std::fs::remove_dir_all(old);
-    let had_old = dest.exists();
-    if had_old {
-        std::fs::rename(dest, old).map_err(|e| {
-            let _ = std::fs::remove_dir_all(staging);
-            format!("无法替换输出目录 {}：{e}", dest.display())
-        })?;
+    /// Writes one file (callable from several threads at once).
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), String> {
+        let p = self.dir.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| format!("无法创建目录 {}：{e}", d.display()))?;
+        }
+        std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))
     }
-    if let Err(e) = std::fs::rename(staging, dest) {
+
+    /// Writes what `out` holds, then swaps the staging folder in for the output folder.
+    pub fn finish(self, out: &Output) -> Result<(), String> {
+        if let Err(e) = self.fill(out) {
+            self.abort();
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&self.old);
+        let had_old = self.dest.exists();
         if had_old {
-            let _ = std::fs::rename(old, dest);
+            if let Err(e) = std::fs::rename(&self.dest, &self.old) {
+                self.abort();
+                return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
+            }
         }
-        let _ = std::fs::remove_dir_all(staging);
-        return Err(format!("无法替换输出目录 {}：{e}", dest.display()));
+        if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
+            if had_old {
+                let _ = std::fs::rename(&self.old, &self.dest);
+            }
+            self.abort();
+            return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
+        }
+        if had_old {
+            let _ = std::fs::remove_dir_all(&self.old);
+        }
+        Ok(())
     }
-    if had_old {
-        let _ = std::fs::remove_dir_all(old);
+
+    /// Removes the staging folder; the output folder is untouched.
+    pub fn abort(&self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
-    Ok(())
+
+    fn fill(&self, out: &Output) -> Result<(), String> {
+        for (rel, bytes) in &out.files {
+            self.put(rel, bytes)?;
+        }
+        for (rel, f) in &out.copies {
+            if out.files.contains_key(rel) || self.dir.join(rel).exists() {
+                continue;
+            }
+            match f {
+                ThemeFile::Embedded(bytes) => self.put(rel, bytes)?,
+                ThemeFile::Disk(src) => {
+                    let p = self.dir.join(rel);
+                    if let Some(d) = p.parent() {
+                        std::fs::create_dir_all(d)
+                            .map_err(|e| format!("无法创建目录 {}：{e}", d.display()))?;
+                    }
+                    std::fs::copy(src, &p).map_err(|e| {
+                        format!("无法复制 {} 到 {}：{e}", src.display(), p.display())
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes an in-memory site to `dest` atomically (the preview server's `--out` mirror).
+pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
+    Staging::create(dest)?.finish(out)
 }
