@@ -72,43 +72,69 @@ pub fn b36(mut n: u64) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-struct DocTokens {
-    tokens: Vec<Token>,
+/// One document reduced to what the index needs: each distinct term with its positions and how
+/// many of them fall in headings, sorted by term. Built per page in parallel; the tokens
+/// themselves are dropped at once, which keeps memory flat on large sites.
+struct DocTerms {
+    terms: Vec<(Box<str>, Vec<u32>, u32)>,
     title_len: u32,
     len: u32,
-    /// Token ranges of headings.
-    headings: Vec<(u32, u32)>,
     section_pos: Vec<u32>,
 }
 
 /// Tokenizes title then body (sections split so heading token ranges are known).
-fn doc_tokens(p: &PageText) -> DocTokens {
-    let mut tokens = Vec::new();
+fn doc_terms(p: &PageText) -> DocTerms {
+    let mut tokens: Vec<Token> = Vec::new();
     let title_len = tokenize_into(&p.title, 0, &mut tokens);
     let mut pos = title_len + 1;
-    let chars: Vec<char> = p.text.chars().collect();
-    let mut headings = Vec::new();
+    let mut headings: Vec<(u32, u32)> = Vec::new();
     let mut section_pos = Vec::new();
-    let mut at = 0usize;
+    // Section offsets are in characters; walk the text once, converting them to byte offsets.
+    let mut byte_at_char = Vec::with_capacity(p.sections.len() * 2);
     for (_, off, h) in &p.sections {
-        let off = (*off).min(chars.len());
-        let before: String = chars[at.min(off)..off].iter().collect();
-        pos = tokenize_into(&before, pos, &mut tokens);
-        let hend = (off + h.chars().count()).min(chars.len());
-        let head: String = chars[off..hend].iter().collect();
-        let start = pos;
-        section_pos.push(start);
-        pos = tokenize_into(&head, pos, &mut tokens);
-        headings.push((start, pos));
-        at = hend;
+        byte_at_char.push(*off);
+        byte_at_char.push(off + h.chars().count());
     }
-    let rest: String = chars[at.min(chars.len())..].iter().collect();
-    pos = tokenize_into(&rest, pos, &mut tokens);
-    DocTokens {
-        tokens,
+    let mut bytes_of: Vec<usize> = Vec::with_capacity(byte_at_char.len());
+    {
+        let mut want = byte_at_char.iter().peekable();
+        for (ci, (bi, _)) in p.text.char_indices().enumerate() {
+            while want.peek().is_some_and(|w| **w <= ci) {
+                want.next();
+                bytes_of.push(bi);
+            }
+        }
+        while want.next().is_some() {
+            bytes_of.push(p.text.len());
+        }
+    }
+    let mut at = 0usize;
+    for pair in bytes_of.chunks(2) {
+        let (start, end) = (pair[0].max(at), pair[1].max(pair[0].max(at)));
+        pos = tokenize_into(&p.text[at..start], pos, &mut tokens);
+        section_pos.push(pos);
+        let h0 = pos;
+        pos = tokenize_into(&p.text[start..end], pos, &mut tokens);
+        headings.push((h0, pos));
+        at = end;
+    }
+    pos = tokenize_into(&p.text[at..], pos, &mut tokens);
+    tokens.sort_by(|a, b| a.text.cmp(&b.text).then(a.pos.cmp(&b.pos)));
+    let mut terms: Vec<(Box<str>, Vec<u32>, u32)> = Vec::new();
+    for t in tokens {
+        let in_heading = headings.iter().any(|(a, b)| t.pos >= *a && t.pos < *b) as u32;
+        match terms.last_mut() {
+            Some((term, positions, hits)) if **term == *t.text => {
+                positions.push(t.pos);
+                *hits += in_heading;
+            }
+            _ => terms.push((t.text.into_boxed_str(), vec![t.pos], in_heading)),
+        }
+    }
+    DocTerms {
+        terms,
         title_len,
         len: pos,
-        headings,
         section_pos,
     }
 }
@@ -124,48 +150,45 @@ pub fn build(out: &mut Output) -> IndexStats {
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut files = BTreeMap::new();
     let pages = &out.texts;
-    let toks: Vec<DocTokens> = pages.par_iter().map(|(_, p)| doc_tokens(p)).collect();
+    let docs_terms: Vec<DocTerms> = pages.par_iter().map(|(_, p)| doc_terms(p)).collect();
 
-    // term -> Vec<(doc, positions)>; docs are visited in order so postings stay sorted.
-    let mut postings: BTreeMap<&str, Vec<(usize, Vec<u32>)>> = BTreeMap::new();
-    for (doc, dt) in toks.iter().enumerate() {
-        let mut per_doc: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-        for t in &dt.tokens {
-            per_doc.entry(t.text.as_str()).or_default().push(t.pos);
-        }
-        for (term, pos) in per_doc {
-            postings.entry(term).or_default().push((doc, pos));
+    // term -> [(doc, positions, heading hits)]; docs are visited in order so postings stay sorted.
+    let mut postings: std::collections::HashMap<&str, Vec<(usize, &[u32], u32)>> =
+        std::collections::HashMap::new();
+    for (doc, dt) in docs_terms.iter().enumerate() {
+        for (term, pos, hits) in &dt.terms {
+            postings.entry(term).or_default().push((doc, pos, *hits));
         }
     }
-    let total_len: u64 = toks.iter().map(|t| t.len as u64).sum();
-    let avgdl = if toks.is_empty() {
+    let total_len: u64 = docs_terms.iter().map(|t| t.len as u64).sum();
+    let avgdl = if docs_terms.is_empty() {
         0.0
     } else {
-        (total_len as f64 / toks.len() as f64 * 100.0).round() / 100.0
+        (total_len as f64 / docs_terms.len() as f64 * 100.0).round() / 100.0
     };
 
+    let mut postings: Vec<(&str, Vec<(usize, &[u32], u32)>)> = postings.into_iter().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let encoded: Vec<(&str, String)> = postings
         .par_iter()
         .map(|(term, list)| {
+            use std::fmt::Write as _;
             let mut s = String::new();
-            for (i, (doc, pos)) in list.iter().enumerate() {
+            for (i, (doc, pos, hits)) in list.iter().enumerate() {
                 if i > 0 {
                     s.push(';');
                 }
-                let dt = &toks[*doc];
-                let heading_hits = pos
-                    .iter()
-                    .filter(|p| dt.headings.iter().any(|(a, b)| **p >= *a && **p < *b))
-                    .count();
-                s.push_str(&format!(
+                let dt = &docs_terms[*doc];
+                let _ = write!(
+                    s,
                     "{},{},{},{}",
                     b36(*doc as u64),
                     b36(dt.len as u64),
                     b36(dt.title_len as u64),
-                    b36(heading_hits as u64)
-                ));
+                    b36(*hits as u64)
+                );
                 let mut prev = 0u32;
-                for p in pos {
+                for p in pos.iter() {
                     s.push(',');
                     s.push_str(&b36((p - prev) as u64));
                     prev = *p;
@@ -203,7 +226,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     }
     let docs: Vec<(String, Vec<u8>)> = pages
         .par_iter()
-        .zip(toks.par_iter())
+        .zip(docs_terms.par_iter())
         .enumerate()
         .map(|(i, ((key, p), dt))| {
             let url = crate::model::markdown::encode_path(key);
