@@ -198,7 +198,16 @@ fn template_diag(file: &str, msg: &str) -> Diagnostic {
 #[derive(Default)]
 pub struct RenderCache {
     theme: u64,
-    pages: std::collections::HashMap<String, (u64, String)>,
+    hashes: std::collections::HashMap<String, u64>,
+    /// The output those hashes belong to (kept by the server anyway, so no second copy).
+    last: Option<std::sync::Arc<Output>>,
+}
+
+impl RenderCache {
+    /// Records the output that the last render's hashes describe.
+    pub fn remember(&mut self, out: std::sync::Arc<Output>) {
+        self.last = Some(out);
+    }
 }
 
 /// Feeds bytes to a hasher, so a context can be hashed without building its JSON text.
@@ -252,7 +261,7 @@ pub fn render(
     }
     let fp = theme_fingerprint(theme);
     let previous = match &cache {
-        Some(c) if c.theme == fp => Some(&c.pages),
+        Some(c) if c.theme == fp => c.last.as_deref().map(|o| (&c.hashes, o)),
         _ => None,
     };
     let hashing = cache.is_some();
@@ -266,17 +275,22 @@ pub fn render(
         .par_iter()
         .map(|job| {
             let path = job.path();
+            let mut reused_text = None;
             let (h, r) = job.with_ctx(|ctx| {
                 let h = if hashing {
                     context_hash(&job.template, ctx)
                 } else {
                     0
                 };
-                if let Some((_, html)) = previous
-                    .and_then(|p| p.get(&path))
-                    .filter(|(ph, _)| hashing && *ph == h)
-                {
-                    return (h, Ok(html.clone()));
+                let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h));
+                if let Some(html) = same.and_then(|(_, o)| o.files.get(&path)) {
+                    let key = path.trim_end_matches("index.html");
+                    let texts = &same.map_or(&[][..], |(_, o)| &o.texts[..]);
+                    reused_text = texts
+                        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+                        .ok()
+                        .map(|i| texts[i].1.clone());
+                    return (h, Ok(String::from_utf8_lossy(html).into_owned()));
                 }
                 let r = tera.render(&job.template, ctx).map_err(|e| {
                     let shown = theme
@@ -292,7 +306,7 @@ pub fn render(
                 Err(d) => return Ok((path, h, Err(d), None)),
             };
             let text = (job.indexed && job.file == "index.html")
-                .then(|| crate::search::html_text::extract(&html));
+                .then(|| reused_text.unwrap_or_else(|| crate::search::html_text::extract(&html)));
             match stream {
                 Some(put) => {
                     put(&path, html.as_bytes())?;
@@ -308,13 +322,12 @@ pub fn render(
     let mut results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
     if let Some(c) = cache {
         c.theme = fp;
-        c.pages = results
+        c.hashes = results
             .iter()
-            .filter_map(|(path, h, r, _)| match r {
-                Ok(Some(html)) => Some((path.clone(), (*h, html.clone()))),
-                _ => None,
-            })
+            .filter(|(_, _, r, _)| r.is_ok())
+            .map(|(path, h, _, _)| (path.clone(), *h))
             .collect();
+        c.last = None;
     }
     let mut seen = std::collections::HashSet::new();
     for (path, _, r, text) in results.drain(..) {

@@ -154,6 +154,7 @@ pub fn rebuild(
             }
             let stages = c.stages.clone();
             let output = Arc::new(c.output);
+            cache.remember(output.clone());
             if let Ok(mut o) = shared.output.write() {
                 *o = output.clone();
             }
