@@ -51,37 +51,64 @@ fn class(c: char) -> Class {
     }
 }
 
-/// Tokenizes `text`, numbering positions from `start`. Returns the next free position.
-pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
-    let chars: Vec<char> = text.chars().map(fold).collect();
+/// A token as a byte range of the folded text (see [`spans_into`]) and its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub pos: u32,
+}
+
+/// Appends the folded form of `text` to `folded` and its tokens, as ranges of `folded`, to `out`;
+/// positions are numbered from `start`, and the next free one is returned. No allocation per token:
+/// the indexer sees every character of a large site.
+pub fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut Vec<Span>) -> u32 {
+    // Start byte (in `folded`) and class of every folded character of `text`.
+    let mut chars: Vec<(u32, Class)> = Vec::with_capacity(text.len() / 2);
+    for c in text.chars() {
+        let f = fold(c);
+        let cl = class(f);
+        let at = folded.len() as u32;
+        if cl == Class::Letter {
+            folded.extend(f.to_lowercase());
+        } else {
+            folded.push(f);
+        }
+        chars.push((at, cl));
+    }
+    let total = folded.len() as u32;
+    let end_of = |i: usize| chars.get(i + 1).map_or(total, |c| c.0);
+    let is_digit = |i: usize| chars[i].1 == Class::Digit;
+    let dot_at = |i: usize| folded.as_bytes()[chars[i].0 as usize] == b'.';
     let mut pos = start;
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        match class(c) {
+        match chars[i].1 {
             Class::Other => i += 1,
             Class::Cjk => {
                 let s = i;
-                while i < chars.len() && class(chars[i]) == Class::Cjk {
+                while i < chars.len() && chars[i].1 == Class::Cjk {
                     i += 1;
                 }
-                let run = &chars[s..i];
-                if run.len() == 1 {
-                    out.push(Token {
-                        text: run[0].to_string(),
+                if i - s == 1 {
+                    out.push(Span {
+                        start: chars[s].0,
+                        end: end_of(s),
                         pos,
                     });
                     pos += 1;
                 } else {
-                    for w in run.windows(2) {
-                        out.push(Token {
-                            text: w.iter().collect(),
+                    for k in s..i - 1 {
+                        out.push(Span {
+                            start: chars[k].0,
+                            end: end_of(k + 1),
                             pos,
                         });
                         pos += 1;
                     }
-                    out.push(Token {
-                        text: run[run.len() - 1].to_string(),
+                    out.push(Span {
+                        start: chars[i - 1].0,
+                        end: end_of(i - 1),
                         pos,
                     });
                     pos += 1;
@@ -91,11 +118,12 @@ pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
             }
             Class::Letter => {
                 let s = i;
-                while i < chars.len() && class(chars[i]) == Class::Letter {
+                while i < chars.len() && chars[i].1 == Class::Letter {
                     i += 1;
                 }
-                out.push(Token {
-                    text: chars[s..i].iter().flat_map(|c| c.to_lowercase()).collect(),
+                out.push(Span {
+                    start: chars[s].0,
+                    end: end_of(i - 1),
                     pos,
                 });
                 pos += 1;
@@ -103,16 +131,14 @@ pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
             Class::Digit => {
                 let s = i;
                 while i < chars.len()
-                    && (class(chars[i]) == Class::Digit
-                        || (chars[i] == '.'
-                            && i + 1 < chars.len()
-                            && chars[i + 1].is_ascii_digit()
-                            && i > s))
+                    && (is_digit(i)
+                        || (i > s && dot_at(i) && i + 1 < chars.len() && is_digit(i + 1)))
                 {
                     i += 1;
                 }
-                out.push(Token {
-                    text: chars[s..i].iter().collect(),
+                out.push(Span {
+                    start: chars[s].0,
+                    end: end_of(i - 1),
                     pos,
                 });
                 pos += 1;
@@ -120,6 +146,18 @@ pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
         }
     }
     pos
+}
+
+/// Tokenizes `text`, numbering positions from `start`. Returns the next free position.
+pub fn tokenize_into(text: &str, start: u32, out: &mut Vec<Token>) -> u32 {
+    let mut folded = String::with_capacity(text.len());
+    let mut spans = Vec::new();
+    let next = spans_into(text, start, &mut folded, &mut spans);
+    out.extend(spans.iter().map(|s| Token {
+        text: folded[s.start as usize..s.end as usize].to_string(),
+        pos: s.pos,
+    }));
+    next
 }
 
 pub fn tokenize(text: &str) -> Vec<Token> {
