@@ -273,7 +273,14 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
             super::ledger::json(&lp.table),
         );
         let mut ctx = base_context(site, &lp.key, &lp.title);
-        ctx.insert("table", &lp.table);
+        // Ledger tables can have tens of thousands of rows: their body is written here, escaped,
+        // rather than looped over in the template.
+        ctx.insert("headers", &lp.table.headers);
+        ctx.insert("row_count", &lp.table.rows.len());
+        ctx.insert(
+            "rows_html",
+            &super::ledger::rows_html(&lp.table, &crate::model::content::root_prefix(&lp.key)),
+        );
         ctx.insert("description", &lp.description);
         ctx.insert("is_root", &(lp.key == "ledger/"));
         if lp.key == "ledger/" {
@@ -400,7 +407,18 @@ fn dashboard_context(
             .filter_map(|s| by_slug.get(s.as_str()).copied().cloned())
             .collect::<Vec<_>>()
     };
-    ctx.insert("town", town);
+    // The dashboard shows counts and the first twenty hazards; the full lists live in the ledgers.
+    let mut brief_town = serde_json::to_value(town).unwrap_or_default();
+    if let Some(m) = brief_town.as_object_mut() {
+        m.insert(
+            "open_hazards".into(),
+            serde_json::to_value(&town.open_hazards[..town.open_hazards.len().min(20)])
+                .unwrap_or_default(),
+        );
+        m.insert("risks".into(), serde_json::Value::Array(Vec::new()));
+    }
+    ctx.insert("town", &brief_town);
+    ctx.insert("open_hazard_count", &town.open_hazards.len());
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));
     let status_bars = |groups: &[town::Group],

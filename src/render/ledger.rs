@@ -235,6 +235,37 @@ pub fn risk_table(town: &Town) -> Table {
     }
 }
 
+/// The `<tr>` rows of a ledger table; the first cell links to the enterprise (and anchor).
+pub fn rows_html(table: &Table, root: &str) -> String {
+    use crate::text::escape;
+    let mut out = String::with_capacity(table.rows.len() * 400);
+    for r in &table.rows {
+        out.push_str("<tr class=\"");
+        out.push_str(&escape(&r.class));
+        out.push_str("\">");
+        for (i, c) in r.cells.iter().enumerate() {
+            let text = escape(&c.text());
+            if i == 0 {
+                let anchor = if r.anchor.is_empty() {
+                    String::new()
+                } else {
+                    format!("#{}", escape(&r.anchor))
+                };
+                out.push_str(&format!(
+                    "<td><a href=\"{root}enterprises/{}/{anchor}\">{text}</a></td>",
+                    escape(&r.slug)
+                ));
+            } else {
+                out.push_str("<td>");
+                out.push_str(&text);
+                out.push_str("</td>");
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out
+}
+
 /// CSV with a UTF-8 BOM and CRLF line ends, quoting as RFC 4180 asks.
 pub fn csv(table: &Table) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
