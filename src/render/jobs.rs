@@ -260,27 +260,49 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
         });
     }
 
-    // Ledgers and their downloads.
+    // Ledgers and their downloads: each table's CSV, JSON and HTML rows are made in parallel, and
+    // the workbook alongside them.
     let ledgers = super::ledger::pages(site, &town);
-    let mut sheets: Vec<&super::ledger::Table> = Vec::new();
-    for lp in &ledgers {
-        out.files.insert(
-            format!("{}ledger.csv", lp.key),
-            super::ledger::csv(&lp.table),
-        );
-        out.files.insert(
-            format!("{}ledger.json", lp.key),
-            super::ledger::json(&lp.table),
-        );
+    let is_sheet = |k: &str| {
+        k == "ledger/"
+            || k == "ledger/hazards/"
+            || k == "ledger/risks/"
+            || k.starts_with("ledger/village/")
+            || k.starts_with("ledger/department/")
+    };
+    let sheets: Vec<&super::ledger::Table> = ledgers
+        .iter()
+        .filter(|lp| is_sheet(&lp.key))
+        .map(|lp| &lp.table)
+        .collect();
+    let (made, workbook) = rayon::join(
+        || {
+            ledgers
+                .par_iter()
+                .map(|lp| {
+                    let rows = super::ledger::rows_html(
+                        &lp.table,
+                        &crate::model::content::root_prefix(&lp.key),
+                    );
+                    (
+                        super::ledger::csv(&lp.table),
+                        super::ledger::json(&lp.table),
+                        rows,
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+        || super::ledger::xlsx(&sheets, site.as_of),
+    );
+    for (lp, (csv, json, rows_html)) in ledgers.iter().zip(made) {
+        out.files.insert(format!("{}ledger.csv", lp.key), csv);
+        out.files.insert(format!("{}ledger.json", lp.key), json);
         let mut ctx = base_context(site, &lp.key, &lp.title);
-        // Ledger tables can have tens of thousands of rows: their body is written here, escaped,
+        // Ledger tables can have tens of thousands of rows: their body is written in Rust, escaped,
         // rather than looped over in the template.
         ctx.insert("headers", &lp.table.headers);
         ctx.insert("row_count", &lp.table.rows.len());
-        ctx.insert(
-            "rows_html",
-            &super::ledger::rows_html(&lp.table, &crate::model::content::root_prefix(&lp.key)),
-        );
+        ctx.insert("rows_html", &rows_html);
         ctx.insert("description", &lp.description);
         ctx.insert("is_root", &(lp.key == "ledger/"));
         if lp.key == "ledger/" {
@@ -302,14 +324,6 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
             ];
             ctx.insert("dims", &dims);
         }
-        let is_sheet = lp.key == "ledger/"
-            || lp.key == "ledger/hazards/"
-            || lp.key == "ledger/risks/"
-            || lp.key.starts_with("ledger/village/")
-            || lp.key.starts_with("ledger/department/");
-        if is_sheet {
-            sheets.push(&lp.table);
-        }
         jobs.push(Job {
             key: lp.key.clone(),
             file: "index.html".into(),
@@ -319,7 +333,7 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
             indexed: true,
         });
     }
-    match super::ledger::xlsx(&sheets, site.as_of) {
+    match workbook {
         Ok(bytes) => {
             out.files.insert("ledger/ledger.xlsx".into(), bytes);
         }
