@@ -145,6 +145,7 @@ fn compile_inner(
 /// The `build` command: pages stream into a staging folder beside the output as they are
 /// rendered; the rest follows, and the staging folder is swapped in only if all went well.
 pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
+    write::check_destination(&opts.root, &opts.out).map_err(Failure::Io)?;
     let staging = write::Staging::create(&opts.out).map_err(Failure::Io)?;
     let put = |rel: &str, bytes: &[u8]| staging.put(rel, bytes);
     let mut c = match compile_streaming(opts, &put) {

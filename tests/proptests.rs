@@ -14,7 +14,8 @@
 //!    every bad one is exactly one diagnostic pointing at its destination; any Markdown never panics;
 //! 4. search: `search::tokenize::tokenize` against a reference implementation of the documented
 //!    rules, `query_terms`, and recall of every ≥2-character CJK substring (and every Latin word)
-//!    through `search::query::query` on a tiny in-memory index built by `search::index`;
+//!    through `search::query::query` on a tiny in-memory index built by `search::index` from a
+//!    `render::Output` holding a few pages (their HTML, keys and extracted text);
 //! 5. diagnostics: `diag::Diagnostic::error_at` with any span on any text never panics and its
 //!    line/column (and the caret) stay inside the file.
 //!
@@ -832,7 +833,7 @@ fn build_body(
                     LinkKind::Rel => relative(home, &target_path),
                     _ => relative(home, &target_path)
                         .split('/')
-                        .map(|s| encode_path(s))
+                        .map(encode_path)
                         .collect::<Vec<_>>()
                         .join("/"),
                 };
@@ -1144,9 +1145,14 @@ fn page_html(i: usize, text: &str) -> String {
 fn tiny_index(texts: &[String]) -> BTreeMap<String, Vec<u8>> {
     let mut out = Output::default();
     for (i, t) in texts.iter().enumerate() {
+        let html = page_html(i, t);
+        let key = format!("p{i}/");
+        out.texts
+            .push((key.clone(), dualprev::search::html_text::extract(&html)));
         out.files
-            .insert(format!("p{i}/index.html"), page_html(i, t).into_bytes());
-        out.html_pages.push(format!("p{i}/"));
+            .insert(format!("{key}index.html"), html.into_bytes());
+        out.html_pages.push(key);
+        out.pages += 1;
     }
     let (files, stats) = dualprev::search::index(&out);
     assert_eq!(stats.docs, texts.len());

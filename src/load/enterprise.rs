@@ -206,7 +206,7 @@ pub struct EnterpriseRecord {
     pub high_risk: Vec<Sp<String>>,
     pub landlord: String,
     pub demonstration: bool,
-    pub safety_code_url: String,
+    pub safety_code_url: Sp<String>,
     pub emergency_phone: String,
     pub safety_org: SafetyOrg,
     pub processes: Vec<Process>,
@@ -497,7 +497,9 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         high_risk,
         landlord: s(r, t, "landlord"),
         demonstration: r.opt_bool(t, "demonstration").is_some_and(|b| b.v),
-        safety_code_url: s(r, t, "safety_code_url"),
+        safety_code_url: r
+            .opt_str(t, "safety_code_url")
+            .unwrap_or_else(|| Sp::new(String::new(), 0..0)),
         emergency_phone: s(r, t, "emergency_phone"),
         safety_org: safety_org.unwrap_or_default(),
         processes,

@@ -74,27 +74,56 @@ pub fn is_temp_file(name: &str) -> bool {
 
 /// Relative paths (with `/`) of the regular files under `root/dir`, sorted, temp files skipped.
 pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
+    list_files_reporting(root, dir, &mut Vec::new())
+}
+
+/// [`list_files`], reporting what cannot be read (an unreadable folder, a name that is not UTF-8)
+/// instead of silently leaving it out.
+pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let base = root.join(dir);
+    if !base.exists() {
+        return Vec::new();
+    }
+    let rel_of = |p: &Path| -> String {
+        p.strip_prefix(root)
+            .map(|r| {
+                r.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_else(|_| p.display().to_string())
+    };
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
-        .follow_links(false)
-        .into_iter()
-        .flatten()
-    {
-        if !entry.file_type().is_file() {
+    for entry in walkdir::WalkDir::new(&base).follow_links(false) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map(rel_of).unwrap_or_else(|| dir.to_string());
+                let why = e.io_error().map_or(e.to_string(), |io| io.to_string());
+                diags.push(Diagnostic::file(
+                    Severity::Error,
+                    &at,
+                    format!("无法读取：{why}"),
+                ));
+                continue;
+            }
+        };
+        let Some(name) = entry.file_name().to_str() else {
+            diags.push(
+                Diagnostic::file(
+                    Severity::Error,
+                    &rel_of(entry.path()),
+                    "文件名不是 UTF-8 编码，无法用作网址",
+                )
+                .with_hint("请用中文或英文重新命名该文件（不要用 GBK 编码的文件名）"),
+            );
+            continue;
+        };
+        if !entry.file_type().is_file() || is_temp_file(name) {
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
-        if is_temp_file(&name) {
-            continue;
-        }
-        if let Ok(rel) = entry.path().strip_prefix(root) {
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(rel.join("/"));
-        }
+        out.push(rel_of(entry.path()));
     }
     out.sort();
     out
@@ -137,9 +166,9 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
         }
     }
 
-    let mut files: Vec<String> = list_files(root, "content");
-    files.extend(list_files(root, "data/enterprises"));
-    files.extend(list_files(root, "data/standards"));
+    let mut files: Vec<String> = list_files_reporting(root, "content", &mut diags);
+    files.extend(list_files_reporting(root, "data/enterprises", &mut diags));
+    files.extend(list_files_reporting(root, "data/standards", &mut diags));
 
     let results: Vec<(Loaded, Vec<Diagnostic>)> = files
         .par_iter()

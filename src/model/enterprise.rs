@@ -141,6 +141,12 @@ pub struct Enterprise {
 }
 
 /// Resolves one record. Problems go to `diags`; the result is still built so the other files can be checked.
+/// A link written into pages must be http(s); anything else (`javascript:`, `data:`) is dropped.
+fn safe_url(url: &str) -> bool {
+    let u = url.trim_start().to_ascii_lowercase();
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
 pub fn derive(
     rec: EnterpriseRecord,
     cfg: &SiteConfig,
@@ -148,7 +154,19 @@ pub fn derive(
     as_of: Date,
     diags: &mut Vec<Diagnostic>,
 ) -> Enterprise {
+    let mut rec = rec;
     let src = rec.src.clone();
+    if !rec.safety_code_url.v.is_empty() && !safe_url(&rec.safety_code_url.v) {
+        diags.push(
+            Diagnostic::warning_at(
+                &src,
+                rec.safety_code_url.span.clone(),
+                "safety_code_url 不是 http:// 或 https:// 地址，页面上不显示此链接",
+            )
+            .with_hint("填写省平台安全码页面的完整网址，例如 https://…"),
+        );
+        rec.safety_code_url.v.clear();
+    }
     let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
         diags.push(Diagnostic::error_at(&src, span, msg));
     };
@@ -237,8 +255,9 @@ pub fn derive(
 
     // Posts and risks.
     let mut post_names: Vec<String> = Vec::new();
+    let mut seen_posts = std::collections::HashSet::new();
     for p in &rec.posts {
-        if post_names.contains(&p.name.v) {
+        if !seen_posts.insert(p.name.v.as_str()) {
             err(
                 diags,
                 p.name.span.clone(),
@@ -248,9 +267,10 @@ pub fn derive(
         post_names.push(p.name.v.clone());
     }
     let mut risk_ids: Vec<String> = Vec::new();
+    let mut seen_risks = std::collections::HashSet::new();
     let mut risk_views = Vec::new();
     for r in &rec.risks {
-        if risk_ids.contains(&r.id.v) {
+        if !seen_risks.insert(r.id.v.as_str()) {
             err(
                 diags,
                 r.id.span.clone(),
@@ -272,17 +292,16 @@ pub fn derive(
     let risk_groups = group_risks(&risk_views, &rec);
 
     // Hazards.
-    let mut hazard_ids: Vec<String> = Vec::new();
+    let mut seen_hazards = std::collections::HashSet::new();
     let mut hazard_views = Vec::new();
     for h in &rec.hazards {
-        if hazard_ids.contains(&h.id.v) {
+        if !seen_hazards.insert(h.id.v.as_str()) {
             err(
                 diags,
                 h.id.span.clone(),
                 format!("隐患编号“{}”在本文件中重复", h.id.v),
             );
         }
-        hazard_ids.push(h.id.v.clone());
         if let Some(rk) = &h.risk {
             check_ref(diags, &src, rk, &risk_ids, "风险编号");
         }

@@ -27,6 +27,17 @@ pub struct Group {
     pub overdue_hazards: usize,
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn folder_names_stay_inside() {
+        assert_eq!(super::folder_name("../../x"), "_._.._x");
+        assert_eq!(super::folder_name("a/b\\c"), "a_b_c");
+        assert_eq!(super::folder_name("新桥社区"), "新桥社区");
+        assert_eq!(super::folder_name(""), "_");
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HazardRef {
     pub slug: String,
@@ -98,8 +109,29 @@ pub struct Town {
     pub month: String,
 }
 
+/// A name as one folder of the output: path separators and leading dots would leave the ledger
+/// folder (or the site), so they are replaced.
+pub fn folder_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let s = if s.starts_with('.') {
+        format!("_{}", &s[1..])
+    } else {
+        s
+    };
+    if s.is_empty() { "_".into() } else { s }
+}
+
 fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise]) -> Group {
-    let key = format!("ledger/{dimension}/{name}/");
+    let key = format!("ledger/{dimension}/{}/", folder_name(name));
     Group {
         dimension,
         name: name.to_string(),

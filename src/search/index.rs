@@ -177,7 +177,9 @@ fn doc_terms(p: &PageText) -> DocTerms {
     let mut terms: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
     let mut positions: Vec<u32> = Vec::with_capacity(spans.len());
     for sp in &spans {
-        let in_heading = headings.iter().any(|(a, b)| sp.pos >= *a && sp.pos < *b) as u32;
+        // Heading ranges are in order and do not overlap: find the last one starting at or before.
+        let k = headings.partition_point(|(a, _)| *a <= sp.pos);
+        let in_heading = (k > 0 && sp.pos < headings[k - 1].1) as u32;
         let same = terms
             .last()
             .is_some_and(|t| folded[t.0 as usize..t.1 as usize] == *text_of(sp));

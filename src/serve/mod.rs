@@ -60,6 +60,9 @@ pub fn run_with(
     open: bool,
     mirror: Option<PathBuf>,
 ) -> Result<(), String> {
+    if let Some(m) = &mirror {
+        crate::write::check_destination(&opts.root, m)?;
+    }
     let server = tiny_http::Server::http((bind, port)).map_err(|e| {
         if port != 0 {
             format!("无法在 {bind}:{port} 上启动预览服务器（{e}）；端口 {port} 可能已被占用，可用 --port 指定其他端口，或 --port 0 自动选择")
@@ -91,7 +94,13 @@ pub fn run_with(
         let shared = shared.clone();
         let opts = opts.clone();
         std::thread::spawn(move || {
-            while let Ok(paths) = rx.recv() {
+            while let Ok(mut paths) = rx.recv() {
+                // Changes that arrived while the last rebuild ran are built together, once.
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                paths.sort();
+                paths.dedup();
                 // A bug in one rebuild must not end live preview: report it and keep watching.
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     rebuild(&opts, &shared, &paths, &mut cache)

@@ -105,6 +105,50 @@ impl Staging {
     }
 }
 
+/// Refuses an output folder that would replace the site's own sources: the site root itself, a
+/// folder inside content/, data/, templates/, static/ or themes/, or a folder that contains the root.
+pub fn check_destination(root: &Path, dest: &Path) -> Result<(), String> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // The output folder may not exist yet: resolve its nearest existing ancestor.
+        let mut existing = p.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+        for name in rest.into_iter().rev() {
+            if name == ".." {
+                out.pop();
+            } else if name != "." {
+                out.push(name);
+            }
+        }
+        out
+    };
+    let (root, dest) = (abs(root), abs(dest));
+    let sources = ["content", "data", "templates", "static", "themes"];
+    if root.starts_with(&dest) || sources.iter().any(|s| dest.starts_with(root.join(s))) {
+        return Err(format!(
+            "输出目录 {} 会覆盖站点的源文件（{}），请换一个目录，例如 {}",
+            dest.display(),
+            root.display(),
+            root.join("public").display()
+        ));
+    }
+    Ok(())
+}
+
 /// Writes an in-memory site to `dest` atomically (the preview server's `--out` mirror).
 pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
     Staging::create(dest)?.finish(out)
