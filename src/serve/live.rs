@@ -45,7 +45,13 @@ pub const SCRIPT: &str = r#"(function () {
     document.body.appendChild(box);
   }
   var failing = false;
-  var es = new EventSource("/__dualprev/events");
+  var es = null;
+  // Browsers allow six connections per host; a page kept in the back/forward cache must not hold
+  // one open, or after a few navigations the page's own requests would wait forever.
+  window.addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) { location.reload(); } });
+  function connect() {
+  es = new EventSource("/__dualprev/events");
   es.addEventListener("overlay", function (ev) {
     failing = true;
     try { overlay(JSON.parse(ev.data)); } catch (e) {}
@@ -60,5 +66,7 @@ pub const SCRIPT: &str = r#"(function () {
     }
   });
   window.dualprevLive = es;
+  }
+  connect();
 })();
 "#;
