@@ -385,7 +385,7 @@ fn wait_for(tab: &Tab, server: &Server, what: &str, body: &str) -> Value {
         };
         if start.elapsed() > DEADLINE {
             let page = eval(tab, "return location.href + '\\n' + (document.body ? document.body.innerText.slice(0, 1500) : '(no body)');")
-                .unwrap_or_else(|e| Value::String(e));
+                .unwrap_or_else(Value::String);
             panic!(
                 "timed out after {DEADLINE:?} waiting for: {what}\n{last}\n--- page ---\n{}\n{}",
                 page.as_str().unwrap_or(""),

@@ -61,8 +61,7 @@ fn happy_path_succeeds_with_summary_on_stdout() {
     let last = r
         .stdout
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or_default();
     assert!(
         last.starts_with("已生成"),

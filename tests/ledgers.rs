@@ -169,11 +169,9 @@ fn passes(ev: &toml::Table, std: &Standard, demonstration: bool) -> bool {
             .and_then(|v| v.as_integer())
             .map_or(0, |x| (x as u64).min(*points));
     }
-    let tenths = if applicable == 0 {
-        0
-    } else {
-        (awarded * 1000 + applicable / 2) / applicable
-    };
+    let tenths = (awarded * 1000 + applicable / 2)
+        .checked_div(applicable)
+        .unwrap_or(0);
     let line = if demonstration {
         std.demonstration_line
     } else {

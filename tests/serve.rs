@@ -132,10 +132,10 @@ fn events(port: u16) -> mpsc::Receiver<(String, String)> {
         for line in BufReader::new(s).lines().map_while(Result::ok) {
             if let Some(e) = line.strip_prefix("event: ") {
                 event = e.to_string();
-            } else if let Some(d) = line.strip_prefix("data: ") {
-                if tx.send((event.clone(), d.to_string())).is_err() {
-                    return;
-                }
+            } else if let Some(d) = line.strip_prefix("data: ")
+                && tx.send((event.clone(), d.to_string())).is_err()
+            {
+                return;
             }
         }
     });
@@ -383,7 +383,8 @@ fn incremental_rebuilds_equal_a_clean_build() {
     let mirror_arg = mirror.to_str().unwrap().to_string();
     let srv = start_at(tmp, root.clone(), &["--out", &mirror_arg]);
     let mut g = settle(srv.port, 0);
-    let steps: Vec<Box<dyn Fn(&Path)>> = vec![
+    type Step = Box<dyn Fn(&Path)>;
+    let steps: Vec<Step> = vec![
         Box::new(|r| {
             append(
                 &r.join("content/handbook/glossary.md"),

@@ -122,8 +122,8 @@ pub fn folder_name(name: &str) -> String {
             }
         })
         .collect();
-    let s = if s.starts_with('.') {
-        format!("_{}", &s[1..])
+    let s = if let Some(rest) = s.strip_prefix('.') {
+        format!("_{rest}")
     } else {
         s
     };

@@ -90,6 +90,9 @@ pub fn b36(mut n: u64) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
+/// One document's entry for a term: (doc number, positions, heading hits).
+type Posting<'a> = (usize, &'a [u32], u32);
+
 /// One document reduced to what the index needs: its folded text, and each distinct term (a range
 /// of that text) with its positions and how many of them fall in headings, sorted by term. Built per
 /// page in parallel, with no allocation per token.
@@ -222,7 +225,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     }
 
     // term -> [(doc, positions, heading hits)]; docs are visited in order so postings stay sorted.
-    let mut postings: std::collections::HashMap<&str, Vec<(usize, &[u32], u32)>> =
+    let mut postings: std::collections::HashMap<&str, Vec<Posting>> =
         std::collections::HashMap::new();
     for (doc, dt) in docs_terms.iter().enumerate() {
         for t in &dt.terms {
@@ -242,7 +245,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     if trace {
         eprintln!("trace: index merged {} ms", t0.elapsed().as_millis());
     }
-    let mut postings: Vec<(&str, Vec<(usize, &[u32], u32)>)> = postings.into_iter().collect();
+    let mut postings: Vec<(&str, Vec<Posting>)> = postings.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let encoded: Vec<(&str, String)> = postings
         .par_iter()

@@ -98,6 +98,7 @@ pub fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut Vec<Spa
                     });
                     pos += 1;
                 } else {
+                    #[allow(clippy::needless_range_loop)] // k and k + 1 are both used
                     for k in s..i - 1 {
                         out.push(Span {
                             start: chars[k].0,

@@ -55,11 +55,9 @@ impl Staging {
         }
         let _ = std::fs::remove_dir_all(&self.old);
         let had_old = self.dest.exists();
-        if had_old {
-            if let Err(e) = std::fs::rename(&self.dest, &self.old) {
-                self.abort();
-                return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
-            }
+        if had_old && let Err(e) = std::fs::rename(&self.dest, &self.old) {
+            self.abort();
+            return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
             if had_old {
