@@ -133,27 +133,50 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
         if GENERATED.contains(&p.key.as_str()) {
             continue;
         }
-        let mut ctx = base_context(site, &p.key, &p.title);
-        ctx.insert("page", p);
         let template = match (&p.template, p.key.is_empty(), p.is_section) {
             (Some(t), _, _) => t.clone(),
             (None, true, _) => "index.html".to_string(),
             (None, false, true) => "section.html".to_string(),
             (None, false, false) => "page.html".to_string(),
         };
-        if let Some(b) = site.books.iter().find(|b| b.section_url == p.url) {
-            ctx.insert("print_url", &format!("{}print/", b.section_url));
+        let print_url = site
+            .books
+            .iter()
+            .find(|b| b.section_url == p.url)
+            .map(|b| format!("{}print/", b.section_url));
+        // Plain content pages (the many) get their context on the rendering threads.
+        if !p.key.is_empty() && p.key != "notices/" {
+            jobs.push(Job {
+                key: p.key.clone(),
+                file: "index.html".into(),
+                template,
+                ctx: Ctx::Lazy(Box::new(move || {
+                    let mut ctx = base_context(site, &p.key, &p.title);
+                    ctx.insert("page", p);
+                    if let Some(u) = &print_url {
+                        ctx.insert("print_url", u);
+                    }
+                    ctx
+                })),
+                in_sitemap: true,
+                indexed: true,
+            });
+            continue;
+        }
+        let mut ctx = base_context(site, &p.key, &p.title);
+        ctx.insert("page", p);
+        if let Some(u) = &print_url {
+            ctx.insert("print_url", u);
         }
         if p.key.is_empty() {
             dashboard_context(&mut ctx, site, &town, &by_slug);
         }
         if p.key == "notices/" {
-            let dated: Vec<&Page> = site
+            let mut dated: Vec<&Page> = site
                 .pages
                 .iter()
                 .filter(|x| x.section == p.key && !x.is_section)
                 .collect();
-            let mut dated = dated;
             dated.sort_by(|a, b| (b.date, &a.key).cmp(&(a.date, &b.key)));
             if !dated.is_empty() && dated.iter().all(|d| d.date.is_some()) {
                 let feed = super::feeds::atom(site, p, &dated);
