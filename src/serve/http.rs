@@ -233,7 +233,8 @@ fn events(request: Request, shared: &Shared) {
         c.push(tx);
     }
     loop {
-        let msg = match rx.recv_timeout(Duration::from_secs(15)) {
+        // A short keep-alive finds closed tabs quickly, so their connections are let go.
+        let msg = match rx.recv_timeout(Duration::from_secs(3)) {
             Ok(m) => m,
             Err(mpsc::RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,

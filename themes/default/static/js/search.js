@@ -74,12 +74,21 @@
   }
   function b36(n) { return n.toString(36); }
   var cache = {};
+  // A request that stalls (a busy or flaky connection) is abandoned after a few seconds and tried
+  // again once, so the page never waits forever.
+  function fetchOnce(path, ms) {
+    var ctl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = ctl ? setTimeout(function () { ctl.abort(); }, ms) : null;
+    return fetch(root + path, ctl ? { signal: ctl.signal } : undefined).then(function (r) {
+      if (timer) clearTimeout(timer);
+      if (!r.ok) throw new Error(path + " " + r.status);
+      return r.json();
+    });
+  }
   function fetchJson(path) {
     if (!cache[path]) {
-      cache[path] = fetch(root + path).then(function (r) {
-        if (!r.ok) throw new Error(path + " " + r.status);
-        return r.json();
-      });
+      cache[path] = fetchOnce(path, 5000).catch(function () { return fetchOnce(path, 10000); });
+      cache[path].catch(function () { delete cache[path]; });
     }
     return cache[path];
   }
