@@ -11,34 +11,21 @@ use std::process::Command;
 use common::{AS_OF, copy_dir, read, run};
 
 struct Built {
-    _tmp: tempfile::TempDir,
+    _site: common::Site,
     root: PathBuf,
     out: PathBuf,
 }
 
 /// The repository's own site, built.
 fn repo_site() -> Built {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("content"), &root.join("content"));
-    copy_dir(&repo.join("data"), &root.join("data"));
-    let out = tmp.path().join("out");
-    let r = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "--quiet",
-    ]);
+    let site = common::repo_site();
+    let out = site.out();
+    let r = site.build(&["--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     Built {
-        _tmp: tmp,
-        root,
+        root: site.root.clone(),
         out,
+        _site: site,
     }
 }
 

@@ -1151,7 +1151,6 @@ fn tiny_index(texts: &[String]) -> BTreeMap<String, Vec<u8>> {
             .push((key.clone(), dualprev::search::html_text::extract(&html)));
         out.files
             .insert(format!("{key}index.html"), html.into_bytes());
-        out.html_pages.push(key);
         out.pages += 1;
     }
     let (files, stats) = dualprev::search::index(&out);

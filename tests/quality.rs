@@ -8,8 +8,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{AS_OF, copy_dir, run};
-
 fn tool(env: &str, rel: &str) -> Option<PathBuf> {
     let p = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,25 +58,12 @@ const PAGES: &[&str] = &[
     "search/index.html",
 ];
 
-fn built() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("content"), &root.join("content"));
-    copy_dir(&repo.join("data"), &root.join("data"));
-    let out = tmp.path().join("out");
-    let r = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "--quiet",
-    ]);
+fn built() -> (common::Site, PathBuf) {
+    let site = common::repo_site();
+    let out = site.out();
+    let r = site.build(&["--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    (tmp, out)
+    (site, out)
 }
 
 #[test]

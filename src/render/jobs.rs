@@ -116,7 +116,7 @@ pub const GENERATED: &[&str] = &[
     "showcase/",
 ];
 
-pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -> Vec<Job<'a>> {
+pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     let intros: BTreeMap<&str, &Page> = site
         .pages
@@ -234,7 +234,7 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
         indexed: true,
     });
     if site.base_url.is_none() && !site.enterprises.is_empty() {
-        _diags.push(
+        diags.push(
             Diagnostic::file(
                 crate::diag::Severity::Error,
                 "data/site.toml",
@@ -360,7 +360,7 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, _diags: &mut Vec<Diagnostic>) -
         Ok(bytes) => {
             out.files.insert("ledger/ledger.xlsx".into(), bytes);
         }
-        Err(e) => _diags.push(Diagnostic::file(
+        Err(e) => diags.push(Diagnostic::file(
             crate::diag::Severity::Error,
             "ledger/ledger.xlsx",
             format!("无法生成 Excel 台账：{e}"),

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::model::enterprise::Enterprise;
-use crate::model::markdown::encode_path;
 use crate::model::town::{Group, Town};
 use crate::model::{Profile, Site};
 
@@ -447,9 +446,4 @@ pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
         description: "全镇重大、较大风险".into(),
     });
     out
-}
-
-/// The links to a ledger's downloads, relative to its own folder.
-pub fn url_of(key: &str) -> String {
-    encode_path(key)
 }

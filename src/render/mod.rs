@@ -25,9 +25,7 @@ pub struct Output {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Output path → file to copy (theme static files, content assets).
     pub copies: BTreeMap<String, theme::ThemeFile>,
-    /// Keys of the HTML pages the search index covers.
-    pub html_pages: Vec<String>,
-    /// The indexable text of those pages, taken as each page is rendered (so `build` can stream
+    /// The indexable text of the landing pages (print versions and card sheets repeat them), taken as each page is rendered (so `build` can stream
     /// the HTML to disk and keep only this).
     pub texts: Vec<(String, crate::search::html_text::PageText)>,
     /// HTML pages rendered (kept in `files` or streamed out).
@@ -358,12 +356,6 @@ pub fn render(
         .collect();
     sitemap_keys.sort();
     sitemap_keys.dedup();
-    // The index covers the pages a reader would land on; print versions and the A5 card sheet repeat them.
-    out.html_pages = jobs
-        .iter()
-        .filter(|j| j.file == "index.html" && j.indexed)
-        .map(|j| j.key.clone())
-        .collect();
     if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {
         out.files.insert("sitemap.xml".into(), sm.into_bytes());
     }

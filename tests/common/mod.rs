@@ -136,6 +136,16 @@ pub fn site(name: &str) -> Site {
     Site { tmp, root }
 }
 
+/// A copy of the repository's own site (its content/ and data/) at `<tmp>/site`.
+pub fn repo_site() -> Site {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("content"), &root.join("content"));
+    copy_dir(&repo.join("data"), &root.join("data"));
+    Site { tmp, root }
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
