@@ -3,13 +3,13 @@
 
     query_bytes.py OUT_DIR [--queries-from SITE/bench-phrases.json] [--json] [QUERY ...]
 
-Mirrors src/search/tokenize.rs (query_terms), src/search/index.rs (FNV-1a-32 shard of a term) and
-src/search/query.rs / themes/default/static/js/search.js (all terms required, CJK phrase = adjacent
-bigrams, BM25 with title and heading boosts). For each query it counts, exactly as the browser script
-fetches them:
-  meta.json + every distinct shard s/<fnv1a(term) % shards>.json of the query's tokens
-  + the result files d/<doc>.json of the first 10 ranked hits (and of the first 20: search.js shows
-    PAGE = 20 results at first).
+Mirrors src/search/tokenize.rs (query_terms), src/search/index.rs (FNV-1a-32 shard of a term, varint
+postings, long lists in l/) and src/search/query.rs / themes/default/static/js/search.js (cover terms
+of each phrase, candidates = pages with all of them ranked by summed impacts, CJK phrases confirmed
+against each result file's text). For each query it counts, exactly as the browser script fetches:
+  meta.json + every distinct shard s/<fnv1a(term) % shards>.json of the cover terms + their l/<key>.txt
+  lists + the result files d/<doc>.json fetched 10 at a time in rank order until 10 (or 20) results
+  are confirmed (search.js shows PAGE = 10 at first, 10 more per "显示更多结果").
 Sizes are raw bytes of the files on disk; `gz` is the same set compressed with gzip -6 (what a
 server with compression would send).
 """
@@ -17,11 +17,10 @@ server with compression would send).
 import argparse
 import gzip
 import json
-import math
 import os
 import sys
 
-K1, B, TITLE_BOOST, HEADING_BOOST = 1.2, 0.75, 3.0, 1.0
+PAGE = 10  # result files search.js fetches at a time
 
 
 def is_cjk(c):
@@ -125,18 +124,37 @@ def b36(n):
     return s
 
 
-def parse_postings(s):
-    out = {}
-    for entry in s.split(";"):
-        nums = [int(x, 36) for x in entry.split(",") if x]
-        if len(nums) < 4:
+DIGITS = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+DIGIT = {c: i for i, c in enumerate(DIGITS)}
+
+
+def decode_postings(s):
+    nums, acc = [], 0
+    for ch in s:
+        d = DIGIT.get(ch)
+        if d is None:
             continue
-        pos, acc = [], 0
-        for d in nums[4:]:
-            acc += d
-            pos.append(acc)
-        out[nums[0]] = (nums[1], nums[2], nums[3], pos, set(pos))
+        if d >= 32:
+            acc = acc * 32 + d - 32
+        else:
+            nums.append(acc * 32 + d)
+            acc = 0
+    out, doc = [], 0
+    for k in range(0, len(nums) - 1, 2):
+        doc += nums[k]
+        out.append((doc, nums[k + 1]))
     return out
+
+
+def cover(ph):
+    out = ph[::2]
+    if len(ph) % 2 == 0:
+        out.append(ph[-1])
+    return out
+
+
+def phrase_text(ph):
+    return ph[0] + "".join(t[1:] for t in ph[1:])
 
 
 class Index:
@@ -157,57 +175,73 @@ class Index:
         return self.shards[n]
 
     def run(self, q):
-        """(ranked doc ids, fetched files as [(name, bytes)] without result files)."""
-        terms = query_terms(q)
+        """(ranked candidate doc ids, phrases to confirm, needles, files fetched before any result
+        file)."""
+        groups = query_terms(q)
         nshards = self.meta["shards"]
         fetched = [("meta.json", self.meta_bytes)]
-        wanted = sorted({fnv1a(t) % nshards for ph in terms for t in ph})
-        for s in wanted:
+        if not groups:
+            return [], [], [], fetched
+        terms = [t for g in groups for t in cover(g)]
+        for s in sorted({fnv1a(t) % nshards for t in terms}):
             fetched.append(("s/%d.json" % s, self.shard(s)[0]))
-        if not terms:
-            return [], fetched
-        n, avgdl = float(self.meta["n"]), max(1.0, float(self.meta["avgdl"]))
-        per_term = []
-        for phrase in terms:
-            lists = []
-            for t in phrase:
-                raw = self.shard(fnv1a(t) % nshards)[1].get(t)
-                if raw is None:
-                    return [], fetched
-                lists.append(parse_postings(raw))
-            found = {}
-            for doc, (ln, tlen, hh, pos, _) in lists[0].items():
-                hits = []
-                for p in pos:
-                    ok = True
-                    for k, l in enumerate(lists[1:], 1):
-                        pk = l.get(doc)
-                        if pk is None or (p + k) not in pk[4]:
-                            ok = False
-                            break
-                    if ok:
-                        hits.append(p)
-                if not hits:
-                    continue
-                in_title = sum(1 for p in hits if p < tlen)
-                tf = len(hits) + TITLE_BOOST * in_title + HEADING_BOOST * min(hh, len(hits))
-                found[doc] = (tf, ln)
-            per_term.append(found)
-        docs = sorted(d for d in per_term[0] if all(d in m for m in per_term))
-        scored = []
-        for d in docs:
-            score = 0.0
-            for m in per_term:
-                df = len(m)
-                idf = math.log((n - df + 0.5) / (df + 0.5) + 1.0)
-                tf, ln = m[d]
-                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * ln / avgdl))
-            scored.append((-score, d))
-        scored.sort()
-        return [d for _, d in scored], fetched
+        lists, seen = [], set()
+        for t in terms:
+            raw = self.shard(fnv1a(t) % nshards)[1].get(t)
+            if raw is None:
+                return [], [], [], fetched
+            if raw.startswith("@"):
+                name = "l/%s.txt" % raw[1:]
+                data = self._read(name)
+                if name not in seen:
+                    seen.add(name)
+                    fetched.append((name, data))
+                raw = data.decode("ascii")
+            lists.append(decode_postings(raw))
+        shortest = min(lists, key=len)
+        acc = {d: [0, 0] for d, _ in shortest}
+        for l in lists:
+            for d, imp in l:
+                v = acc.get(d)
+                if v is not None:
+                    v[0] += imp
+                    v[1] += 1
+        ranked = sorted((-v[0], d) for d, v in acc.items() if v[1] == len(lists))
+        phrases = [phrase_text(g) for g in groups if len(g) > 1]
+        needles = [phrase_text(g) for g in groups]
+        return [d for _, d in ranked], phrases, needles, fetched
 
-    def doc_file(self, d):
-        return ("d/%s.json" % b36(d), self._read("d/%s.json" % b36(d)))
+    def read_doc(self, d, needles):
+        """Files of one result as search.js reads them: d/<doc>.json, then x/<doc>-<k>.txt chunks
+        in order while some needle is unseen. Returns (files, folded title, folded text)."""
+        name = "d/%s.json" % b36(d)
+        raw = self._read(name)
+        files = [(name, raw)]
+        doc = json.loads(raw)
+        ft = "".join(fold(c) for c in doc.get("t", ""))
+        fx = "".join(fold(c) for c in doc.get("x", ""))
+        k = 1
+        while k < doc.get("n", 1) and any(w not in ft and w not in fx for w in needles):
+            cname = "x/%s-%d.txt" % (b36(d), k)
+            chunk = self._read(cname)
+            files.append((cname, chunk))
+            fx += "".join(fold(c) for c in chunk.decode("utf-8"))
+            k += 1
+        return files, ft, fx
+
+    def confirmed(self, ranked, phrases, needles, want):
+        """Result files fetched (PAGE at a time, in rank order, as search.js does) until `want`
+        hits are confirmed, and the number of hits confirmed."""
+        files, hits, nxt = [], 0, 0
+        while hits < want and nxt < len(ranked):
+            batch = ranked[nxt:nxt + PAGE]
+            nxt += len(batch)
+            for d in batch:
+                fs, ft, fx = self.read_doc(d, needles)
+                files += fs
+                if all(p in ft or p in fx for p in phrases):
+                    hits += 1
+        return files, hits
 
 
 def gz(files):
@@ -228,9 +262,9 @@ def main():
     idx = Index(a.out)
     rows = []
     for q in queries:
-        ranked, fetched = idx.run(q)
-        docs10 = [idx.doc_file(d) for d in ranked[:10]]
-        docs20 = docs10 + [idx.doc_file(d) for d in ranked[10:20]]
+        ranked, phrases, needles, fetched = idx.run(q)
+        docs10, _ = idx.confirmed(ranked, phrases, needles, 10)
+        docs20, _ = idx.confirmed(ranked, phrases, needles, 20)
         rows.append({
             "query": q, "hits": len(ranked), "shards": len(fetched) - 1,
             "index_bytes": sum(len(b) for _, b in fetched),
@@ -258,7 +292,7 @@ def main():
     if a.json:
         print(json.dumps(summary, ensure_ascii=False))
         return
-    print("%-16s %7s %6s %11s %11s %11s %9s" % ("query", "hits", "shards", "index B", "B@10", "B@20", "gz@10"))
+    print("%-16s %7s %6s %11s %11s %11s %9s" % ("query", "cands", "files", "index B", "B@10", "B@20", "gz@10"))
     for r in rows:
         print("%-16s %7d %6d %11d %11d %11d %9d" % (r["query"], r["hits"], r["shards"], r["index_bytes"],
                                                   r["bytes10"], r["bytes20"], r["gz10"]))

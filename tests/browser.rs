@@ -208,6 +208,116 @@ fn search_finds_chinese() {
     check_results(&tab, &server, 1);
 }
 
+/// The browser script and the Rust query function give the same results in the same order, with
+/// the same anchors, for phrases of 2 to 8 characters, numbers, several terms, and words that are
+/// on nearly every page (the script confirms phrases against the text, ten pages at a time, and
+/// offers "显示更多结果" until every match is shown).
+#[test]
+fn search_in_the_browser_agrees_with_the_rust_query() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (tmp, root) = repo_site();
+    let out = tmp.path().join("built");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_dualprev"))
+        .args(["build", "--quiet", "--as-of", common::AS_OF, "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run dualprev build");
+    assert!(built.status.success(), "build failed: {built:?}");
+    let get = |rel: &str| std::fs::read_to_string(out.join(rel)).ok();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+    let (mut compared, mut clicks) = (0, 0);
+    for q in [
+        "有限空间",
+        "重大事故隐患",
+        "隐患排查治理",
+        "粉尘",
+        "吹哨人",
+        "GB 6441",
+        "动火作业 有限空间",
+        "安全风险分级管控",
+        "LEC",
+        "不存在的词语组合",
+    ] {
+        let expected: Vec<String> = dualprev::search::query::query(&get, q)
+            .iter()
+            .map(|h| common::unpct(&h.url))
+            .collect();
+        open(&tab, &server, &format!("/search/?q={}", lit_query(q)));
+        wait_for(
+            &tab,
+            &server,
+            &format!("the search for {q:?} to finish"),
+            "var t = document.getElementById('search-status').textContent; return t !== '' && !/正在搜索/.test(t);",
+        );
+        // Ask for more until everything is shown (50 clicks are plenty for this site).
+        for _ in 0..50 {
+            let clicked = js(
+                &tab,
+                "var b = document.getElementById('search-more'); if (!b) return false;                  window.__n = document.querySelectorAll('#search-results > li').length; b.click(); return true;",
+            );
+            if !truthy(&clicked) {
+                break;
+            }
+            clicks += 1;
+            wait_for(
+                &tab,
+                &server,
+                &format!("more results for {q:?}"),
+                "return document.querySelectorAll('#search-results > li').length > window.__n || !document.getElementById('search-more');",
+            );
+        }
+        let got: Vec<String> = js(
+            &tab,
+            "return Array.from(document.querySelectorAll('#search-results > li > a')).map(function (a) { return a.getAttribute('href'); });",
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| common::unpct(s(v).trim_start_matches("../")))
+        .collect();
+        assert_eq!(
+            got, expected,
+            "browser and Rust disagree for {q:?} (left: browser, right: Rust)"
+        );
+        eprintln!("search {q:?}: {} results agree", got.len());
+        compared += got.len();
+        let status = s(&js(
+            &tab,
+            "return document.getElementById('search-status').textContent;",
+        ));
+        if expected.is_empty() {
+            assert!(status.contains("没有找到"), "status for {q:?}: {status}");
+        } else {
+            assert!(
+                status.contains(&format!("找到 {} 个页面", expected.len())),
+                "status for {q:?} should give the exact count {}: {status}",
+                expected.len()
+            );
+        }
+    }
+    assert!(
+        compared > 100 && clicks > 5,
+        "the comparison should cover many results and pages of them: {compared} results, {clicks} clicks"
+    );
+}
+
+fn lit_query(q: &str) -> String {
+    q.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Search results never turn page text into HTML.
 // ---------------------------------------------------------------------------------------------

@@ -305,7 +305,18 @@ fn data_files_keep_record_text_exactly() {
         .find(|d| d["u"] == format!("enterprises/{WORKS}/"))
         .expect("a search document for the enterprise page");
     assert_eq!(works["t"], WORKS_NAME, "search document title");
-    let x = works["x"].as_str().unwrap();
+    let id = files
+        .iter()
+        .find(|(p, b)| {
+            p.starts_with("search/d/") && serde_json::from_slice::<Value>(b).unwrap() == *works
+        })
+        .map(|(p, _)| p["search/d/".len()..p.len() - ".json".len()].to_string())
+        .expect("the enterprise page's document file");
+    let mut x = works["x"].as_str().unwrap().to_string();
+    for k in 1..works["n"].as_u64().unwrap_or(1) {
+        let chunk = &files[&format!("search/x/{id}-{k}.txt")];
+        x.push_str(std::str::from_utf8(chunk).unwrap());
+    }
     for v in [HAZARD_1, POST_1, JSON_BREAKER, TEXTAREA] {
         assert!(x.contains(v), "search text should hold {v:?}: {x}");
     }

@@ -1,8 +1,13 @@
 //! Building the sharded index. Layout under `search/`:
-//! - `meta.json`: document count, average length, shard count;
+//! - `meta.json`: format version, document count, shard count;
 //! - `s/<n>.json`: `{term: postings}` for the terms whose FNV-1a hash falls in shard n. Postings are
-//!   `doc,len,titleLen,headingHits,pos,pos…` entries (base 36, positions delta-coded) joined by `;`;
-//! - `d/<doc>.json`: title, URL, text (truncated) and section anchors, fetched only for shown results.
+//!   `(doc, impact)` pairs in doc order (doc numbers delta-coded), written with the 64-character
+//!   varint alphabet [`VARINT_DIGITS`]; a long list is kept in `l/<key>.txt` and its shard entry is
+//!   `@<key>`, so a shard stays small and a query fetches only the lists it needs;
+//! - `d/<doc>.json`: title, URL, section anchors, the number of text chunks `n` and the first chunk
+//!   `x` of the page text; chunk k ≥ 1 is `x/<doc>-<k>.txt`. The query side reads chunks in order
+//!   until it has seen what it looks for: CJK phrases are confirmed against the text, so postings
+//!   need no positions, and a long page costs only the chunks up to its first match.
 
 use std::collections::BTreeMap;
 
@@ -10,13 +15,19 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::html_text::PageText;
+use super::query::{B, K1};
 use super::tokenize::{Span, spans_into};
 use crate::render::Output;
 
-/// Characters of page text kept in a result file (for the snippet).
-pub const TEXT_LIMIT: usize = 6000;
 /// Target bytes of one shard; the shard count follows from the total.
-pub const SHARD_TARGET: usize = 24 * 1024;
+pub const SHARD_TARGET: usize = 4 * 1024;
+/// Posting strings longer than this get a file of their own instead of a place in a shard.
+pub const LIST_INLINE: usize = 1024;
+/// Scale of the whole-number impacts (BM25 weight × this, rounded).
+pub const IMPACT_SCALE: f64 = 100.0;
+/// Extra weight of a term occurrence in the title and in a heading.
+pub const TITLE_WEIGHT: u32 = 3;
+pub const HEADING_WEIGHT: u32 = 1;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct IndexStats {
@@ -31,7 +42,6 @@ pub struct IndexStats {
 struct Meta {
     v: u32,
     n: usize,
-    avgdl: f64,
     shards: usize,
 }
 
@@ -39,9 +49,10 @@ struct Meta {
 struct DocFile<'a> {
     t: &'a str,
     u: &'a str,
-    x: String,
-    /// [anchor, char offset, token position, heading]
-    s: Vec<(&'a str, usize, u32, &'a str)>,
+    x: &'a str,
+    n: usize,
+    /// [anchor, char offset, heading]
+    s: Vec<(&'a str, usize, &'a str)>,
 }
 
 /// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
@@ -58,24 +69,6 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
     (fnv1a(term) as usize) % shards.max(1)
 }
 
-/// Appends `n` in base 36 to `out`.
-pub fn push_b36(out: &mut String, mut n: u64) {
-    const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = [0u8; 13];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = D[(n % 36) as usize];
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    for b in &buf[i..] {
-        out.push(*b as char);
-    }
-}
-
 pub fn b36(mut n: u64) -> String {
     const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     if n == 0 {
@@ -90,28 +83,19 @@ pub fn b36(mut n: u64) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-/// One document's entry for a term: (doc number, positions, heading hits).
-type Posting<'a> = (usize, &'a [u32], u32);
-
 /// One document reduced to what the index needs: its folded text, and each distinct term (a range
-/// of that text) with its positions and how many of them fall in headings, sorted by term. Built per
-/// page in parallel, with no allocation per token.
+/// of that text) with its weighted count, sorted by term. Built per page in parallel, with no
+/// allocation per token.
 struct DocTerms {
     folded: String,
-    /// (term start, term end, first index into `positions`, count, heading hits)
-    terms: Vec<(u32, u32, u32, u32, u32)>,
-    positions: Vec<u32>,
-    title_len: u32,
+    /// (term start, term end, weighted count: occurrences + title and heading bonuses)
+    terms: Vec<(u32, u32, u32)>,
     len: u32,
-    section_pos: Vec<u32>,
 }
 
 impl DocTerms {
-    fn term(&self, t: &(u32, u32, u32, u32, u32)) -> &str {
+    fn term(&self, t: &(u32, u32, u32)) -> &str {
         &self.folded[t.0 as usize..t.1 as usize]
-    }
-    fn positions_of(&self, t: &(u32, u32, u32, u32, u32)) -> &[u32] {
-        &self.positions[t.2 as usize..(t.2 + t.3) as usize]
     }
 }
 
@@ -122,7 +106,6 @@ fn doc_terms(p: &PageText) -> DocTerms {
     let title_len = spans_into(&p.title, 0, &mut folded, &mut spans);
     let mut pos = title_len + 1;
     let mut headings: Vec<(u32, u32)> = Vec::new();
-    let mut section_pos = Vec::new();
     // Section offsets are in characters; walk the text once, converting them to byte offsets.
     let mut wanted = Vec::with_capacity(p.sections.len() * 2);
     for (_, off, h) in &p.sections {
@@ -147,7 +130,6 @@ fn doc_terms(p: &PageText) -> DocTerms {
         let start = pair[0].max(at);
         let end = pair[1].max(start);
         pos = spans_into(&p.text[at..start], pos, &mut folded, &mut spans);
-        section_pos.push(pos);
         let h0 = pos;
         pos = spans_into(&p.text[start..end], pos, &mut folded, &mut spans);
         headings.push((h0, pos));
@@ -176,34 +158,106 @@ fn doc_terms(p: &PageText) -> DocTerms {
     if clash {
         keyed.sort_unstable_by(|a, b| text_of(&a.1).cmp(text_of(&b.1)).then(a.1.pos.cmp(&b.1.pos)));
     }
-    let spans: Vec<Span> = keyed.into_iter().map(|(_, s)| s).collect();
-    let mut terms: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
-    let mut positions: Vec<u32> = Vec::with_capacity(spans.len());
-    for sp in &spans {
+    let mut terms: Vec<(u32, u32, u32)> = Vec::new();
+    for (_, sp) in &keyed {
         // Heading ranges are in order and do not overlap: find the last one starting at or before.
         let k = headings.partition_point(|(a, _)| *a <= sp.pos);
-        let in_heading = (k > 0 && sp.pos < headings[k - 1].1) as u32;
+        let in_heading = k > 0 && sp.pos < headings[k - 1].1;
+        let weight = 1
+            + if sp.pos < title_len { TITLE_WEIGHT } else { 0 }
+            + if in_heading { HEADING_WEIGHT } else { 0 };
         let same = terms
             .last()
             .is_some_and(|t| folded[t.0 as usize..t.1 as usize] == *text_of(sp));
-        if same {
-            if let Some(t) = terms.last_mut() {
-                t.3 += 1;
-                t.4 += in_heading;
-            }
-        } else {
-            terms.push((sp.start, sp.end, positions.len() as u32, 1, in_heading));
+        match terms.last_mut() {
+            Some(t) if same => t.2 += weight,
+            _ => terms.push((sp.start, sp.end, weight)),
         }
-        positions.push(sp.pos);
     }
     DocTerms {
         folded,
         terms,
-        positions,
-        title_len,
         len: pos,
-        section_pos,
     }
+}
+
+/// `text` cut into pieces of `size` characters.
+fn chunks(text: &str, size: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut count = 0;
+    for (b, _) in text.char_indices() {
+        if count == size {
+            out.push(&text[start..b]);
+            start = b;
+            count = 0;
+        }
+        count += 1;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
+/// Rust and JavaScript rank identically with no floating point on the query side.
+pub fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
+    let (tf, n, df) = (weighted_tf as f64, n as f64, df as f64);
+    let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+    let norm = 1.0 - B + B * len as f64 / avgdl.max(1.0);
+    let score = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+    ((score * IMPACT_SCALE).round() as u32).max(1)
+}
+
+/// Characters of page text per chunk.
+pub const CHUNK: usize = 1000;
+
+/// Characters of the posting alphabet: the first 32 end a number, the last 32 say more follow.
+pub const VARINT_DIGITS: &[u8; 64] =
+    b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+
+/// Appends `n` as base-32 digits, most significant first, every digit but the last marked.
+pub fn push_varint(out: &mut String, n: u64) {
+    let mut groups = [0u8; 13];
+    let mut k = 0;
+    let mut v = n;
+    loop {
+        groups[k] = (v & 31) as u8;
+        k += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in (0..k).rev() {
+        let d = groups[i] + if i > 0 { 32 } else { 0 };
+        out.push(VARINT_DIGITS[d as usize] as char);
+    }
+}
+
+/// Decodes a posting string: `(doc, impact)` pairs, doc numbers delta-coded.
+pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
+    let mut nums = Vec::with_capacity(s.len());
+    let mut acc = 0u64;
+    for b in s.bytes() {
+        let Some(d) = VARINT_DIGITS.iter().position(|x| *x == b) else {
+            continue;
+        };
+        if d >= 32 {
+            acc = (acc << 5) | (d as u64 - 32);
+        } else {
+            nums.push((acc << 5) | d as u64);
+            acc = 0;
+        }
+    }
+    let mut doc = 0u64;
+    nums.chunks_exact(2)
+        .map(|c| {
+            doc += c[0];
+            (doc, c[1] as u32)
+        })
+        .collect()
 }
 
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
@@ -224,77 +278,71 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         eprintln!("trace: index terms {} ms", t0.elapsed().as_millis());
     }
 
-    // term -> [(doc, positions, heading hits)]; docs are visited in order so postings stay sorted.
-    let mut postings: std::collections::HashMap<&str, Vec<Posting>> =
+    // term -> [(doc, weighted tf)]; docs are visited in order so postings stay sorted.
+    let mut postings: std::collections::HashMap<&str, Vec<(u32, u32)>> =
         std::collections::HashMap::new();
     for (doc, dt) in docs_terms.iter().enumerate() {
         for t in &dt.terms {
             postings
                 .entry(dt.term(t))
                 .or_default()
-                .push((doc, dt.positions_of(t), t.4));
+                .push((doc as u32, t.2));
         }
     }
+    let n = docs_terms.len();
     let total_len: u64 = docs_terms.iter().map(|t| t.len as u64).sum();
-    let avgdl = if docs_terms.is_empty() {
-        0.0
+    let avgdl = if n == 0 {
+        1.0
     } else {
-        (total_len as f64 / docs_terms.len() as f64 * 100.0).round() / 100.0
+        total_len as f64 / n as f64
     };
-
     if trace {
         eprintln!("trace: index merged {} ms", t0.elapsed().as_millis());
     }
-    let mut postings: Vec<(&str, Vec<Posting>)> = postings.into_iter().collect();
+    let mut postings: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let encoded: Vec<(&str, String)> = postings
         .par_iter()
         .map(|(term, list)| {
-            let mut s = String::new();
-            for (i, (doc, pos, hits)) in list.iter().enumerate() {
-                if i > 0 {
-                    s.push(';');
-                }
-                let dt = &docs_terms[*doc];
-                for (k, n) in [
-                    *doc as u64,
-                    dt.len as u64,
-                    dt.title_len as u64,
-                    *hits as u64,
-                ]
-                .into_iter()
-                .enumerate()
-                {
-                    if k > 0 {
-                        s.push(',');
-                    }
-                    push_b36(&mut s, n);
-                }
-                let mut prev = 0u32;
-                for p in pos.iter() {
-                    s.push(',');
-                    push_b36(&mut s, (p - prev) as u64);
-                    prev = *p;
-                }
+            let mut s = String::with_capacity(list.len() * 3);
+            let mut prev = 0u32;
+            for (doc, wtf) in list {
+                push_varint(&mut s, (doc - prev) as u64);
+                let len = docs_terms[*doc as usize].len;
+                push_varint(&mut s, impact(*wtf, len, list.len(), n, avgdl) as u64);
+                prev = *doc;
             }
             (*term, s)
         })
         .collect();
+    drop(postings);
     if trace {
         eprintln!("trace: index encoded {} ms", t0.elapsed().as_millis());
     }
-    let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
-    let shards = total.div_ceil(SHARD_TARGET).max(1);
-    let mut shard_maps: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
-    for (term, s) in &encoded {
-        shard_maps[shard_of(term, shards)].insert(term, s.as_str());
-    }
+    // Long lists go to files of their own, keyed by their place in the sorted term list.
+    let mut inline: Vec<(&str, String)> = Vec::with_capacity(encoded.len());
     let mut stats = IndexStats {
-        docs: pages.len(),
+        docs: n,
         terms: encoded.len(),
-        shards,
         ..Default::default()
     };
+    for (i, (term, s)) in encoded.into_iter().enumerate() {
+        if s.len() > LIST_INLINE {
+            let key = b36(i as u64);
+            stats.total_bytes += s.len();
+            files.insert(format!("search/l/{key}.txt"), s.into_bytes());
+            inline.push((term, format!("@{key}")));
+        } else {
+            inline.push((term, s));
+        }
+    }
+    let total: usize = inline.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
+    let shards = total.div_ceil(SHARD_TARGET).max(1);
+    stats.shards = shards;
+    let mut shard_maps: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
+    for (term, s) in &inline {
+        shard_maps[shard_of(term, shards)].insert(term, s.as_str());
+    }
     let shard_files: Vec<(String, Vec<u8>)> = shard_maps
         .par_iter()
         .enumerate()
@@ -310,28 +358,34 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         stats.largest_shard = stats.largest_shard.max(bytes.len());
         files.insert(path, bytes);
     }
-    let docs: Vec<(String, Vec<u8>)> = pages
+    let docs: Vec<Vec<(String, Vec<u8>)>> = pages
         .par_iter()
-        .zip(docs_terms.par_iter())
         .enumerate()
-        .map(|(i, ((key, p), dt))| {
+        .map(|(i, (key, p))| {
             let url = crate::model::markdown::encode_path(key);
+            let chunks = chunks(&p.text, CHUNK);
+            let id = b36(i as u64);
             let f = DocFile {
                 t: &p.title,
                 u: &url,
-                x: p.text.chars().take(TEXT_LIMIT).collect(),
+                x: chunks.first().copied().unwrap_or(""),
+                n: chunks.len().max(1),
                 s: p.sections
                     .iter()
-                    .zip(&dt.section_pos)
-                    .map(|((a, off, h), tp)| (a.as_str(), *off, *tp, h.as_str()))
+                    .map(|(a, off, h)| (a.as_str(), *off, h.as_str()))
                     .collect(),
             };
-            (
-                format!("search/d/{}.json", b36(i as u64)),
+            let mut out = vec![(
+                format!("search/d/{id}.json"),
                 serde_json::to_vec(&f).unwrap_or_default(),
-            )
+            )];
+            for (k, c) in chunks.iter().enumerate().skip(1) {
+                out.push((format!("search/x/{id}-{k}.txt"), c.as_bytes().to_vec()));
+            }
+            out
         })
         .collect();
+    let docs = docs.into_iter().flatten();
     for (path, bytes) in docs {
         stats.total_bytes += bytes.len();
         files.insert(path, bytes);
@@ -339,14 +393,49 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     if trace {
         eprintln!("trace: index files {} ms", t0.elapsed().as_millis());
     }
-    let meta = serde_json::to_vec(&Meta {
-        v: 1,
-        n: pages.len(),
-        avgdl,
-        shards,
-    })
-    .unwrap_or_default();
+    let meta = serde_json::to_vec(&Meta { v: 2, n, shards }).unwrap_or_default();
     stats.total_bytes += meta.len();
     files.insert("search/meta.json".into(), meta);
     (files, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let pairs: Vec<(u64, u32)> =
+            vec![(0, 1), (1, 31), (33, 32), (1000, 1023), (70_000, 1 << 20)];
+        let mut s = String::new();
+        let mut prev = 0;
+        for (d, i) in &pairs {
+            push_varint(&mut s, d - prev);
+            push_varint(&mut s, *i as u64);
+            prev = *d;
+        }
+        assert_eq!(decode_postings(&s), pairs);
+        let mut one = String::new();
+        push_varint(&mut one, 31);
+        push_varint(&mut one, 32);
+        assert_eq!(
+            one, "vB0",
+            "31 is one final digit; 32 is continuation 1 then final 0"
+        );
+    }
+
+    #[test]
+    fn chunks_split_on_characters() {
+        assert_eq!(chunks("粉尘爆炸危险", 4), vec!["粉尘爆炸", "危险"]);
+        assert_eq!(chunks("abcd", 2), vec!["ab", "cd"]);
+        assert!(chunks("", 2).is_empty());
+    }
+
+    #[test]
+    fn impact_grows_with_count_and_rarity() {
+        assert!(impact(3, 100, 10, 1000, 100.0) > impact(1, 100, 10, 1000, 100.0));
+        assert!(impact(1, 100, 10, 1000, 100.0) > impact(1, 100, 500, 1000, 100.0));
+        assert!(impact(1, 50, 10, 1000, 100.0) > impact(1, 400, 10, 1000, 100.0));
+        assert!(impact(1, 100, 1000, 1000, 100.0) >= 1);
+    }
 }

@@ -1,16 +1,15 @@
 //! The query side, in Rust, with the same semantics as the browser script: every term must be
-//! present, a CJK phrase only where its bigrams are adjacent in order, ranked by BM25 with title and
-//! heading hits weighted up. Tests use it to check the index without a browser.
+//! present, a CJK phrase only where its characters are adjacent in order (checked against the page
+//! text the index ships), ranked by the sum of the index's whole-number BM25 impacts. Tests use it
+//! to check the index without a browser.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::index::shard_of;
-use super::tokenize::query_terms;
+use super::index::{decode_postings, shard_of};
+use super::tokenize::{fold, query_terms};
 
 pub const K1: f64 = 1.2;
 pub const B: f64 = 0.75;
-pub const TITLE_BOOST: f64 = 3.0;
-pub const HEADING_BOOST: f64 = 1.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -22,158 +21,182 @@ pub struct Hit {
     pub snippet: String,
 }
 
-struct Posting {
-    len: u32,
-    title_len: u32,
-    heading_hits: u32,
-    pos: Vec<u32>,
-}
-
-fn parse_postings(s: &str) -> HashMap<u64, Posting> {
-    let mut out = HashMap::new();
-    for entry in s.split(';') {
-        let nums: Vec<u64> = entry
-            .split(',')
-            .filter_map(|x| u64::from_str_radix(x, 36).ok())
-            .collect();
-        if nums.len() < 4 {
-            continue;
-        }
-        let mut pos = Vec::with_capacity(nums.len() - 4);
-        let mut acc = 0u64;
-        for d in &nums[4..] {
-            acc += d;
-            pos.push(acc as u32);
-        }
-        out.insert(
-            nums[0],
-            Posting {
-                len: nums[1] as u32,
-                title_len: nums[2] as u32,
-                heading_hits: nums[3] as u32,
-                pos,
-            },
-        );
+/// The terms of a phrase (its bigrams) whose lists are fetched: every other bigram and the last,
+/// so that together they cover every character. Any page with the phrase has them all; the text
+/// check then drops pages that have them apart.
+pub fn cover(phrase: &[String]) -> Vec<&String> {
+    let mut out: Vec<&String> = phrase.iter().step_by(2).collect();
+    if phrase.len().is_multiple_of(2)
+        && let Some(last) = phrase.last()
+    {
+        out.push(last);
     }
     out
 }
 
-/// Runs `q` against an index read through `get` (path under the site root → file text).
-pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
-    let terms = query_terms(q);
-    if terms.is_empty() {
-        return Vec::new();
+/// The text a phrase of bigrams stands for: 粉尘, 尘爆, 爆炸 → 粉尘爆炸.
+pub fn phrase_text(phrase: &[String]) -> String {
+    let mut s = phrase.first().cloned().unwrap_or_default();
+    for t in phrase.iter().skip(1) {
+        s.extend(t.chars().skip(1));
     }
+    s
+}
+
+pub fn fold_str(s: &str) -> String {
+    s.chars().map(fold).collect()
+}
+
+/// Candidates in rank order (score, doc): pages holding every cover term, by the summed impacts,
+/// ties by document number; empty when the index cannot be read or a term is missing.
+pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) -> Vec<(u64, u64)> {
     let Some(meta) =
         get("search/meta.json").and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
     else {
         return Vec::new();
     };
-    let n = meta["n"].as_f64().unwrap_or(0.0);
-    let avgdl = meta["avgdl"].as_f64().unwrap_or(1.0).max(1.0);
     let shards = meta["shards"].as_u64().unwrap_or(1) as usize;
     let mut shard_cache: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    let mut lookup = |t: &str| -> Option<HashMap<u64, Posting>> {
+    let mut lookup = |t: &str| -> Option<Vec<(u64, u32)>> {
         let s = shard_of(t, shards);
         let m = shard_cache.entry(s).or_insert_with(|| {
             get(&format!("search/s/{s}.json"))
                 .and_then(|x| serde_json::from_str(&x).ok())
                 .unwrap_or_default()
         });
-        m.get(t).map(|p| parse_postings(p))
-    };
-
-    // For each term: doc → (weighted tf, len, first position).
-    let mut per_term: Vec<HashMap<u64, (f64, u32, u32)>> = Vec::new();
-    for phrase in &terms {
-        let lists: Vec<HashMap<u64, Posting>> =
-            match phrase.iter().map(|t| lookup(t)).collect::<Option<Vec<_>>>() {
-                Some(l) => l,
-                None => return Vec::new(),
-            };
-        let mut found = HashMap::new();
-        for (doc, first) in &lists[0] {
-            let mut hits: Vec<u32> = Vec::new();
-            'starts: for p in &first.pos {
-                for (k, l) in lists.iter().enumerate().skip(1) {
-                    match l.get(doc) {
-                        Some(pk) if pk.pos.binary_search(&(p + k as u32)).is_ok() => {}
-                        _ => continue 'starts,
-                    }
-                }
-                hits.push(*p);
-            }
-            if hits.is_empty() {
-                continue;
-            }
-            let in_title = hits.iter().filter(|p| **p < first.title_len).count() as f64;
-            let heading = (first.heading_hits as f64).min(hits.len() as f64);
-            let tf = hits.len() as f64 + TITLE_BOOST * in_title + HEADING_BOOST * heading;
-            let first_body = hits
-                .iter()
-                .copied()
-                .find(|p| *p > first.title_len)
-                .unwrap_or(hits[0]);
-            found.insert(*doc, (tf, first.len, first_body));
+        let raw = m.get(t)?;
+        match raw.strip_prefix('@') {
+            Some(key) => get(&format!("search/l/{key}.txt")).map(|l| decode_postings(&l)),
+            None => Some(decode_postings(raw)),
         }
-        per_term.push(found);
+    };
+    let mut lists: Vec<Vec<(u64, u32)>> = Vec::new();
+    for g in groups {
+        for t in cover(g) {
+            match lookup(t) {
+                Some(l) => lists.push(l),
+                None => return Vec::new(),
+            }
+        }
     }
-    let mut docs: Vec<u64> = per_term[0]
-        .keys()
-        .copied()
-        .filter(|d| per_term.iter().all(|m| m.contains_key(d)))
-        .collect();
-    docs.sort_unstable();
-    let mut scored: Vec<(f64, u64, u32)> = docs
-        .iter()
-        .map(|d| {
-            let mut score = 0.0;
-            let mut first = u32::MAX;
-            for m in &per_term {
-                let df = m.len() as f64;
-                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-                let (tf, len, p) = m[d];
-                score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len as f64 / avgdl));
-                first = first.min(p);
+    let Some(shortest) = (0..lists.len()).min_by_key(|i| lists[*i].len()) else {
+        return Vec::new();
+    };
+    let mut scores: HashMap<u64, (u64, usize)> =
+        lists[shortest].iter().map(|(d, _)| (*d, (0, 0))).collect();
+    for l in &lists {
+        for (d, imp) in l {
+            if let Some(e) = scores.get_mut(d) {
+                e.0 += *imp as u64;
+                e.1 += 1;
             }
-            (score, *d, first)
-        })
-        .collect();
-    scored.sort_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.1.cmp(&b.1))
-    });
-    scored
+        }
+    }
+    let mut ranked: Vec<(u64, u64)> = scores
         .into_iter()
-        .map(|(score, doc, first)| {
-            let file = get(&format!("search/d/{}.json", super::index::b36(doc)))
-                .and_then(|x| serde_json::from_str::<serde_json::Value>(&x).ok());
-            let (title, mut url, snippet) = match &file {
-                Some(f) => (
-                    f["t"].as_str().unwrap_or("").to_string(),
-                    f["u"].as_str().unwrap_or("").to_string(),
-                    snippet(f["x"].as_str().unwrap_or(""), q),
-                ),
-                None => (String::new(), String::new(), String::new()),
-            };
-            if let Some(secs) = file.as_ref().and_then(|f| f["s"].as_array()) {
-                let anchor = secs
-                    .iter()
-                    .rfind(|s| s[2].as_u64().is_some_and(|p| p as u32 <= first));
-                if let Some(a) = anchor.and_then(|s| s[0].as_str()) {
-                    url = format!("{url}#{}", crate::model::markdown::encode_path(a));
-                }
-            }
-            Hit {
-                doc,
-                title,
-                url,
-                score,
-                snippet,
-            }
+        .filter(|(_, (_, seen))| *seen == lists.len())
+        .map(|(d, (score, _))| (score, d))
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked
+}
+
+/// One result file read the way the browser script reads it: the first chunk, then further chunks
+/// in order while some of `needles` has not been seen in the title or the text so far.
+pub struct DocRead {
+    pub title: String,
+    pub url: String,
+    pub text: String,
+    pub complete: bool,
+    sections: Vec<(String, usize)>,
+}
+
+pub fn read_doc(
+    get: &dyn Fn(&str) -> Option<String>,
+    doc: u64,
+    needles: &[String],
+) -> Option<DocRead> {
+    let id = super::index::b36(doc);
+    let f: serde_json::Value = serde_json::from_str(&get(&format!("search/d/{id}.json"))?).ok()?;
+    let title = f["t"].as_str().unwrap_or("").to_string();
+    let mut text = f["x"].as_str().unwrap_or("").to_string();
+    let n = f["n"].as_u64().unwrap_or(1);
+    let ft = fold_str(&title);
+    let mut fx = fold_str(&text);
+    let mut k = 1;
+    while k < n
+        && needles
+            .iter()
+            .any(|w| !ft.contains(w.as_str()) && !fx.contains(w.as_str()))
+    {
+        let chunk = get(&format!("search/x/{id}-{k}.txt"))?;
+        fx.push_str(&fold_str(&chunk));
+        text.push_str(&chunk);
+        k += 1;
+    }
+    let sections = f["s"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some((s[0].as_str()?.to_string(), s[1].as_u64()? as usize)))
+                .collect()
         })
-        .collect()
+        .unwrap_or_default();
+    Some(DocRead {
+        title,
+        url: f["u"].as_str().unwrap_or("").to_string(),
+        text,
+        complete: k >= n,
+        sections,
+    })
+}
+
+/// Runs `q` against an index read through `get` (path under the site root → file text). Returns
+/// every matching page in rank order.
+pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
+    let groups = query_terms(q);
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let phrases: Vec<String> = groups
+        .iter()
+        .filter(|g| g.len() > 1)
+        .map(|g| phrase_text(g))
+        .collect();
+    let needles: Vec<String> = groups.iter().map(|g| phrase_text(g)).collect();
+    let mut hits = Vec::new();
+    for (score, doc) in candidates(get, &groups) {
+        let Some(d) = read_doc(get, doc, &needles) else {
+            continue;
+        };
+        let (ft, fx) = (fold_str(&d.title), fold_str(&d.text));
+        if !phrases
+            .iter()
+            .all(|p| ft.contains(p.as_str()) || fx.contains(p.as_str()))
+        {
+            continue;
+        }
+        let mut url = d.url.clone();
+        // The anchor of the last section starting at or before the first match in the text.
+        let first = needles
+            .iter()
+            .filter_map(|n| fx.find(n.as_str()))
+            .min()
+            .map(|b| fx[..b].chars().count());
+        if let Some(at) = first
+            && let Some((a, _)) = d.sections.iter().rfind(|(_, o)| *o <= at)
+        {
+            url = format!("{url}#{}", crate::model::markdown::encode_path(a));
+        }
+        hits.push(Hit {
+            doc,
+            title: d.title.clone(),
+            url,
+            score: score as f64,
+            snippet: snippet(&d.text, q),
+        });
+    }
+    hits
 }
 
 /// Up to ~80 characters around the first occurrence of the query (or its first word).

@@ -1,11 +1,12 @@
-// dualprev search: the browser half of src/search. Same tokenizer, same matching and BM25 ranking as
-// the Rust query function; downloads meta.json, the shards of the query's terms, and one small file
-// per shown result. Results are built with text nodes only, never innerHTML.
+// dualprev search: the browser half of src/search. Same tokenizer, same matching and ranking as the
+// Rust query function; downloads meta.json, the shards (and long lists) of the query's cover terms,
+// and one file per shown result, whose text also confirms CJK phrases. Results are built with text
+// nodes only, never innerHTML.
 (function () {
   "use strict";
   var script = document.currentScript;
   var root = (script && script.getAttribute("data-root")) || "../";
-  var K1 = 1.2, B = 0.75, TITLE_BOOST = 3.0, HEADING_BOOST = 1.0, PAGE = 20;
+  var PAGE = 10;
 
   function isCjk(c) {
     return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
@@ -76,120 +77,156 @@
   var cache = {};
   // A request that stalls (a busy or flaky connection) is abandoned after a few seconds and tried
   // again once, so the page never waits forever.
-  function fetchOnce(path, ms) {
+  function fetchOnce(path, ms, asText) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = ctl ? setTimeout(function () { ctl.abort(); }, ms) : null;
     return fetch(root + path, ctl ? { signal: ctl.signal } : undefined).then(function (r) {
       if (timer) clearTimeout(timer);
       if (!r.ok) throw new Error(path + " " + r.status);
-      return r.json();
+      return asText ? r.text() : r.json();
     });
   }
-  function fetchJson(path) {
+  function fetchData(path, asText) {
     if (!cache[path]) {
-      cache[path] = fetchOnce(path, 5000).catch(function () { return fetchOnce(path, 10000); });
+      cache[path] = fetchOnce(path, 5000, asText).catch(function () { return fetchOnce(path, 10000, asText); });
       cache[path].catch(function () { delete cache[path]; });
     }
     return cache[path];
   }
-  function parsePostings(s) {
-    var out = new Map();
-    s.split(";").forEach(function (entry) {
-      var n = entry.split(",").map(function (x) { return parseInt(x, 36); });
-      if (n.length < 4) return;
-      var pos = [], acc = 0;
-      for (var i = 4; i < n.length; i++) { acc += n[i]; pos.push(acc); }
-      out.set(n[0], { len: n[1], tl: n[2], hh: n[3], pos: pos });
-    });
+  function fetchJson(path) { return fetchData(path, false); }
+  var DIGITS = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_", DIGIT = {};
+  for (var di = 0; di < 64; di++) DIGIT[DIGITS[di]] = di;
+  // (doc, impact) pairs, doc numbers delta-coded, base-32 varints (see src/search/index.rs).
+  function decodePostings(s) {
+    var nums = [], acc = 0, out = [], doc = 0;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s[i]];
+      if (d === undefined) continue;
+      if (d >= 32) { acc = acc * 32 + (d - 32); } else { nums.push(acc * 32 + d); acc = 0; }
+    }
+    for (var k = 0; k + 1 < nums.length; k += 2) { doc += nums[k]; out.push([doc, nums[k + 1]]); }
     return out;
   }
-  function has(sorted, x) {
-    var lo = 0, hi = sorted.length - 1;
-    while (lo <= hi) { var m = (lo + hi) >> 1; if (sorted[m] === x) return true; if (sorted[m] < x) lo = m + 1; else hi = m - 1; }
-    return false;
+  // Every other bigram of a phrase and its last: together they cover every character.
+  function cover(ph) {
+    var out = ph.filter(function (_, i) { return i % 2 === 0; });
+    if (ph.length % 2 === 0) out.push(ph[ph.length - 1]);
+    return out;
   }
-  function search(q) {
-    var terms = queryTerms(q);
-    if (!terms.length) return Promise.resolve([]);
+  function phraseText(ph) {
+    var s = ph[0];
+    for (var i = 1; i < ph.length; i++) s += Array.from(ph[i]).slice(1).join("");
+    return s;
+  }
+  // Candidates in rank order: pages holding every cover term, by summed impacts, ties by doc.
+  function candidates(groups) {
     return fetchJson("search/meta.json").then(function (meta) {
-      var wanted = {};
-      terms.forEach(function (ph) { ph.forEach(function (t) { wanted[fnv1a(t) % meta.shards] = 1; }); });
-      var ids = Object.keys(wanted);
+      var terms = [];
+      groups.forEach(function (g) { cover(g).forEach(function (t) { terms.push(t); }); });
+      var ids = [];
+      terms.forEach(function (t) { var id = fnv1a(t) % meta.shards; if (ids.indexOf(id) < 0) ids.push(id); });
       return Promise.all(ids.map(function (id) { return fetchJson("search/s/" + id + ".json"); })).then(function (shards) {
-        var byId = {};
-        ids.forEach(function (id, i) { byId[id] = shards[i]; });
-        var perTerm = [];
-        for (var ti = 0; ti < terms.length; ti++) {
-          var lists = [];
-          for (var k = 0; k < terms[ti].length; k++) {
-            var t = terms[ti][k], raw = byId[fnv1a(t) % meta.shards][t];
-            if (raw === undefined) return [];
-            lists.push(parsePostings(raw));
-          }
-          var found = new Map();
-          lists[0].forEach(function (first, doc) {
-            var hits = [];
-            outer: for (var a = 0; a < first.pos.length; a++) {
-              var p = first.pos[a];
-              for (var j = 1; j < lists.length; j++) {
-                var pj = lists[j].get(doc);
-                if (!pj || !has(pj.pos, p + j)) continue outer;
-              }
-              hits.push(p);
-            }
-            if (!hits.length) return;
-            var inTitle = hits.filter(function (x) { return x < first.tl; }).length;
-            var heading = Math.min(first.hh, hits.length);
-            var tf = hits.length + TITLE_BOOST * inTitle + HEADING_BOOST * heading;
-            var body = hits.find(function (x) { return x > first.tl; });
-            found.set(doc, [tf, first.len, body === undefined ? hits[0] : body]);
-          });
-          perTerm.push(found);
+        var raws = [];
+        for (var i = 0; i < terms.length; i++) {
+          var raw = shards[ids.indexOf(fnv1a(terms[i]) % meta.shards)][terms[i]];
+          if (raw === undefined) return [];
+          raws.push(raw);
         }
-        var docs = [];
-        perTerm[0].forEach(function (_, d) { if (perTerm.every(function (m) { return m.has(d); })) docs.push(d); });
-        var n = meta.n, avgdl = Math.max(meta.avgdl, 1);
-        var scored = docs.map(function (d) {
-          var score = 0, first = Infinity;
-          perTerm.forEach(function (m) {
-            var df = m.size, idf = Math.log((n - df + 0.5) / (df + 0.5) + 1), v = m.get(d);
-            score += idf * v[0] * (K1 + 1) / (v[0] + K1 * (1 - B + B * v[1] / avgdl));
-            first = Math.min(first, v[2]);
+        return Promise.all(raws.map(function (raw) {
+          return raw[0] === "@" ? fetchData("search/l/" + raw.slice(1) + ".txt", true) : raw;
+        })).then(function (strings) {
+          var lists = strings.map(decodePostings), shortest = 0;
+          lists.forEach(function (l, i) { if (l.length < lists[shortest].length) shortest = i; });
+          var acc = new Map();
+          lists[shortest].forEach(function (e) { acc.set(e[0], [0, 0]); });
+          lists.forEach(function (l) {
+            l.forEach(function (e) { var v = acc.get(e[0]); if (v) { v[0] += e[1]; v[1]++; } });
           });
-          return { score: score, doc: d, first: first };
+          var ranked = [];
+          acc.forEach(function (v, d) { if (v[1] === lists.length) ranked.push({ score: v[0], doc: d }); });
+          ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+          return ranked;
         });
-        scored.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-        return scored;
       });
+    });
+  }
+  // A query's state: the ranked candidates, how far they have been checked, the confirmed hits.
+  function search(q) {
+    var groups = queryTerms(q);
+    var st = { q: q, groups: groups, ranked: [], next: 0, hits: [],
+      phrases: groups.filter(function (g) { return g.length > 1; }).map(phraseText),
+      needles: groups.map(phraseText) };
+    if (!groups.length) return Promise.resolve(st);
+    return candidates(groups).then(function (ranked) { st.ranked = ranked; return st; });
+  }
+  // A result file, then its further text chunks in order while some needle is still unseen (see
+  // read_doc in src/search/query.rs): a long page costs only the chunks up to its first match.
+  function readDoc(doc, needles) {
+    var id = b36(doc);
+    return fetchJson("search/d/" + id + ".json").then(function (d) {
+      var r = { t: d.t || "", u: d.u, s: d.s || [], x: d.x || "" }, ft = foldStr(r.t), fx = foldStr(r.x);
+      function more(k) {
+        var missing = needles.some(function (w) { return ft.indexOf(w) < 0 && fx.indexOf(w) < 0; });
+        if (k >= (d.n || 1) || !missing) { r.fx = fx; r.ft = ft; return r; }
+        return fetchData("search/x/" + id + "-" + k + ".txt", true).then(function (c) {
+          r.x += c; fx += foldStr(c);
+          return more(k + 1);
+        });
+      }
+      return more(1);
+    });
+  }
+  // Reads candidates in rank order, PAGE at a time, until `want` hits are confirmed.
+  function confirm(st, want) {
+    if (st.hits.length >= want || st.next >= st.ranked.length) return Promise.resolve(st);
+    var batch = st.ranked.slice(st.next, st.next + PAGE);
+    st.next += batch.length;
+    return Promise.all(batch.map(function (r) { return readDoc(r.doc, st.needles); })).then(function (docs) {
+      docs.forEach(function (d, i) {
+        if (!st.phrases.every(function (p) { return d.ft.indexOf(p) >= 0 || d.fx.indexOf(p) >= 0; })) return;
+        var first = -1;
+        st.needles.forEach(function (n) { var at = d.fx.indexOf(n); if (at >= 0 && (first < 0 || at < first)) first = at; });
+        var anchor = null;
+        if (first >= 0) {
+          var atC = Array.from(d.fx.slice(0, first)).length;
+          d.s.forEach(function (s) { if (s[1] <= atC) anchor = s[0]; });
+        }
+        st.hits.push({ doc: batch[i].doc, d: d, url: d.u + (anchor ? "#" + encodeURIComponent(anchor) : "") });
+      });
+      return confirm(st, want);
     });
   }
   function foldStr(s) { return Array.from(s, fold).join(""); }
-  function render(list, q, shown) {
+  function render(st, shown) {
     var ol = document.getElementById("search-results"), status = document.getElementById("search-status");
-    var slice = list.slice(0, shown);
-    return Promise.all(slice.map(function (r) { return fetchJson("search/d/" + b36(r.doc) + ".json"); })).then(function (docs) {
+    return confirm(st, shown).then(function () {
+      var q = st.q, slice = st.hits.slice(0, shown);
       ol.textContent = "";
-      docs.forEach(function (d, i) {
-        var url = d.u, anchor = null;
-        (d.s || []).forEach(function (s) { if (s[2] <= slice[i].first) anchor = s[0]; });
-        if (anchor) url += "#" + encodeURIComponent(anchor);
+      slice.forEach(function (h) {
         var li = document.createElement("li"), a = document.createElement("a");
-        a.href = root + url;
-        a.textContent = d.t || url;
+        a.href = root + h.url;
+        a.textContent = h.d.t || h.url;
         li.appendChild(a);
         var p = document.createElement("p");
         p.className = "snippet";
-        appendSnippet(p, d.x || "", q);
+        appendSnippet(p, h.d.x || "", q);
         li.appendChild(p);
         ol.appendChild(li);
       });
-      status.textContent = list.length ? "找到 " + list.length + " 个页面" + (list.length > shown ? "，显示前 " + shown + " 个" : "") : "没有找到包含“" + q + "”的页面";
-      var more = document.getElementById("search-more");
-      if (more) more.remove();
-      if (list.length > shown) {
+      // The count is exact once every candidate is confirmed (always, for queries with no CJK
+      // phrase of three or more characters); until then it is "at least" what was confirmed.
+      var exact = !st.phrases.length || st.next >= st.ranked.length;
+      var total = exact && !st.phrases.length ? st.ranked.length : st.hits.length;
+      var more = total > shown || (!exact && st.next < st.ranked.length);
+      if (!total) status.textContent = "没有找到包含“" + q + "”的页面";
+      else if (exact) status.textContent = "找到 " + total + " 个页面" + (total > shown ? "，显示前 " + slice.length + " 个" : "");
+      else status.textContent = "找到 " + total + " 个以上页面，显示前 " + slice.length + " 个";
+      var old = document.getElementById("search-more");
+      if (old) old.remove();
+      if (more) {
         var b = document.createElement("button");
         b.id = "search-more"; b.type = "button"; b.textContent = "显示更多结果";
-        b.addEventListener("click", function () { render(list, q, shown + PAGE); });
+        b.addEventListener("click", function () { render(st, shown + PAGE); });
         ol.after(b);
       }
     });
@@ -215,7 +252,7 @@
     var status = document.getElementById("search-status");
     if (!q.trim()) { status.textContent = ""; document.getElementById("search-results").textContent = ""; return; }
     status.textContent = "正在搜索……";
-    search(q).then(function (list) { return render(list, q, PAGE); }).catch(function (e) {
+    search(q).then(function (st) { return render(st, PAGE); }).catch(function (e) {
       status.textContent = "搜索索引加载失败：" + e.message;
     });
   }
