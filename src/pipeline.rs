@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::diag::{self, Diagnostic};
 use crate::model::{ModelOptions, Profile, Site};
@@ -156,6 +157,16 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
         }
     };
     let t = Instant::now();
+    // The files made after the pages (the search index: tens of thousands of small files for a
+    // large town) are written from all threads; `finish` then adds the copies and swaps folders.
+    let files = std::mem::take(&mut c.output.files);
+    if let Err(e) = files
+        .par_iter()
+        .try_for_each(|(rel, bytes)| staging.put(rel, bytes))
+    {
+        staging.abort();
+        return Err(Failure::Io(e));
+    }
     staging.finish(&c.output).map_err(Failure::Io)?;
     c.stages.push(("write", t.elapsed().as_millis()));
     Ok(c)

@@ -70,6 +70,9 @@ pub enum HazardState {
 pub struct HazardView {
     #[serde(flatten)]
     pub h: Hazard,
+    /// Position in the record (the views are sorted overdue first).
+    #[serde(skip)]
+    pub seq: usize,
     pub state: HazardState,
     /// 整改中 / 逾期 N 天 / 待验收 / 已销号
     pub state_text: String,
@@ -104,6 +107,8 @@ pub struct MonthView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Enterprise {
+    /// The record as loaded, except `risks` and `hazards`, which have moved into `risk_views`
+    /// and `hazard_views` (left empty here).
     #[serde(flatten)]
     pub rec: EnterpriseRecord,
     pub liaison_title: String,
@@ -269,8 +274,10 @@ pub fn derive(
     let mut risk_ids: Vec<String> = Vec::new();
     let mut seen_risks = std::collections::HashSet::new();
     let mut risk_views = Vec::new();
-    for r in &rec.risks {
-        if !seen_risks.insert(r.id.v.as_str()) {
+    // The risks move into their views (and the hazards below into theirs) rather than being
+    // copied: a town's records hold hundreds of thousands of them.
+    for r in std::mem::take(&mut rec.risks) {
+        if !seen_risks.insert(r.id.v.clone()) {
             err(
                 diags,
                 r.id.span.clone(),
@@ -294,8 +301,8 @@ pub fn derive(
     // Hazards.
     let mut seen_hazards = std::collections::HashSet::new();
     let mut hazard_views = Vec::new();
-    for h in &rec.hazards {
-        if !seen_hazards.insert(h.id.v.as_str()) {
+    for (seq, h) in std::mem::take(&mut rec.hazards).into_iter().enumerate() {
+        if !seen_hazards.insert(h.id.v.clone()) {
             err(
                 diags,
                 h.id.span.clone(),
@@ -305,8 +312,10 @@ pub fn derive(
         if let Some(rk) = &h.risk {
             check_ref(diags, &src, rk, &risk_ids, "风险编号");
         }
-        check_hazard(h, &src, diags);
-        hazard_views.push(hazard_state(h, as_of));
+        check_hazard(&h, &src, diags);
+        let mut v = hazard_view(h, as_of);
+        v.seq = seq;
+        hazard_views.push(v);
     }
     // Overdue first (longest first), then open, awaiting acceptance, closed; major before general.
     hazard_views.sort_by(|a, b| {
@@ -435,11 +444,12 @@ fn check_ref(
 }
 
 fn grade_risk(
-    r: &Risk,
+    owned: Risk,
     cfg: &SiteConfig,
     src: &crate::diag::SourceFile,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RiskView> {
+    let r = &owned;
     let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
         diags.push(Diagnostic::error_at(src, span, msg))
     };
@@ -580,7 +590,7 @@ fn grade_risk(
         .map(|p| p.v.clone())
         .unwrap_or_else(|| r.unit.clone());
     Some(RiskView {
-        r: r.clone(),
+        r: owned,
         score,
         formula,
         level_value: level,
@@ -704,6 +714,11 @@ fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mut Vec<Diagn
 
 /// The closed-loop state as of a date: events dated later have not happened yet.
 pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
+    hazard_view(h.clone(), as_of)
+}
+
+/// [`hazard_state`], taking the hazard.
+fn hazard_view(h: Hazard, as_of: Date) -> HazardView {
     let happened =
         |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= as_of);
     let (state, state_text, state_class, overdue_days) = if happened(&h.accepted) {
@@ -719,13 +734,15 @@ pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
             _ => (HazardState::Open, "整改中".to_string(), "open", 0),
         }
     };
+    let major = h.grade.v == "重大";
     HazardView {
-        h: h.clone(),
+        h,
+        seq: 0,
         state,
         state_text,
         state_class,
         overdue_days,
-        major: h.grade.v == "重大",
+        major,
     }
 }
 

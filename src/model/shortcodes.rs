@@ -144,8 +144,9 @@ fn mentions(e: &Enterprise, w: &str) -> bool {
             .iter()
             .any(|p| p.name.contains(w) || p.description.contains(w))
         || r.equipment.iter().any(|x| x.name.contains(w))
-        || r.risks
+        || e.risk_views
             .iter()
+            .map(|v| &v.r)
             .any(|x| x.activity.contains(w) || x.hazard.contains(w) || x.unit.contains(w))
         || r.red_lines.iter().any(|x| x.text.contains(w))
         || r.landlord.contains(w) && !r.landlord.is_empty()

@@ -82,7 +82,7 @@ pub struct DeadlineGroup {
     pub year_end_submitted: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Town {
     pub total: usize,
     pub done: usize,
@@ -145,6 +145,110 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
         late: ents.iter().filter(|e| e.status_class == "late").count(),
         open_hazards: ents.iter().map(|e| e.open_hazards).sum(),
         overdue_hazards: ents.iter().map(|e| e.overdue_hazards).sum(),
+    }
+}
+
+/// How a [`Town`] is serialised, borrowed: the dashboard's brief version swaps in short lists
+/// without copying the town.
+#[derive(Serialize)]
+pub struct TownView<'t> {
+    total: usize,
+    done: usize,
+    progress: usize,
+    late: usize,
+    by_category: &'t [Group],
+    by_size: &'t [Group],
+    by_kind: &'t [Group],
+    by_village: &'t [Group],
+    by_department: &'t [Group],
+    by_liaison: &'t [Group],
+    by_status: &'t [Group],
+    no_category: &'t Group,
+    open_hazards: &'t [HazardRef],
+    overdue_count: usize,
+    open_major_count: usize,
+    risks: &'t [RiskRef],
+    missing_contact: &'t [String],
+    missed_any: &'t [String],
+    evaluated: usize,
+    deadline_groups: &'t [DeadlineGroup],
+    demonstration: &'t [String],
+    gaps: &'t [String],
+    month: &'t str,
+}
+
+impl<'t> TownView<'t> {
+    fn of(t: &'t Town) -> Self {
+        // Destructured so that a new field of `Town` cannot be forgotten here.
+        let Town {
+            total,
+            done,
+            progress,
+            late,
+            by_category,
+            by_size,
+            by_kind,
+            by_village,
+            by_department,
+            by_liaison,
+            by_status,
+            no_category,
+            open_hazards,
+            overdue_count,
+            open_major_count,
+            risks,
+            missing_contact,
+            missed_any,
+            evaluated,
+            deadline_groups,
+            demonstration,
+            gaps,
+            month,
+        } = t;
+        TownView {
+            total: *total,
+            done: *done,
+            progress: *progress,
+            late: *late,
+            by_category,
+            by_size,
+            by_kind,
+            by_village,
+            by_department,
+            by_liaison,
+            by_status,
+            no_category,
+            open_hazards,
+            overdue_count: *overdue_count,
+            open_major_count: *open_major_count,
+            risks,
+            missing_contact,
+            missed_any,
+            evaluated: *evaluated,
+            deadline_groups,
+            demonstration,
+            gaps,
+            month,
+        }
+    }
+}
+
+impl Serialize for Town {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TownView::of(self).serialize(s)
+    }
+}
+
+impl Town {
+    /// The town as the dashboard shows it: the first `n` open hazards and no risks (the full
+    /// lists are in the ledgers). Serialising every open hazard and major risk of thousands of
+    /// enterprises only to drop them took a noticeable part of a large build.
+    pub fn brief(&self, n: usize) -> TownView<'_> {
+        TownView {
+            open_hazards: &self.open_hazards[..self.open_hazards.len().min(n)],
+            risks: &[],
+            ..TownView::of(self)
+        }
     }
 }
 

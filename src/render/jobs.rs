@@ -10,8 +10,7 @@ use super::{Ctx, Job, Output, base_context, svg};
 use crate::diag::Diagnostic;
 use crate::model::content::Page;
 use crate::model::enterprise::Enterprise;
-use crate::model::risk::Level;
-use crate::model::{Profile, Site, town};
+use crate::model::{Site, town};
 
 /// A row about one enterprise, as lists and ledgers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -116,7 +115,34 @@ pub const GENERATED: &[&str] = &[
     "showcase/",
 ];
 
-pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) -> Vec<Job<'a>> {
+/// A file made alongside the pages (on the rendering threads): its output path and bytes.
+pub type Deferred = Box<dyn FnOnce() -> Result<(String, Vec<u8>), Box<Diagnostic>> + Send>;
+
+/// What [`all`] plans: the pages, and the files to make while they render.
+pub struct Planned<'a> {
+    pub jobs: Vec<Job<'a>>,
+    pub deferred: Vec<Deferred>,
+}
+
+/// Every page of the site as a job, plus the files made alongside them (feed, ledger downloads):
+/// those go to `stream` when there is one (`build`), else into `out`; the costliest are left
+/// in [`Planned::deferred`].
+pub fn all<'a>(
+    site: &'a Site,
+    out: &mut Output,
+    stream: Option<&super::Stream<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Planned<'a>, String> {
+    let mut deferred: Vec<Deferred> = Vec::new();
+    // The ledger downloads of a large town are tens of megabytes; streamed, they are not held
+    // until the end of the build.
+    let emit = |out: &mut Output, path: String, bytes: Vec<u8>| match stream {
+        Some(put) => put(&path, &bytes),
+        None => {
+            out.files.insert(path, bytes);
+            Ok(())
+        }
+    };
     let mut jobs = Vec::new();
     let intros: BTreeMap<&str, &Page> = site
         .pages
@@ -242,14 +268,14 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) ->
             )
             .with_hint("在 data/site.toml 中写 base_url = \"https://…/\"，或构建时加 --base-url"),
         );
-        return jobs;
+        return Ok(Planned { jobs, deferred });
     }
     let per_enterprise: Vec<Vec<Job>> = site
         .enterprises
         .par_iter()
         .map(|e| {
             let mut v = Vec::new();
-            enterprise_jobs(site, e, out, &mut v);
+            super::enterprise::jobs(site, e, out, &mut v);
             v
         })
         .collect();
@@ -286,40 +312,21 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) ->
     // Ledgers and their downloads: each table's CSV, JSON and HTML rows are made in parallel, and
     // the workbook alongside them.
     let ledgers = super::ledger::pages(site, &town);
-    let is_sheet = |k: &str| {
-        k == "ledger/"
-            || k == "ledger/hazards/"
-            || k == "ledger/risks/"
-            || k.starts_with("ledger/village/")
-            || k.starts_with("ledger/department/")
-    };
-    let sheets: Vec<&super::ledger::Table> = ledgers
-        .iter()
-        .filter(|lp| is_sheet(&lp.key))
-        .map(|lp| &lp.table)
+    let made: Vec<_> = ledgers
+        .par_iter()
+        .map(|lp| {
+            let rows =
+                super::ledger::rows_html(&lp.table, &crate::model::content::root_prefix(&lp.key));
+            (
+                super::ledger::csv(&lp.table),
+                super::ledger::json(&lp.table),
+                rows,
+            )
+        })
         .collect();
-    let (made, workbook) = rayon::join(
-        || {
-            ledgers
-                .par_iter()
-                .map(|lp| {
-                    let rows = super::ledger::rows_html(
-                        &lp.table,
-                        &crate::model::content::root_prefix(&lp.key),
-                    );
-                    (
-                        super::ledger::csv(&lp.table),
-                        super::ledger::json(&lp.table),
-                        rows,
-                    )
-                })
-                .collect::<Vec<_>>()
-        },
-        || super::ledger::xlsx(&sheets, site.as_of),
-    );
     for (lp, (csv, json, rows_html)) in ledgers.iter().zip(made) {
-        out.files.insert(format!("{}ledger.csv", lp.key), csv);
-        out.files.insert(format!("{}ledger.json", lp.key), json);
+        emit(out, format!("{}ledger.csv", lp.key), csv)?;
+        emit(out, format!("{}ledger.json", lp.key), json)?;
         let mut ctx = base_context(site, &lp.key, &lp.title);
         // Ledger tables can have tens of thousands of rows: their body is written in Rust, escaped,
         // rather than looped over in the template.
@@ -356,16 +363,35 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) ->
             indexed: true,
         });
     }
-    match workbook {
-        Ok(bytes) => {
-            out.files.insert("ledger/ledger.xlsx".into(), bytes);
-        }
-        Err(e) => diags.push(Diagnostic::file(
-            crate::diag::Severity::Error,
-            "ledger/ledger.xlsx",
-            format!("无法生成 Excel 台账：{e}"),
-        )),
-    }
+    // The workbook (one sheet per table) is made while the pages render, not before: writing
+    // and compressing it takes one core most of a second for a large town.
+    let is_sheet = |k: &str| {
+        k == "ledger/"
+            || k == "ledger/hazards/"
+            || k == "ledger/risks/"
+            || k.starts_with("ledger/village/")
+            || k.starts_with("ledger/department/")
+    };
+    let sheets: Vec<super::ledger::Table> = ledgers
+        .into_iter()
+        .filter(|lp| is_sheet(&lp.key))
+        .map(|lp| lp.table)
+        .collect();
+    let as_of = site.as_of;
+    let workbook: Deferred = Box::new(move || {
+        let path = "ledger/ledger.xlsx".to_string();
+        let tables: Vec<&super::ledger::Table> = sheets.iter().collect();
+        super::ledger::xlsx(&tables, as_of)
+            .map(|bytes| (path.clone(), bytes))
+            .map_err(|e| {
+                Box::new(Diagnostic::file(
+                    crate::diag::Severity::Error,
+                    &path,
+                    format!("无法生成 Excel 台账：{e}"),
+                ))
+            })
+    });
+    deferred.push(workbook);
 
     // Showcase of the demonstration enterprises.
     let demo: Vec<&Enterprise> = site
@@ -429,7 +455,7 @@ pub fn all<'a>(site: &'a Site, out: &mut Output, diags: &mut Vec<Diagnostic>) ->
         in_sitemap: false,
         indexed: false,
     });
-    jobs
+    Ok(Planned { jobs, deferred })
 }
 
 fn dashboard_context(
@@ -445,16 +471,7 @@ fn dashboard_context(
             .collect::<Vec<_>>()
     };
     // The dashboard shows counts and the first twenty hazards; the full lists live in the ledgers.
-    let mut brief_town = serde_json::to_value(town).unwrap_or_default();
-    if let Some(m) = brief_town.as_object_mut() {
-        m.insert(
-            "open_hazards".into(),
-            serde_json::to_value(&town.open_hazards[..town.open_hazards.len().min(20)])
-                .unwrap_or_default(),
-        );
-        m.insert("risks".into(), serde_json::Value::Array(Vec::new()));
-    }
-    ctx.insert("town", &brief_town);
+    ctx.insert("town", &town.brief(20));
     ctx.insert("open_hazard_count", &town.open_hazards.len());
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));
@@ -500,285 +517,4 @@ fn dashboard_context(
     ctx.insert("department_rows", &status_bars(&town.by_department, "部门"));
     ctx.insert("liaison_rows", &status_bars(&town.by_liaison, "联络员"));
     let _ = site;
-}
-
-fn enterprise_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
-    ctx.insert("e", e);
-    ctx.insert("story", &e.story);
-    let levels: Vec<svg::Bar> = Level::ALL
-        .iter()
-        .map(|l| svg::Bar {
-            label: format!("{}风险（{}）", l.name(), l.colour()),
-            value: e.level_counts[l.index()] as f64,
-            text: format!("{} 项", e.level_counts[l.index()]),
-            class: format!("level-{}", l.class()),
-        })
-        .collect();
-    let max = e.level_counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-    ctx.insert(
-        "level_chart",
-        &svg::bars("风险等级分布（四色）", &levels, max),
-    );
-    let latest = e
-        .evaluation_views
-        .iter()
-        .rev()
-        .find(|v| v.e.date.v <= site.as_of);
-    if let Some(v) = latest {
-        let bars: Vec<svg::Bar> = v
-            .score
-            .categories
-            .iter()
-            .map(|c| svg::Bar {
-                label: c.name.clone(),
-                value: c.tenths as f64 / 10.0,
-                text: format!(
-                    "{}/{}（{}.{}%）",
-                    c.awarded,
-                    c.applicable,
-                    c.tenths / 10,
-                    c.tenths % 10
-                ),
-                class: "score".into(),
-            })
-            .collect();
-        ctx.insert(
-            "score_chart",
-            &svg::bars("最近一次评估各类得分率", &bars, 100.0),
-        );
-    }
-    let internal = site.profile == Profile::Internal;
-    if internal {
-        ctx.insert("private_people", &e.rec.private);
-        ctx.insert("liaison_name", &e.liaison_name);
-        ctx.insert("liaison_phone", &e.liaison_phone);
-    }
-    ctx.insert("summary", &summary(e));
-}
-
-/// The enterprise page and its printouts: post risk cards (A4, two-per-A4 A5, one per post), the
-/// four-colour table, the bulletin notice and a year-end report per evaluated year.
-fn enterprise_jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<Job<'a>>) {
-    use std::sync::Arc;
-    let base = site.base_url.clone().unwrap_or_default();
-    let key = format!("enterprises/{}/", e.rec.slug);
-    let page_qr = Arc::new(super::qr::svg(
-        &format!("{base}{key}"),
-        &format!("{}页面二维码", e.rec.name.v),
-    ));
-    let mut years: Vec<i16> = e
-        .evaluation_views
-        .iter()
-        .filter(|v| v.official && v.e.date.v <= site.as_of)
-        .map(|v| v.e.date.v.year())
-        .collect();
-    years.sort();
-    years.dedup();
-    let lazy = |key: String,
-                template: &str,
-                indexed: bool,
-                make: Box<dyn Fn() -> tera::Context + Send + Sync + 'a>| Job {
-        key,
-        file: "index.html".into(),
-        template: template.into(),
-        ctx: Ctx::Lazy(make),
-        in_sitemap: true,
-        indexed,
-    };
-    {
-        let (key, page_qr, years) = (key.clone(), page_qr.clone(), years.clone());
-        jobs.push(lazy(
-            key.clone(),
-            "enterprise.html",
-            true,
-            Box::new(move || {
-                let mut ctx = base_context(site, &key, &e.rec.name.v);
-                enterprise_context(&mut ctx, site, e);
-                ctx.insert("qr", &*page_qr);
-                ctx.insert("report_years", &years);
-                ctx
-            }),
-        ));
-    }
-
-    // One card per post (small/micro) or unit (large/medium), each with the QR code of its own page.
-    // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
-    let brief = Arc::new(summary(e));
-    let cards: Arc<Vec<serde_json::Value>> = Arc::new(
-        e.risk_groups
-            .iter()
-            .map(|g| {
-                let card_key = format!("{key}cards/{}/", g.index);
-                let risks: Vec<&crate::model::enterprise::RiskView> = g.risks.iter().map(|i| &e.risk_views[*i]).collect();
-                let mut accidents: Vec<&str> = risks.iter().flat_map(|r| r.r.accidents.iter().map(|a| a.as_str())).collect();
-                accidents.sort();
-                accidents.dedup();
-                serde_json::json!({
-                    "index": g.index,
-                    "name": g.name,
-                    "headcount": g.headcount,
-                    "highest": g.highest,
-                    "risks": risks,
-                    "accidents": accidents,
-                    "url": card_key,
-                    "qr": super::qr::svg(&format!("{base}{card_key}"), &format!("{}岗位告知卡二维码", g.name)),
-                })
-            })
-            .collect(),
-    );
-    for (file_key, layout, title) in [
-        (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
-        (
-            format!("{key}cards/a5/"),
-            "a5",
-            "岗位安全风险告知卡（A5，每页两张）",
-        ),
-    ] {
-        let (brief, cards, k) = (brief.clone(), cards.clone(), file_key.clone());
-        let mut job = lazy(
-            file_key,
-            "cards.html",
-            false,
-            Box::new(move || {
-                let mut ctx = base_context(site, &k, &format!("{}：{title}", e.rec.name.v));
-                ctx.insert("e", &*brief);
-                ctx.insert("cards", &*cards);
-                ctx.insert("layout", layout);
-                ctx.insert("single", &false);
-                ctx
-            }),
-        );
-        job.in_sitemap = layout == "a4";
-        jobs.push(job);
-    }
-    for n in 0..cards.len() {
-        let card_key = cards[n]["url"].as_str().unwrap_or_default().to_string();
-        let (brief, cards, k) = (brief.clone(), cards.clone(), card_key.clone());
-        jobs.push(lazy(
-            card_key,
-            "cards.html",
-            false,
-            Box::new(move || {
-                let name = cards[n]["name"].as_str().unwrap_or("");
-                let mut ctx = base_context(
-                    site,
-                    &k,
-                    &format!("{}：{name}岗位安全风险告知卡", e.rec.name.v),
-                );
-                ctx.insert("e", &*brief);
-                ctx.insert("cards", &[&cards[n]]);
-                ctx.insert("layout", "a4");
-                ctx.insert("single", &true);
-                ctx
-            }),
-        ));
-    }
-
-    let plan = ["png", "jpg", "jpeg", "svg"]
-        .iter()
-        .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
-        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
-    let four_key = format!("{key}four-colour/");
-    let k = four_key.clone();
-    jobs.push(lazy(
-        four_key,
-        "four_colour.html",
-        false,
-        Box::new(move || {
-            let mut ctx = base_context(site, &k, &format!("{}：风险四色分布表", e.rec.name.v));
-            ctx.insert("e", e);
-            ctx.insert("plan", &plan);
-            ctx
-        }),
-    ));
-
-    let bulletin_key = format!("{key}bulletin/");
-    let (k, brief_b, qr_b) = (bulletin_key.clone(), brief.clone(), page_qr.clone());
-    jobs.push(lazy(
-        bulletin_key,
-        "bulletin.html",
-        false,
-        Box::new(move || {
-            let mut ctx = base_context(site, &k, &format!("{}：安全风险公告", e.rec.name.v));
-            ctx.insert("e", &*brief_b);
-            ctx.insert("qr", &*qr_b);
-            let top: Vec<&crate::model::enterprise::RiskView> = e
-                .risk_views
-                .iter()
-                .filter(|r| r.level_value.index() <= 1)
-                .collect();
-            ctx.insert("top_risks", &top);
-            ctx
-        }),
-    ));
-
-    for year in years {
-        if let Some(job) = report_job(site, e, &key, year) {
-            jobs.push(job);
-        }
-    }
-}
-
-/// The year-end evaluation report: the year's last official evaluation item by item, and the
-/// hazards still open on 31 December (or on the as-of date, if earlier).
-fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
-    use crate::model::enterprise::{HazardState, HazardView, hazard_state};
-    let v = e
-        .evaluation_views
-        .iter()
-        .rev()
-        .find(|v| v.official && v.e.date.v.year() == year)?;
-    let std = site.standards.iter().find(|s| s.id == v.e.standard.v)?;
-    let report_key = format!("{key}report-{year}/");
-    let year_end = jiff::civil::Date::new(year, 12, 31)
-        .unwrap_or(site.as_of)
-        .min(site.as_of);
-    let open: Vec<HazardView> = e
-        .rec
-        .hazards
-        .iter()
-        .filter(|h| h.found.v <= year_end)
-        .map(|h| hazard_state(h, year_end))
-        .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
-        .collect();
-    let rows: Vec<serde_json::Value> = std
-        .categories
-        .iter()
-        .map(|c| {
-            let items: Vec<serde_json::Value> = c
-                .items
-                .iter()
-                .map(|it| {
-                    let na = v.e.not_applicable.iter().any(|n| n.v == it.id.v);
-                    let got = v.item_scores.iter().find(|(id, _)| *id == it.id.v).map(|(_, s)| *s);
-                    serde_json::json!({
-                        "id": it.id.v, "requirement": it.requirement, "points": it.points, "veto": it.veto,
-                        "na": na, "awarded": got, "deducted": got.map(|g| it.points.saturating_sub(g)),
-                        "vetoed": v.e.vetoed.iter().any(|x| x.v == it.id.v), "deduction": it.deduction,
-                    })
-                })
-                .collect();
-            serde_json::json!({ "name": c.name, "items": items })
-        })
-        .collect();
-    let mut ctx = base_context(
-        site,
-        &report_key,
-        &format!("{}：{year} 年度双重预防机制评估报告", e.rec.name.v),
-    );
-    ctx.insert("e", &summary(e));
-    ctx.insert("year", &year);
-    ctx.insert("v", v);
-    ctx.insert("std", std);
-    ctx.insert("rows", &rows);
-    ctx.insert("open_hazards", &open);
-    ctx.insert("year_end", &year_end.to_string());
-    Some(Job {
-        key: report_key,
-        file: "index.html".into(),
-        template: "report.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: true,
-        indexed: false,
-    })
 }

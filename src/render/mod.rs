@@ -2,7 +2,10 @@
 //! the generated files (sitemap, robots, feed, charts). The result is a map of output path → bytes;
 //! nothing is written to disk here.
 
+pub mod enterprise;
 pub mod feeds;
+pub mod fragments;
+pub mod html;
 pub mod jobs;
 pub mod ledger;
 pub mod qr;
@@ -142,7 +145,7 @@ pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // tera's default also escapes `/`, which bloats every relative URL; quotes and <>& are what matter.
-    tera.set_escape_fn(crate::text::escape);
+    tera.set_escape_fn(html::escape);
     let sources: Vec<(String, String)> = theme
         .templates
         .iter()
@@ -237,6 +240,23 @@ fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
+/// For the trace lines: the resident and peak memory so far (Linux only; empty elsewhere).
+fn rss() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", rss {now} MB (peak {peak} MB)"),
+        _ => String::new(),
+    }
+}
+
 /// Renders the whole site.
 pub fn render(
     site: &Site,
@@ -249,12 +269,16 @@ pub fn render(
     let mut out = Output::default();
     let trace = std::env::var_os("DUALPREV_TRACE").is_some();
     let t0 = std::time::Instant::now();
-    let jobs = jobs::all(site, &mut out, diags);
+    if trace {
+        eprintln!("trace: render starts{}", rss());
+    }
+    let jobs::Planned { jobs, deferred } = jobs::all(site, &mut out, stream, diags)?;
     if trace {
         eprintln!(
-            "trace: jobs {} ms ({} jobs)",
+            "trace: jobs {} ms ({} jobs){}",
             t0.elapsed().as_millis(),
-            jobs.len()
+            jobs.len(),
+            rss()
         );
     }
     let fp = theme_fingerprint(theme);
@@ -269,53 +293,67 @@ pub fn render(
         Result<Option<String>, Diagnostic>,
         Option<crate::search::html_text::PageText>,
     );
-    let results: Vec<Result<Rendered, String>> = jobs
-        .par_iter()
-        .map(|job| {
-            let path = job.path();
-            let mut reused_text = None;
-            let (h, r) = job.with_ctx(|ctx| {
-                let h = if hashing {
-                    context_hash(&job.template, ctx)
-                } else {
-                    0
-                };
-                let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h));
-                if let Some(html) = same.and_then(|(_, o)| o.files.get(&path)) {
-                    let key = path.trim_end_matches("index.html");
-                    let texts = &same.map_or(&[][..], |(_, o)| &o.texts[..]);
-                    reused_text = texts
-                        .binary_search_by(|(k, _)| k.as_str().cmp(key))
-                        .ok()
-                        .map(|i| texts[i].1.clone());
-                    return (h, Ok(String::from_utf8_lossy(html).into_owned()));
-                }
-                let r = tera.render(&job.template, ctx).map_err(|e| {
-                    let shown = theme
-                        .templates
-                        .get(&job.template)
-                        .map_or(job.template.clone(), |t| t.0.clone());
-                    template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
-                });
-                (h, r)
-            });
-            let html = match r {
-                Ok(html) => html,
-                Err(d) => return Ok((path, h, Err(d), None)),
+    let render_one = |job: &Job| -> Result<Rendered, String> {
+        let path = job.path();
+        let mut reused_text = None;
+        let (h, r) = job.with_ctx(|ctx| {
+            let h = if hashing {
+                context_hash(&job.template, ctx)
+            } else {
+                0
             };
-            let text = (job.indexed && job.file == "index.html")
-                .then(|| reused_text.unwrap_or_else(|| crate::search::html_text::extract(&html)));
-            match stream {
-                Some(put) => {
-                    put(&path, html.as_bytes())?;
-                    Ok((path, h, Ok(None), text))
-                }
-                None => Ok((path, h, Ok(Some(html)), text)),
+            let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h));
+            if let Some(html) = same.and_then(|(_, o)| o.files.get(&path)) {
+                let key = path.trim_end_matches("index.html");
+                let texts = &same.map_or(&[][..], |(_, o)| &o.texts[..]);
+                reused_text = texts
+                    .binary_search_by(|(k, _)| k.as_str().cmp(key))
+                    .ok()
+                    .map(|i| texts[i].1.clone());
+                return (h, Ok(String::from_utf8_lossy(html).into_owned()));
             }
-        })
-        .collect();
+            let r = tera.render(&job.template, ctx).map_err(|e| {
+                let shown = theme
+                    .templates
+                    .get(&job.template)
+                    .map_or(job.template.clone(), |t| t.0.clone());
+                template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
+            });
+            (h, r)
+        });
+        let html = match r {
+            Ok(html) => html,
+            Err(d) => return Ok((path, h, Err(d), None)),
+        };
+        let text = (job.indexed && job.file == "index.html")
+            .then(|| reused_text.unwrap_or_else(|| crate::search::html_text::extract(&html)));
+        match stream {
+            Some(put) => {
+                put(&path, html.as_bytes())?;
+                Ok((path, h, Ok(None), text))
+            }
+            None => Ok((path, h, Ok(Some(html)), text)),
+        }
+    };
+    // The deferred files are made beside the pages; rayon gives their thread page work once
+    // they are done.
+    let (made, results): (Vec<_>, Vec<Result<Rendered, String>>) = rayon::join(
+        || deferred.into_iter().map(|make| make()).collect(),
+        || jobs.par_iter().map(render_one).collect(),
+    );
+    for file in made {
+        match file {
+            Ok((path, bytes)) => match stream {
+                Some(put) => put(&path, &bytes)?,
+                None => {
+                    out.files.insert(path, bytes);
+                }
+            },
+            Err(d) => diags.push(*d),
+        }
+    }
     if trace {
-        eprintln!("trace: rendered {} ms", t0.elapsed().as_millis());
+        eprintln!("trace: rendered {} ms{}", t0.elapsed().as_millis(), rss());
     }
     let mut results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
     if let Some(c) = cache {

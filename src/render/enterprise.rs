@@ -1,0 +1,482 @@
+//! An enterprise's pages: its own page and its printouts — post risk cards (A4, two-per-A4 A5, one
+//! page per post), the four-colour table, the bulletin notice and a year-end report per evaluated
+//! year. Every context is built on the rendering thread, and what several of these pages show
+//! alike (QR codes, card sections) is made once and dropped as soon as they have it, so memory
+//! holds the enterprises being rendered, not the town.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use super::jobs::summary;
+use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
+use crate::load::enterprise::{Action, Contact, Equipment, Process, RedLine, SafetyOrg, Whistle};
+use crate::model::enterprise::{Enterprise, MilestoneView, MonthView};
+use crate::model::risk::Level;
+use crate::model::scoring::Score;
+use crate::model::{Profile, Site};
+
+/// What the enterprise page, its card pages and its bulletin share.
+struct Parts {
+    page_qr: Option<String>,
+    /// One `<section>` per post/unit card, QR code included, in `risk_groups` order.
+    cards: Vec<String>,
+}
+
+/// [`Parts`], made by the first page that needs them and released by the last one: `users`
+/// counts the pages still to take them.
+struct Shared<'a> {
+    site: &'a Site,
+    e: &'a Enterprise,
+    key: String,
+    parts: Mutex<Option<Arc<Parts>>>,
+    users: AtomicUsize,
+}
+
+impl Shared<'_> {
+    fn take(&self) -> Arc<Parts> {
+        // A panic while making the parts leaves nothing half-made in the slot, so a poisoned lock
+        // is still usable.
+        let mut slot = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        let parts = slot.get_or_insert_with(|| Arc::new(self.make())).clone();
+        let before = self
+            .users
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if before.is_ok_and(|n| n <= 1) {
+            *slot = None;
+        }
+        parts
+    }
+
+    fn make(&self) -> Parts {
+        let (site, e) = (self.site, self.e);
+        let base = site.base_url.as_deref().unwrap_or_default();
+        let page_qr = qr::svg(
+            &format!("{base}{}", self.key),
+            &format!("{}页面二维码", e.rec.name.v),
+        );
+        let cards = e
+            .risk_groups
+            .iter()
+            .map(|g| {
+                let code = qr::svg(
+                    &format!("{base}{}cards/{}/", self.key, g.index),
+                    &format!("{}岗位告知卡二维码", g.name),
+                );
+                fragments::card(e, g, code.as_deref())
+            })
+            .collect();
+        Parts { page_qr, cards }
+    }
+}
+
+/// The enterprise as its page's template sees it: the record and the derived facts, without the
+/// risk and hazard lists (their tables come ready-made from [`fragments`]; the page shows their
+/// counts) and without the raw posts, milestones and item scores that the page does not show.
+/// Serialising all of it into every page's context was a large share of the build.
+#[derive(Serialize)]
+struct PageView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    uscc: &'a str,
+    address: &'a str,
+    village: Option<&'a str>,
+    department: Option<&'a str>,
+    liaison: Option<&'a str>,
+    industry: &'a str,
+    kind: &'a str,
+    size: &'a str,
+    employees: u64,
+    high_risk: Vec<&'a str>,
+    landlord: &'a str,
+    demonstration: bool,
+    safety_code_url: &'a str,
+    emergency_phone: &'a str,
+    safety_org: &'a SafetyOrg,
+    processes: &'a [Process],
+    equipment: &'a [Equipment],
+    red_lines: &'a [RedLine],
+    whistleblower: &'a [Whistle],
+    contacts: &'a [Contact],
+    actions: &'a [Action],
+    liaison_title: &'a str,
+    deadline: Option<jiff::civil::Date>,
+    deadline_group: &'a str,
+    status: &'a str,
+    status_class: &'a str,
+    passed_late: bool,
+    milestone_views: &'a [MilestoneView],
+    milestones_done: usize,
+    milestones_total: usize,
+    risk_count: usize,
+    level_counts: [usize; 4],
+    hazard_count: usize,
+    open_hazards: usize,
+    overdue_hazards: usize,
+    open_major_hazards: usize,
+    months: &'a [MonthView],
+    missed_months: &'a [String],
+    this_month_missing: bool,
+    last_contact: Option<jiff::civil::Date>,
+    evaluation_views: Vec<EvaluationBrief<'a>>,
+    latest_score: Option<&'a Score>,
+    special_equipment: u64,
+    has_story: bool,
+}
+
+/// An evaluation as the page lists it (no item-by-item scores: those are in the year report).
+#[derive(Serialize)]
+struct EvaluationBrief<'a> {
+    date: jiff::civil::Date,
+    by: &'a str,
+    standard: &'a str,
+    standard_title: &'a str,
+    official: bool,
+    score: &'a Score,
+}
+
+impl<'a> PageView<'a> {
+    fn of(e: &'a Enterprise) -> Self {
+        let r = &e.rec;
+        PageView {
+            slug: &r.slug,
+            name: &r.name.v,
+            uscc: &r.uscc.v,
+            address: &r.address,
+            village: r.village.as_ref().map(|v| v.v.as_str()),
+            department: r.department.as_ref().map(|v| v.v.as_str()),
+            liaison: r.liaison.as_ref().map(|v| v.v.as_str()),
+            industry: &r.industry,
+            kind: &r.kind,
+            size: &r.size,
+            employees: r.employees.v,
+            high_risk: r.high_risk.iter().map(|h| h.v.as_str()).collect(),
+            landlord: &r.landlord,
+            demonstration: r.demonstration,
+            safety_code_url: &r.safety_code_url.v,
+            emergency_phone: &r.emergency_phone,
+            safety_org: &r.safety_org,
+            processes: &r.processes,
+            equipment: &r.equipment,
+            red_lines: &r.red_lines,
+            whistleblower: &r.whistleblower,
+            contacts: &r.contacts,
+            actions: &r.actions,
+            liaison_title: &e.liaison_title,
+            deadline: e.deadline,
+            deadline_group: e.deadline_group,
+            status: e.status,
+            status_class: e.status_class,
+            passed_late: e.passed_late,
+            milestone_views: &e.milestone_views,
+            milestones_done: e.milestones_done,
+            milestones_total: e.milestones_total,
+            risk_count: e.risk_views.len(),
+            level_counts: e.level_counts,
+            hazard_count: e.hazard_views.len(),
+            open_hazards: e.open_hazards,
+            overdue_hazards: e.overdue_hazards,
+            open_major_hazards: e.open_major_hazards,
+            months: &e.months,
+            missed_months: &e.missed_months,
+            this_month_missing: e.this_month_missing,
+            last_contact: e.last_contact,
+            evaluation_views: e
+                .evaluation_views
+                .iter()
+                .map(|v| EvaluationBrief {
+                    date: v.e.date.v,
+                    by: &v.e.by,
+                    standard: &v.e.standard.v,
+                    standard_title: &v.standard_title,
+                    official: v.official,
+                    score: &v.score,
+                })
+                .collect(),
+            latest_score: e.latest_score.as_ref(),
+            special_equipment: e.special_equipment,
+            has_story: e.has_story,
+        }
+    }
+}
+
+fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
+    ctx.insert("e", &PageView::of(e));
+    ctx.insert("story", &e.story);
+    let levels: Vec<svg::Bar> = Level::ALL
+        .iter()
+        .map(|l| svg::Bar {
+            label: format!("{}风险（{}）", l.name(), l.colour()),
+            value: e.level_counts[l.index()] as f64,
+            text: format!("{} 项", e.level_counts[l.index()]),
+            class: format!("level-{}", l.class()),
+        })
+        .collect();
+    let max = e.level_counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    ctx.insert(
+        "level_chart",
+        &svg::bars("风险等级分布（四色）", &levels, max),
+    );
+    let latest = e
+        .evaluation_views
+        .iter()
+        .rev()
+        .find(|v| v.e.date.v <= site.as_of);
+    if let Some(v) = latest {
+        let bars: Vec<svg::Bar> = v
+            .score
+            .categories
+            .iter()
+            .map(|c| svg::Bar {
+                label: c.name.clone(),
+                value: c.tenths as f64 / 10.0,
+                text: format!(
+                    "{}/{}（{}.{}%）",
+                    c.awarded,
+                    c.applicable,
+                    c.tenths / 10,
+                    c.tenths % 10
+                ),
+                class: "score".into(),
+            })
+            .collect();
+        ctx.insert(
+            "score_chart",
+            &svg::bars("最近一次评估各类得分率", &bars, 100.0),
+        );
+    }
+    if site.profile == Profile::Internal {
+        ctx.insert("private_people", &e.rec.private);
+        ctx.insert("liaison_name", &e.liaison_name);
+        ctx.insert("liaison_phone", &e.liaison_phone);
+    }
+    ctx.insert("summary", &summary(e));
+    ctx.insert("risk_tables", &fragments::risk_tables(e));
+    ctx.insert("hazard_rows", &fragments::hazard_rows(e));
+}
+
+/// All pages of one enterprise, appended to `jobs`.
+pub fn jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<Job<'a>>) {
+    let key = format!("enterprises/{}/", e.rec.slug);
+    let mut years: Vec<i16> = e
+        .evaluation_views
+        .iter()
+        .filter(|v| v.official && v.e.date.v <= site.as_of)
+        .map(|v| v.e.date.v.year())
+        .collect();
+    years.sort();
+    years.dedup();
+    let shared = Arc::new(Shared {
+        site,
+        e,
+        key: key.clone(),
+        parts: Mutex::new(None),
+        // The enterprise page, both card sheets, one page per card, the bulletin.
+        users: AtomicUsize::new(e.risk_groups.len() + 4),
+    });
+    let lazy = |key: String,
+                template: &str,
+                indexed: bool,
+                make: Box<dyn Fn() -> tera::Context + Send + Sync + 'a>| Job {
+        key,
+        file: "index.html".into(),
+        template: template.into(),
+        ctx: Ctx::Lazy(make),
+        in_sitemap: true,
+        indexed,
+    };
+    {
+        let (k, shared, years) = (key.clone(), shared.clone(), years.clone());
+        jobs.push(lazy(
+            key.clone(),
+            "enterprise.html",
+            true,
+            Box::new(move || {
+                let parts = shared.take();
+                let mut ctx = base_context(site, &k, &e.rec.name.v);
+                page_context(&mut ctx, site, e);
+                ctx.insert("qr", &parts.page_qr);
+                ctx.insert("report_years", &years);
+                ctx
+            }),
+        ));
+    }
+
+    // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
+    for (file_key, layout, title) in [
+        (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
+        (
+            format!("{key}cards/a5/"),
+            "a5",
+            "岗位安全风险告知卡（A5，每页两张）",
+        ),
+    ] {
+        let (shared, k) = (shared.clone(), file_key.clone());
+        let mut job = lazy(
+            file_key,
+            "cards.html",
+            false,
+            Box::new(move || {
+                let parts = shared.take();
+                let mut ctx = base_context(site, &k, &format!("{}：{title}", e.rec.name.v));
+                ctx.insert("e", &summary(e));
+                ctx.insert("cards_html", &parts.cards.concat());
+                ctx.insert("layout", layout);
+                ctx.insert("single", &false);
+                ctx
+            }),
+        );
+        job.in_sitemap = layout == "a4";
+        jobs.push(job);
+    }
+    for (n, g) in e.risk_groups.iter().enumerate() {
+        let card_key = format!("{key}cards/{}/", g.index);
+        let (shared, k) = (shared.clone(), card_key.clone());
+        jobs.push(lazy(
+            card_key,
+            "cards.html",
+            false,
+            Box::new(move || {
+                let parts = shared.take();
+                let mut ctx = base_context(
+                    site,
+                    &k,
+                    &format!("{}：{}岗位安全风险告知卡", e.rec.name.v, g.name),
+                );
+                ctx.insert("e", &summary(e));
+                ctx.insert("cards_html", parts.cards.get(n).map_or("", |c| c.as_str()));
+                ctx.insert("layout", "a4");
+                ctx.insert("single", &true);
+                ctx
+            }),
+        ));
+    }
+
+    let plan = ["png", "jpg", "jpeg", "svg"]
+        .iter()
+        .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
+        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
+    let four_key = format!("{key}four-colour/");
+    let k = four_key.clone();
+    jobs.push(lazy(
+        four_key,
+        "four_colour.html",
+        false,
+        Box::new(move || {
+            let mut ctx = base_context(site, &k, &format!("{}：风险四色分布表", e.rec.name.v));
+            let groups: Vec<serde_json::Value> = e
+                .risk_groups
+                .iter()
+                .map(|g| {
+                    serde_json::json!({
+                        "name": g.name,
+                        "highest": g.highest,
+                        "dots": fragments::level_dots(e, g),
+                    })
+                })
+                .collect();
+            ctx.insert("e", &summary(e));
+            ctx.insert("groups", &groups);
+            ctx.insert("plan", &plan);
+            ctx
+        }),
+    ));
+
+    let bulletin_key = format!("{key}bulletin/");
+    let (k, shared_b) = (bulletin_key.clone(), shared.clone());
+    jobs.push(lazy(
+        bulletin_key,
+        "bulletin.html",
+        false,
+        Box::new(move || {
+            let parts = shared_b.take();
+            let mut ctx = base_context(site, &k, &format!("{}：安全风险公告", e.rec.name.v));
+            ctx.insert("e", &summary(e));
+            ctx.insert("qr", &parts.page_qr);
+            let top: Vec<&crate::model::enterprise::RiskView> = e
+                .risk_views
+                .iter()
+                .filter(|r| r.level_value.index() <= 1)
+                .collect();
+            ctx.insert("top_risks", &top);
+            ctx
+        }),
+    ));
+
+    for year in years {
+        if let Some(job) = report_job(site, e, &key, year) {
+            jobs.push(job);
+        }
+    }
+}
+
+/// The year-end evaluation report: the year's last official evaluation item by item, and the
+/// hazards still open on 31 December (or on the as-of date, if earlier).
+fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
+    use crate::model::enterprise::{HazardState, HazardView, hazard_state};
+    let v = e
+        .evaluation_views
+        .iter()
+        .rev()
+        .find(|v| v.official && v.e.date.v.year() == year)?;
+    let std = site.standards.iter().find(|s| s.id == v.e.standard.v)?;
+    let report_key = format!("{key}report-{year}/");
+    let k = report_key.clone();
+    let make = move || {
+        let year_end = jiff::civil::Date::new(year, 12, 31)
+            .unwrap_or(site.as_of)
+            .min(site.as_of);
+        // In record order, as the hazards were entered.
+        let mut recorded: Vec<&HazardView> = e.hazard_views.iter().collect();
+        recorded.sort_by_key(|v| v.seq);
+        let open: Vec<HazardView> = recorded
+            .iter()
+            .map(|v| &v.h)
+            .filter(|h| h.found.v <= year_end)
+            .map(|h| hazard_state(h, year_end))
+            .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
+            .collect();
+        let rows: Vec<serde_json::Value> = std
+            .categories
+            .iter()
+            .map(|c| {
+                let items: Vec<serde_json::Value> = c
+                    .items
+                    .iter()
+                    .map(|it| {
+                        let na = v.e.not_applicable.iter().any(|n| n.v == it.id.v);
+                        let got = v.item_scores.iter().find(|(id, _)| *id == it.id.v).map(|(_, s)| *s);
+                        serde_json::json!({
+                            "id": it.id.v, "requirement": it.requirement, "points": it.points, "veto": it.veto,
+                            "na": na, "awarded": got, "deducted": got.map(|g| it.points.saturating_sub(g)),
+                            "vetoed": v.e.vetoed.iter().any(|x| x.v == it.id.v), "deduction": it.deduction,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({ "name": c.name, "items": items })
+            })
+            .collect();
+        let mut ctx = base_context(
+            site,
+            &k,
+            &format!("{}：{year} 年度双重预防机制评估报告", e.rec.name.v),
+        );
+        ctx.insert("e", &summary(e));
+        ctx.insert("year", &year);
+        ctx.insert("v", v);
+        ctx.insert("std", std);
+        ctx.insert("rows", &rows);
+        ctx.insert("open_hazards", &open);
+        ctx.insert("year_end", &year_end.to_string());
+        ctx
+    };
+    Some(Job {
+        key: report_key,
+        file: "index.html".into(),
+        template: "report.html".into(),
+        ctx: Ctx::Lazy(Box::new(make)),
+        in_sitemap: true,
+        indexed: false,
+    })
+}

@@ -1,0 +1,260 @@
+//! The repetitive parts of an enterprise's pages — its risk tables, hazard ledger rows and risk
+//! cards — written in Rust instead of template loops, as the ledger rows are. A town has thousands
+//! of enterprises with dozens of risks and hazards each; looping over them in tera (and serialising
+//! them into every page's context first) was most of the build. The markup is exactly what the
+//! templates wrote before (same bytes), every record value escaped.
+
+use std::fmt::Write as _;
+
+use super::html::escape_into as esc;
+use crate::model::enterprise::{Enterprise, HazardState, LevelView, RiskGroup};
+
+/// The `level` macro of macros.html: the level's name, with its colour in words.
+fn level(out: &mut String, l: &LevelView) {
+    out.push_str("<span class=\"level level-");
+    out.push_str(l.class);
+    out.push_str("\">");
+    out.push_str(l.name);
+    out.push_str("<span class=\"level-colour\">（");
+    out.push_str(l.colour);
+    out.push_str("）</span></span>");
+}
+
+/// `<li>` items, escaped.
+fn items<'s>(out: &mut String, list: impl IntoIterator<Item = &'s String>) {
+    for x in list {
+        out.push_str("<li>");
+        esc(out, x);
+        out.push_str("</li>");
+    }
+}
+
+fn joined<'s>(out: &mut String, list: impl IntoIterator<Item = &'s str>, sep: &str) {
+    for (i, x) in list.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        esc(out, x);
+    }
+}
+
+/// A post's headcount as the templates show it: nothing when missing or zero.
+fn headcount(out: &mut String, n: Option<u64>) {
+    if let Some(n) = n.filter(|n| *n != 0) {
+        let _ = write!(out, "（{n} 人）");
+    }
+}
+
+/// The enterprise page's risk inventory: per post or unit, a heading and a table of its risks.
+pub fn risk_tables(e: &Enterprise) -> String {
+    let mut out = String::with_capacity(e.risk_views.len() * 900 + e.risk_groups.len() * 600);
+    for g in &e.risk_groups {
+        let _ = write!(out, "\n<h3 id=\"group-{}\">", g.index);
+        esc(&mut out, &g.name);
+        headcount(&mut out, g.headcount);
+        out.push_str(" · 最高 ");
+        level(&mut out, &g.highest);
+        out.push_str("</h3>\n<div class=\"table-scroll\">\n<table class=\"data-table risk-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
+        for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
+            out.push_str("\n  <tr class=\"risk-row level-row-");
+            out.push_str(r.level.class);
+            out.push_str("\">\n    <td>");
+            esc(&mut out, &r.r.id.v);
+            out.push_str("</td>\n    <td>");
+            if !r.r.activity.is_empty() {
+                out.push_str("<strong>");
+                esc(&mut out, &r.r.activity);
+                out.push_str("</strong><br>");
+            }
+            esc(&mut out, &r.r.hazard);
+            out.push_str("</td>\n    <td>");
+            joined(&mut out, r.r.accidents.iter().map(String::as_str), "、");
+            out.push_str("</td>\n    <td>");
+            esc(&mut out, &r.r.method.v);
+            out.push_str("<br><span class=\"formula\">");
+            esc(&mut out, &r.formula);
+            out.push_str("</span></td>\n    <td>");
+            level(&mut out, &r.level);
+            if let Some(c) = &r.computed {
+                out.push_str("<br><small>计算为");
+                out.push_str(c.name);
+                out.push_str("，填报为");
+                out.push_str(r.declared.as_ref().map_or("", |d| d.name));
+                out.push_str("，从严</small>");
+            } else if let Some(d) = &r.declared {
+                out.push_str("<br><small>填报为");
+                out.push_str(d.name);
+                out.push_str("，计算从严</small>");
+            }
+            out.push_str("</td>\n    <td>");
+            esc(&mut out, &r.r.control_level);
+            out.push_str("</td>\n    <td><ul class=\"compact\">");
+            items(&mut out, &r.r.measures);
+            out.push_str("</ul></td>\n    <td><ul class=\"compact\">");
+            items(&mut out, &r.r.emergency);
+            out.push_str("</ul></td>\n  </tr>\n  ");
+        }
+        out.push_str("\n  </tbody>\n</table>\n</div>\n");
+    }
+    out
+}
+
+/// The enterprise page's hazard ledger rows (the closed loop, overdue first as the model sorted them).
+pub fn hazard_rows(e: &Enterprise) -> String {
+    let mut out = String::with_capacity(e.hazard_views.len() * 700);
+    for h in &e.hazard_views {
+        out.push_str("\n  <tr id=\"hazard-");
+        esc(&mut out, &h.h.id.v);
+        out.push_str("\" class=\"");
+        if h.state == HazardState::Overdue {
+            out.push_str("row-overdue");
+        }
+        out.push_str("\">\n    <td>");
+        esc(&mut out, &h.h.id.v);
+        let _ = write!(out, "</td><td>{}</td><td>", h.h.found.v);
+        esc(&mut out, &h.h.source);
+        out.push_str("</td>\n    <td>");
+        if !h.h.location.is_empty() {
+            esc(&mut out, &h.h.location);
+            out.push('：');
+        }
+        esc(&mut out, &h.h.description);
+        if let Some(r) = h.h.risk.as_ref().filter(|r| !r.v.is_empty()) {
+            out.push_str("<br><small>关联风险 ");
+            esc(&mut out, &r.v);
+            out.push_str("</small>");
+        }
+        out.push_str("</td>\n    <td>");
+        if h.major {
+            out.push_str("<strong class=\"grade-major\">重大</strong>");
+            if !h.h.criterion.is_empty() {
+                out.push_str("<br><small>");
+                esc(&mut out, &h.h.criterion);
+                out.push_str("</small>");
+            }
+        } else {
+            out.push_str("一般");
+        }
+        out.push_str("</td>\n    <td>");
+        esc(&mut out, &h.h.measures);
+        if h.major {
+            out.push_str("<br><small>资金 ");
+            // tera printed numbers with Rust's `{}` for f64.
+            match h.h.funds_yuan {
+                Some(f) => {
+                    let _ = write!(out, "{f}");
+                }
+                None => out.push('—'),
+            }
+            out.push_str(" 元；责任 ");
+            esc(&mut out, &h.h.responsible);
+            out.push_str("；预案 ");
+            esc(&mut out, &h.h.contingency);
+            out.push_str("</small>");
+        } else if !h.h.responsible.is_empty() {
+            out.push_str("<br><small>责任 ");
+            esc(&mut out, &h.h.responsible);
+            out.push_str("</small>");
+        }
+        out.push_str("</td>\n    <td>");
+        for (i, d) in [&h.h.deadline, &h.h.rectified, &h.h.accepted]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                out.push_str("</td><td>");
+            }
+            match d {
+                Some(d) => {
+                    let _ = write!(out, "{}", d.v);
+                }
+                None => out.push('—'),
+            }
+        }
+        out.push_str("</td>\n    <td><span class=\"state state-");
+        out.push_str(h.state_class);
+        out.push_str("\">");
+        esc(&mut out, &h.state_text);
+        out.push_str("</span></td>\n  </tr>\n  ");
+    }
+    out
+}
+
+/// One post risk card (`<section>`), the same on the A4 sheet, the A5 sheet and the card's own
+/// page. `qr` is the card's QR code SVG.
+pub fn card(e: &Enterprise, g: &RiskGroup, qr: Option<&str>) -> String {
+    let risks: Vec<_> = g
+        .risks
+        .iter()
+        .filter_map(|i| e.risk_views.get(*i))
+        .collect();
+    let mut out = String::with_capacity(4000 + qr.map_or(0, str::len));
+    let _ = write!(
+        out,
+        "\n<section class=\"risk-card highest-{}\" aria-labelledby=\"card-{}\">\n  <header class=\"card-head\">\n    <h2 id=\"card-{}\">岗位安全风险告知卡</h2>\n    <p class=\"card-post\"><span class=\"card-label\">{}：</span><strong>",
+        g.highest.class,
+        g.index,
+        g.index,
+        if e.rec.size == "小微型" {
+            "岗位"
+        } else {
+            "单元"
+        }
+    );
+    esc(&mut out, &g.name);
+    out.push_str("</strong>");
+    headcount(&mut out, g.headcount);
+    out.push_str("</p>\n    <p class=\"card-level\">风险等级：");
+    level(&mut out, &g.highest);
+    out.push_str(
+        "</p>\n  </header>\n  <div class=\"card-body\">\n    <h3>主要危险有害因素</h3>\n    <ul>",
+    );
+    for r in &risks {
+        out.push_str("<li>");
+        esc(&mut out, &r.r.hazard);
+        out.push('（');
+        out.push_str(r.level.name);
+        out.push_str("）</li>");
+    }
+    out.push_str("</ul>\n    <h3>可能导致的事故</h3>\n    <p>");
+    let mut accidents: Vec<&str> = risks
+        .iter()
+        .flat_map(|r| r.r.accidents.iter().map(String::as_str))
+        .collect();
+    accidents.sort();
+    accidents.dedup();
+    joined(&mut out, accidents, "、");
+    out.push_str("</p>\n    <h3>管控措施</h3>\n    <ul>");
+    items(&mut out, risks.iter().flat_map(|r| &r.r.measures));
+    out.push_str("</ul>\n    <h3>应急处置</h3>\n    <ul>");
+    items(&mut out, risks.iter().flat_map(|r| &r.r.emergency));
+    out.push_str("</ul>\n  </div>\n  <footer class=\"card-foot\">\n    <p class=\"card-phones\">应急电话：火警 <strong>119</strong> · 急救 <strong>120</strong>");
+    if !e.rec.emergency_phone.is_empty() {
+        out.push_str(" · 企业值班 <strong>");
+        esc(&mut out, &e.rec.emergency_phone);
+        out.push_str("</strong>");
+    }
+    out.push_str("</p>\n    <p class=\"card-ent\">");
+    esc(&mut out, &e.rec.name.v);
+    out.push_str("</p>\n    ");
+    if let Some(qr) = qr {
+        out.push_str("<div class=\"card-qr\">");
+        out.push_str(qr);
+        out.push_str("<span>扫码查看</span></div>");
+    }
+    out.push_str("\n  </footer>\n</section>\n");
+    out
+}
+
+/// The four-colour table's dots: per level (strictest first), one ● for each of the group's risks
+/// at that level.
+pub fn level_dots(e: &Enterprise, g: &RiskGroup) -> [String; 4] {
+    const CLASSES: [&str; 4] = ["major", "considerable", "general", "low"];
+    let mut dots: [String; 4] = Default::default();
+    for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
+        if let Some(k) = CLASSES.iter().position(|c| *c == r.level.class) {
+            dots[k].push('●');
+        }
+    }
+    dots
+}
