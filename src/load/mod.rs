@@ -9,8 +9,10 @@ pub mod source;
 pub mod standard;
 pub mod toml_reader;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -129,6 +131,7 @@ pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>)
     out
 }
 
+#[derive(Clone)]
 enum Loaded {
     Page(RawPage),
     Story(RawPage),
@@ -137,8 +140,20 @@ enum Loaded {
     Nothing,
 }
 
+/// What each file gave last time, with its modification time and length: the preview server
+/// reads and parses again only the files that changed.
+#[derive(Default)]
+pub struct LoadMemo {
+    files: HashMap<String, (SystemTime, u64, Loaded, Vec<Diagnostic>)>,
+}
+
 /// Reads and parses every input of the site at `root`.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+    load_with(root, None)
+}
+
+/// [`load`], taking unchanged files from `memo` and leaving this load's results in it.
+pub fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut inputs = Inputs {
         root: root.to_path_buf(),
@@ -170,15 +185,37 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     files.extend(list_files_reporting(root, "data/enterprises", &mut diags));
     files.extend(list_files_reporting(root, "data/standards", &mut diags));
 
-    let results: Vec<(Loaded, Vec<Diagnostic>)> = files
+    let previous = memo.as_deref().map(|m| &m.files);
+    type Stamp = Option<(SystemTime, u64)>;
+    let results: Vec<(Loaded, Vec<Diagnostic>, Stamp)> = files
         .par_iter()
         .map(|rel| {
+            let stamp = previous.and_then(|_| {
+                let m = std::fs::metadata(root.join(rel)).ok()?;
+                Some((m.modified().ok()?, m.len()))
+            });
+            let same = previous
+                .and_then(|p| p.get(rel))
+                .filter(|(t, l, ..)| stamp == Some((*t, *l)));
+            if let Some((_, _, loaded, d)) = same {
+                return (loaded.clone(), d.clone(), stamp);
+            }
             let mut d = Vec::new();
             let loaded = load_one(root, rel, &mut d);
-            (loaded, d)
+            (loaded, d, stamp)
         })
         .collect();
-    for ((loaded, mut d), rel) in results.into_iter().zip(&files) {
+    if let Some(m) = memo {
+        m.files = files
+            .iter()
+            .zip(&results)
+            .filter_map(|(rel, (loaded, d, stamp))| {
+                let (t, l) = (*stamp)?;
+                Some((rel.clone(), (t, l, loaded.clone(), d.clone())))
+            })
+            .collect();
+    }
+    for ((loaded, mut d, _), rel) in results.into_iter().zip(&files) {
         diags.append(&mut d);
         match loaded {
             Loaded::Page(p) => inputs.pages.push(p),
