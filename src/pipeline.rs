@@ -29,6 +29,8 @@ pub struct Caches {
     pub load: load::LoadMemo,
     pub markdown: model::content::MarkdownMemo,
     pub render: render::RenderCache,
+    /// The compiled templates and the fingerprint of the theme they came from.
+    pub templates: Option<(u64, tera::Tera)>,
 }
 
 /// What a successful compile produced, with timings per stage in milliseconds.
@@ -104,13 +106,14 @@ fn compile_inner(
     with_search: bool,
     stream: Option<&render::Stream<'_>>,
 ) -> Result<Compiled, Failure> {
-    let (load_memo, md_memo, cache) = match caches {
+    let (load_memo, md_memo, cache, compiled) = match caches {
         Some(c) => (
             Some(&mut c.load),
             Some(&mut c.markdown),
             Some(&mut c.render),
+            Some(&mut c.templates),
         ),
-        None => (None, None, None),
+        None => (None, None, None, None),
     };
     let mut stages = Vec::new();
     let t = Instant::now();
@@ -120,13 +123,20 @@ fn compile_inner(
     let t = Instant::now();
     let site = model::build_with(inputs, &model_opts(opts, Some(&theme)), md_memo, &mut diags);
     stages.push(("model", t.elapsed().as_millis()));
-    let tera = match render::templates(&theme) {
-        Ok(t) => Some(t),
-        Err(mut d) => {
-            diags.append(&mut d);
-            None
-        }
-    };
+    // The preview server compiles the templates again only when the theme changed.
+    let fp = render::theme_fingerprint(&theme);
+    let mut own = None;
+    let slot = compiled.unwrap_or(&mut own);
+    if slot.as_ref().is_none_or(|(f, _)| *f != fp) {
+        *slot = match render::templates(&theme) {
+            Ok(t) => Some((fp, t)),
+            Err(mut d) => {
+                diags.append(&mut d);
+                None
+            }
+        };
+    }
+    let tera = slot.as_ref().map(|(_, t)| t);
     let (Some(site), Some(tera)) = (site, tera) else {
         diag::sort(&mut diags);
         return Err(Failure::Input(diags));
@@ -137,7 +147,7 @@ fn compile_inner(
     }
     let t = Instant::now();
     let mut output =
-        render::render(&site, &theme, &tera, &mut diags, cache, stream).map_err(Failure::Io)?;
+        render::render(&site, &theme, tera, &mut diags, cache, stream).map_err(Failure::Io)?;
     stages.push(("render", t.elapsed().as_millis()));
     if diags.iter().any(|d| d.is_error()) {
         diag::sort(&mut diags);

@@ -147,6 +147,25 @@ pub struct LoadMemo {
     files: HashMap<String, (SystemTime, u64, Loaded, Vec<Diagnostic>)>,
 }
 
+impl LoadMemo {
+    /// Drops what is known about `changed` (paths relative to the site root, files or folders):
+    /// the watcher saw them change, and a modification time is not fine enough to tell two quick
+    /// saves of the same length apart on every file system.
+    pub fn forget(&mut self, changed: &[PathBuf]) {
+        if changed.iter().any(|c| c.is_absolute()) {
+            // Outside the root as the watcher saw it (a symlinked root, say): trust nothing.
+            self.files.clear();
+            return;
+        }
+        for c in changed {
+            let c = c.to_string_lossy().replace('\\', "/");
+            let dir = format!("{}/", c.trim_end_matches('/'));
+            self.files
+                .retain(|rel, _| *rel != c && !rel.starts_with(&dir));
+        }
+    }
+}
+
 /// Reads and parses every input of the site at `root`.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     load_with(root, None)
@@ -202,7 +221,12 @@ pub fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagn
             }
             let mut d = Vec::new();
             let loaded = load_one(root, rel, &mut d);
-            (loaded, d, stamp)
+            // A file that changed while it was read is not remembered; the watcher reports it again.
+            let after = stamp.and_then(|_| {
+                let m = std::fs::metadata(root.join(rel)).ok()?;
+                Some((m.modified().ok()?, m.len()))
+            });
+            (loaded, d, stamp.filter(|_| after == stamp))
         })
         .collect();
     if let Some(m) = memo {
@@ -318,4 +342,29 @@ pub fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forget_drops_changed_files_and_folders() {
+        let mut m = LoadMemo::default();
+        let loaded = (SystemTime::UNIX_EPOCH, 1, Loaded::Nothing, Vec::new());
+        for rel in [
+            "content/a.md",
+            "content/ab.md",
+            "content/sub/b.md",
+            "data/site.toml",
+        ] {
+            m.files.insert(rel.to_string(), loaded.clone());
+        }
+        m.forget(&[PathBuf::from("content/a.md"), PathBuf::from("content/sub")]);
+        let mut left: Vec<&String> = m.files.keys().collect();
+        left.sort();
+        assert_eq!(left, ["content/ab.md", "data/site.toml"]);
+        m.forget(&[PathBuf::from("/elsewhere/x.md")]);
+        assert!(m.files.is_empty());
+    }
 }

@@ -245,7 +245,7 @@ fn context_hash(template: &str, ctx: &Context) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
-fn theme_fingerprint(theme: &theme::Theme) -> u64 {
+pub fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (name, (_, text)) in &theme.templates {
         std::hash::Hash::hash(name, &mut h);

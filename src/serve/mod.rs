@@ -147,6 +147,7 @@ pub fn rebuild(
     let start = Instant::now();
     // With a disk mirror the written folder must equal `build` output, index included.
     let mirror = shared.mirror.is_some();
+    cache.load.forget(changed);
     let result = pipeline::compile_with(opts, Some(cache), mirror);
     let ms = start.elapsed().as_millis();
     let mut status = shared.status.write().map(|s| s.clone()).unwrap_or_default();
