@@ -254,7 +254,7 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
                 let stages: Vec<String> =
                     c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
                 println!(
-                    "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB）；用时 {} 毫秒（{}）",
+                    "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB；{} 个长词表，最大 {} KB）；用时 {} 毫秒（{}）",
                     c.output.pages,
                     c.site.enterprises.len(),
                     opts.out.display(),
@@ -262,6 +262,8 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
                     c.search.total_bytes / 1024,
                     c.search.shards,
                     c.search.largest_shard / 1024,
+                    c.search.lists,
+                    c.search.largest_list / 1024,
                     start.elapsed().as_millis(),
                     stages.join("，")
                 );

@@ -23,6 +23,17 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
 }
 
+/// What the preview server keeps between rebuilds so that unchanged inputs cost little: parsed
+/// files, rendered Markdown and rendered pages.
+#[derive(Default)]
+pub struct Caches {
+    pub load: load::LoadMemo,
+    pub markdown: model::content::MarkdownMemo,
+    pub render: render::RenderCache,
+    /// The compiled templates and the fingerprint of the theme they came from.
+    pub templates: Option<(u64, tera::Tera)>,
+}
+
 /// What a successful compile produced, with timings per stage in milliseconds.
 pub struct Compiled {
     pub site: Site,
@@ -84,33 +95,49 @@ pub fn compile_streaming(
 /// same, and may leave the search index for later (`with_search = false`, see [`add_search`]).
 pub fn compile_with(
     opts: &BuildOptions,
-    cache: Option<&mut render::RenderCache>,
+    caches: Option<&mut Caches>,
     with_search: bool,
 ) -> Result<Compiled, Failure> {
-    compile_inner(opts, cache, with_search, None)
+    compile_inner(opts, caches, with_search, None)
 }
 
 fn compile_inner(
     opts: &BuildOptions,
-    cache: Option<&mut render::RenderCache>,
+    caches: Option<&mut Caches>,
     with_search: bool,
     stream: Option<&render::Stream<'_>>,
 ) -> Result<Compiled, Failure> {
+    let (load_memo, md_memo, cache, compiled) = match caches {
+        Some(c) => (
+            Some(&mut c.load),
+            Some(&mut c.markdown),
+            Some(&mut c.render),
+            Some(&mut c.templates),
+        ),
+        None => (None, None, None, None),
+    };
     let mut stages = Vec::new();
     let t = Instant::now();
-    let (inputs, mut diags) = load::load(&opts.root);
+    let (inputs, mut diags) = load::load_with(&opts.root, load_memo);
     stages.push(("load", t.elapsed().as_millis()));
     let theme = render::theme::load(&opts.root).map_err(Failure::Io)?;
     let t = Instant::now();
-    let site = model::build(inputs, &model_opts(opts, Some(&theme)), &mut diags);
+    let site = model::build_with(inputs, &model_opts(opts, Some(&theme)), md_memo, &mut diags);
     stages.push(("model", t.elapsed().as_millis()));
-    let tera = match render::templates(&theme) {
-        Ok(t) => Some(t),
-        Err(mut d) => {
-            diags.append(&mut d);
-            None
-        }
-    };
+    // The preview server compiles the templates again only when the theme changed.
+    let fp = render::theme_fingerprint(&theme);
+    let mut own = None;
+    let slot = compiled.unwrap_or(&mut own);
+    if slot.as_ref().is_none_or(|(f, _)| *f != fp) {
+        *slot = match render::templates(&theme) {
+            Ok(t) => Some((fp, t)),
+            Err(mut d) => {
+                diags.append(&mut d);
+                None
+            }
+        };
+    }
+    let tera = slot.as_ref().map(|(_, t)| t);
     let (Some(site), Some(tera)) = (site, tera) else {
         diag::sort(&mut diags);
         return Err(Failure::Input(diags));
@@ -121,7 +148,7 @@ fn compile_inner(
     }
     let t = Instant::now();
     let mut output =
-        render::render(&site, &theme, &tera, &mut diags, cache, stream).map_err(Failure::Io)?;
+        render::render(&site, &theme, tera, &mut diags, cache, stream).map_err(Failure::Io)?;
     stages.push(("render", t.elapsed().as_millis()));
     if diags.iter().any(|d| d.is_error()) {
         diag::sort(&mut diags);

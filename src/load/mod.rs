@@ -9,8 +9,10 @@ pub mod source;
 pub mod standard;
 pub mod toml_reader;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -129,6 +131,7 @@ pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>)
     out
 }
 
+#[derive(Clone)]
 enum Loaded {
     Page(RawPage),
     Story(RawPage),
@@ -137,8 +140,39 @@ enum Loaded {
     Nothing,
 }
 
+/// What each file gave last time, with its modification time and length: the preview server
+/// reads and parses again only the files that changed.
+#[derive(Default)]
+pub struct LoadMemo {
+    files: HashMap<String, (SystemTime, u64, Loaded, Vec<Diagnostic>)>,
+}
+
+impl LoadMemo {
+    /// Drops what is known about `changed` (paths relative to the site root, files or folders):
+    /// the watcher saw them change, and a modification time is not fine enough to tell two quick
+    /// saves of the same length apart on every file system.
+    pub fn forget(&mut self, changed: &[PathBuf]) {
+        if changed.iter().any(|c| c.is_absolute()) {
+            // Outside the root as the watcher saw it (a symlinked root, say): trust nothing.
+            self.files.clear();
+            return;
+        }
+        for c in changed {
+            let c = c.to_string_lossy().replace('\\', "/");
+            let dir = format!("{}/", c.trim_end_matches('/'));
+            self.files
+                .retain(|rel, _| *rel != c && !rel.starts_with(&dir));
+        }
+    }
+}
+
 /// Reads and parses every input of the site at `root`.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+    load_with(root, None)
+}
+
+/// [`load`], taking unchanged files from `memo` and leaving this load's results in it.
+pub fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut inputs = Inputs {
         root: root.to_path_buf(),
@@ -170,15 +204,42 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     files.extend(list_files_reporting(root, "data/enterprises", &mut diags));
     files.extend(list_files_reporting(root, "data/standards", &mut diags));
 
-    let results: Vec<(Loaded, Vec<Diagnostic>)> = files
+    let previous = memo.as_deref().map(|m| &m.files);
+    type Stamp = Option<(SystemTime, u64)>;
+    let results: Vec<(Loaded, Vec<Diagnostic>, Stamp)> = files
         .par_iter()
         .map(|rel| {
+            let stamp = previous.and_then(|_| {
+                let m = std::fs::metadata(root.join(rel)).ok()?;
+                Some((m.modified().ok()?, m.len()))
+            });
+            let same = previous
+                .and_then(|p| p.get(rel))
+                .filter(|(t, l, ..)| stamp == Some((*t, *l)));
+            if let Some((_, _, loaded, d)) = same {
+                return (loaded.clone(), d.clone(), stamp);
+            }
             let mut d = Vec::new();
             let loaded = load_one(root, rel, &mut d);
-            (loaded, d)
+            // A file that changed while it was read is not remembered; the watcher reports it again.
+            let after = stamp.and_then(|_| {
+                let m = std::fs::metadata(root.join(rel)).ok()?;
+                Some((m.modified().ok()?, m.len()))
+            });
+            (loaded, d, stamp.filter(|_| after == stamp))
         })
         .collect();
-    for ((loaded, mut d), rel) in results.into_iter().zip(&files) {
+    if let Some(m) = memo {
+        m.files = files
+            .iter()
+            .zip(&results)
+            .filter_map(|(rel, (loaded, d, stamp))| {
+                let (t, l) = (*stamp)?;
+                Some((rel.clone(), (t, l, loaded.clone(), d.clone())))
+            })
+            .collect();
+    }
+    for ((loaded, mut d, _), rel) in results.into_iter().zip(&files) {
         diags.append(&mut d);
         match loaded {
             Loaded::Page(p) => inputs.pages.push(p),
@@ -281,4 +342,29 @@ pub fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forget_drops_changed_files_and_folders() {
+        let mut m = LoadMemo::default();
+        let loaded = (SystemTime::UNIX_EPOCH, 1, Loaded::Nothing, Vec::new());
+        for rel in [
+            "content/a.md",
+            "content/ab.md",
+            "content/sub/b.md",
+            "data/site.toml",
+        ] {
+            m.files.insert(rel.to_string(), loaded.clone());
+        }
+        m.forget(&[PathBuf::from("content/a.md"), PathBuf::from("content/sub")]);
+        let mut left: Vec<&String> = m.files.keys().collect();
+        left.sort();
+        assert_eq!(left, ["content/ab.md", "data/site.toml"]);
+        m.forget(&[PathBuf::from("/elsewhere/x.md")]);
+        assert!(m.files.is_empty());
+    }
 }

@@ -1,17 +1,20 @@
 //! The content tree: Markdown files become pages, folders become sections (described by `_index.md`),
 //! each with a URL, a table of contents, a place among its siblings (previous/next) and rendered HTML.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{self, Heading, LinkTargets, RenderCtx};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, SourceFile};
 use crate::load::RawPage;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct LinkRef {
     pub title: String,
     /// URL key relative to the site root, percent-encoded: `handbook/%E9%A3%8E/`.
@@ -21,7 +24,44 @@ pub struct LinkRef {
     pub weight: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A page's rendered Markdown, shared with the preview server's memo; it hashes as its
+/// fingerprint (computed once, when rendered) and serializes as the HTML text.
+#[derive(Debug, Clone)]
+pub struct Html {
+    pub text: Arc<str>,
+    pub fp: u64,
+}
+
+impl Html {
+    pub fn new(text: String) -> Html {
+        let fp = hash_of(&text);
+        Html {
+            text: Arc::from(text),
+            fp,
+        }
+    }
+}
+
+impl std::ops::Deref for Html {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Hash for Html {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.fp.hash(state);
+    }
+}
+
+impl Serialize for Html {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct Page {
     /// Path under `content/`.
     pub path: String,
@@ -36,7 +76,7 @@ pub struct Page {
     pub is_section: bool,
     /// Key of the enclosing section.
     pub section: String,
-    pub html: String,
+    pub html: Html,
     pub toc: Vec<Heading>,
     pub prev: Option<LinkRef>,
     pub next: Option<LinkRef>,
@@ -87,11 +127,53 @@ pub fn root_prefix(key: &str) -> String {
     "../".repeat(key.matches('/').count())
 }
 
+/// Markdown results of the previous build, for the preview server: a page whose body, link
+/// targets and (when it uses shortcodes) site data are unchanged is not parsed again.
+#[derive(Default)]
+pub struct MarkdownMemo {
+    pages: HashMap<String, Memo>,
+}
+
+struct Memo {
+    src: Arc<SourceFile>,
+    body_start: usize,
+    headings: Vec<Heading>,
+    html: MemoHtml,
+}
+
+/// A page's rendered Markdown with what it was rendered against.
+struct MemoHtml {
+    /// Fingerprint of the link targets, and of the site data (0 when no shortcode was used).
+    targets: u64,
+    data: u64,
+    text: Arc<str>,
+    fp: u64,
+    /// The page's link diagnostics.
+    diags: Vec<Diagnostic>,
+}
+
+impl Memo {
+    /// Same body as `p`: the load memo hands back the very same source when the file is unchanged.
+    fn same_body(&self, p: &RawPage) -> bool {
+        self.body_start == p.body_start
+            && (Arc::ptr_eq(&self.src, &p.src) || self.src.text == p.src.text)
+    }
+}
+
+fn hash_of(x: impl Hash) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
+}
+
 /// Builds the page tree. `shortcode` expands data shortcodes; link problems go to `diags`.
+/// `data` fingerprints what shortcodes read; `memo` (the preview server's) skips unchanged pages.
 pub fn build(
     raw: &[RawPage],
     templates: &BTreeSet<String>,
     shortcode: &SiteShortcode<'_>,
+    data: u64,
+    memo: Option<&mut MarkdownMemo>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Page>, LinkTargets, Vec<PrintBook>) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
@@ -107,23 +189,47 @@ pub fn build(
             diags.push(d);
         }
     }
+    let previous = memo.as_deref().map(|m| &m.pages);
+    let remembered = |p: &RawPage| {
+        previous
+            .and_then(|m| m.get(&p.path))
+            .filter(|m| m.same_body(p))
+    };
     let headings: Vec<Vec<Heading>> = live
         .par_iter()
-        .map(|p| markdown::headings(p.body()))
+        .map(|p| match remembered(p) {
+            Some(m) => m.headings.clone(),
+            None => markdown::headings(p.body()),
+        })
         .collect();
     let mut targets: LinkTargets = BTreeMap::new();
     for (p, h) in live.iter().zip(&headings) {
         let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
         targets.insert(p.path.clone(), (key_of(&p.path), ids));
     }
-    let rendered: Vec<(String, Vec<Diagnostic>)> = live
+    let targets_fp = hash_of(&targets);
+    let trace = std::env::var_os("DUALPREV_TRACE").is_some();
+    let t0 = std::time::Instant::now();
+    // (HTML, its fingerprint, link diagnostics, data fingerprint or 0, freshly rendered)
+    type Rendered = (Arc<str>, u64, Vec<Diagnostic>, u64, bool);
+    let rendered: Vec<Rendered> = live
         .par_iter()
         .zip(headings.par_iter())
         .map(|(p, h)| {
+            let same = remembered(p)
+                .map(|m| &m.html)
+                .filter(|m| m.targets == targets_fp && (m.data == 0 || m.data == data));
+            if let Some(m) = same {
+                return (m.text.clone(), m.fp, m.diags.clone(), m.data, false);
+            }
             let key = key_of(&p.path);
             let root = root_prefix(&key);
             let mut d = Vec::new();
-            let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
+            let used = std::sync::atomic::AtomicBool::new(false);
+            let sc = |name: &str, args: &BTreeMap<String, String>| {
+                used.store(true, std::sync::atomic::Ordering::Relaxed);
+                shortcode(name, args, &root)
+            };
             let ctx = RenderCtx {
                 src: &p.src,
                 body_start: p.body_start,
@@ -136,12 +242,43 @@ pub fn build(
                 id_prefix: "",
             };
             let html = markdown::render(p.body(), &ctx, &mut d);
-            (html, d)
+            let used = used.load(std::sync::atomic::Ordering::Relaxed);
+            let html = Html::new(html);
+            (html.text, html.fp, d, if used { data } else { 0 }, true)
         })
         .collect();
-
+    if let Some(m) = memo {
+        let live_paths: BTreeSet<&str> = live.iter().map(|p| p.path.as_str()).collect();
+        m.pages.retain(|k, _| live_paths.contains(k.as_str()));
+        for ((p, h), (html, fp, d, data, fresh)) in live.iter().zip(&headings).zip(&rendered) {
+            let keep = !fresh
+                && m.pages
+                    .get(&p.path)
+                    .is_some_and(|m| Arc::ptr_eq(&m.src, &p.src));
+            if !keep {
+                m.pages.insert(
+                    p.path.clone(),
+                    Memo {
+                        src: p.src.clone(),
+                        body_start: p.body_start,
+                        headings: h.clone(),
+                        html: MemoHtml {
+                            targets: targets_fp,
+                            data: *data,
+                            text: html.clone(),
+                            fp: *fp,
+                            diags: d.clone(),
+                        },
+                    },
+                );
+            }
+        }
+    }
+    if trace {
+        eprintln!("trace: markdown {} ms", t0.elapsed().as_millis());
+    }
     let mut pages: Vec<Page> = Vec::new();
-    for ((p, h), (html, mut d)) in live.iter().zip(headings).zip(rendered) {
+    for ((p, h), (html, html_fp, mut d, _, _)) in live.iter().zip(headings).zip(rendered) {
         diags.append(&mut d);
         let key = key_of(&p.path);
         let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
@@ -157,7 +294,10 @@ pub fn build(
             template: p.fm.template.as_ref().map(|t| t.v.clone()),
             is_section,
             section,
-            html,
+            html: Html {
+                text: html,
+                fp: html_fp,
+            },
             toc: h,
             prev: None,
             next: None,
@@ -166,9 +306,18 @@ pub fn build(
             ancestors: Vec::new(),
         });
     }
+    if trace {
+        eprintln!("trace: pages {} ms", t0.elapsed().as_millis());
+    }
     add_missing_sections(&mut pages);
     link_siblings(&mut pages);
+    if trace {
+        eprintln!("trace: siblings {} ms", t0.elapsed().as_millis());
+    }
     let books = print_books(&live, &pages, &targets, shortcode);
+    if trace {
+        eprintln!("trace: books {} ms", t0.elapsed().as_millis());
+    }
     (pages, targets, books)
 }
 
@@ -260,7 +409,7 @@ fn print_books(
             key,
             section_url: s.url.clone(),
             title: s.title.clone(),
-            intro: s.html.clone(),
+            intro: s.html.to_string(),
             chapters: rendered,
         });
     }
@@ -310,7 +459,7 @@ fn add_missing_sections(pages: &mut Vec<Page>) {
             date: None,
             template: None,
             is_section: true,
-            html: String::new(),
+            html: Html::new(String::new()),
             toc: Vec::new(),
             prev: None,
             next: None,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, SourceFile, suggest};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

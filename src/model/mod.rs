@@ -56,6 +56,21 @@ pub struct ModelOptions {
 
 /// Builds the site model; `None` when the config itself could not be read.
 pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    build_with(inputs, opts, None, diags)
+}
+
+/// [`build`] reusing the Markdown of unchanged pages from the previous build (preview server).
+pub fn build_with(
+    inputs: Inputs,
+    opts: &ModelOptions,
+    memo: Option<&mut content::MarkdownMemo>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Site> {
+    let t0 = std::time::Instant::now();
+    let data = data_fingerprint(&inputs, opts);
+    if std::env::var_os("DUALPREV_TRACE").is_some() {
+        eprintln!("trace: data fingerprint {} ms", t0.elapsed().as_millis());
+    }
     let cfg = inputs.site?;
     let as_of = opts.as_of.or(cfg.as_of).unwrap_or(opts.today);
     let mut standards = inputs.standards;
@@ -81,7 +96,8 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
         shortcodes::expand(name, args, root, &cfg, &enterprises)
     };
-    let (pages, targets, books) = content::build(&inputs.pages, &opts.templates, &sc, diags);
+    let (pages, targets, books) =
+        content::build(&inputs.pages, &opts.templates, &sc, data, memo, diags);
 
     // Stories merge into their enterprise's page; a story without a record is an error.
     let mut stories = Vec::new();
@@ -146,6 +162,36 @@ pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -
         standards,
         assets: inputs.assets,
     })
+}
+
+/// A fingerprint of everything shortcodes can read (site.toml, records, standards, the dates),
+/// never 0 (0 marks a page that used no shortcode).
+fn data_fingerprint(inputs: &Inputs, opts: &ModelOptions) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let hash = |x: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        x(&mut h);
+        h.finish()
+    };
+    let records: Vec<u64> = inputs
+        .enterprises
+        .par_iter()
+        .map(|r| hash(&|h| (&r.src.rel, &r.src.text).hash(h)))
+        .collect();
+    hash(&|h| {
+        inputs.site_src.as_ref().map(|s| &s.text).hash(h);
+        records.hash(h);
+        for s in &inputs.standards {
+            (&s.src.rel, &s.src.text).hash(h);
+        }
+        (
+            opts.as_of,
+            opts.today,
+            opts.profile == Profile::Internal,
+            &opts.base_url,
+        )
+            .hash(h);
+    }) | 1
 }
 
 /// Names and USCCs are unique across files; both places are named.

@@ -2,6 +2,7 @@
 //! home dashboard, enterprise pages, standards, search, 404 — plus the notices' Atom feed.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -154,6 +155,7 @@ pub fn all<'a>(
     let by_slug: BTreeMap<&str, &EntSummary> =
         summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
     let town = town::build(site);
+    let base_fp = super::base_fingerprint(site);
 
     for p in &site.pages {
         if GENERATED.contains(&p.key.as_str()) {
@@ -176,14 +178,24 @@ pub fn all<'a>(
                 key: p.key.clone(),
                 file: "index.html".into(),
                 template,
-                ctx: Ctx::Lazy(Box::new(move || {
-                    let mut ctx = base_context(site, &p.key, &p.title);
-                    ctx.insert("page", p);
-                    if let Some(u) = &print_url {
-                        ctx.insert("print_url", u);
-                    }
-                    ctx
-                })),
+                ctx: Ctx::Keyed {
+                    key: {
+                        let print_url = print_url.clone();
+                        Box::new(move || {
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            (base_fp, p, &print_url).hash(&mut h);
+                            h.finish()
+                        })
+                    },
+                    make: Box::new(move || {
+                        let mut ctx = base_context(site, &p.key, &p.title);
+                        ctx.insert("page", p);
+                        if let Some(u) = &print_url {
+                            ctx.insert("print_url", u);
+                        }
+                        ctx
+                    }),
+                },
                 in_sitemap: true,
                 indexed: true,
             });

@@ -44,6 +44,12 @@ pub type Stream<'s> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 's;
 pub enum Ctx<'a> {
     Ready(Context),
     Lazy(Box<dyn Fn() -> Context + Send + Sync + 'a>),
+    /// A lazy context with a cheap fingerprint of everything it is made from: the preview server
+    /// compares fingerprints and builds the context only for pages whose inputs changed.
+    Keyed {
+        key: Box<dyn Fn() -> u64 + Send + Sync + 'a>,
+        make: Box<dyn Fn() -> Context + Send + Sync + 'a>,
+    },
 }
 
 /// One page to render: output key (folder), template and context.
@@ -66,7 +72,7 @@ impl Job<'_> {
     fn with_ctx<R>(&self, f: impl FnOnce(&Context) -> R) -> R {
         match &self.ctx {
             Ctx::Ready(c) => f(c),
-            Ctx::Lazy(make) => f(&make()),
+            Ctx::Lazy(make) | Ctx::Keyed { make, .. } => f(&make()),
         }
     }
 }
@@ -138,6 +144,17 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
         .map(|b| format!("{b}{}", crate::model::markdown::encode_path(key)));
     ctx.insert("canonical", &canonical);
     ctx
+}
+
+/// A fingerprint of what [`base_context`] takes from the site (all but the key and title), for
+/// [`Ctx::Keyed`] jobs.
+pub fn base_fingerprint(site: &Site) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let _ = serde_json::to_writer(HashWriter(&mut h), &site.config);
+    std::hash::Hash::hash(&site.as_of.to_string(), &mut h);
+    std::hash::Hash::hash(&(site.profile == Profile::Internal), &mut h);
+    std::hash::Hash::hash(&site.base_url, &mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 /// Parses the theme's templates; a syntax error names the template file and line.
@@ -231,7 +248,7 @@ fn context_hash(template: &str, ctx: &Context) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
-fn theme_fingerprint(theme: &theme::Theme) -> u64 {
+pub fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (name, (_, text)) in &theme.templates {
         std::hash::Hash::hash(name, &mut h);
@@ -287,49 +304,63 @@ pub fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    type Rendered = (
-        String,
-        u64,
-        Result<Option<String>, Diagnostic>,
-        Option<crate::search::html_text::PageText>,
-    );
+    type Text = Option<crate::search::html_text::PageText>;
+    type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
     let render_one = |job: &Job| -> Result<Rendered, String> {
         let path = job.path();
-        let mut reused_text = None;
-        let (h, r) = job.with_ctx(|ctx| {
-            let h = if hashing {
-                context_hash(&job.template, ctx)
-            } else {
-                0
-            };
-            let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h));
-            if let Some(html) = same.and_then(|(_, o)| o.files.get(&path)) {
-                let key = path.trim_end_matches("index.html");
-                let texts = &same.map_or(&[][..], |(_, o)| &o.texts[..]);
-                reused_text = texts
-                    .binary_search_by(|(k, _)| k.as_str().cmp(key))
-                    .ok()
-                    .map(|i| texts[i].1.clone());
-                return (h, Ok(String::from_utf8_lossy(html).into_owned()));
-            }
-            let r = tera.render(&job.template, ctx).map_err(|e| {
-                let shown = theme
-                    .templates
-                    .get(&job.template)
-                    .map_or(job.template.clone(), |t| t.0.clone());
-                template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
-            });
-            (h, r)
+        let wants_text = job.indexed && job.file == "index.html";
+        // The page as rendered last time (bytes and text), when its inputs hash the same.
+        let reuse = |h: u64| -> Option<(Vec<u8>, Text)> {
+            let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h))?;
+            let html = same.1.files.get(&path)?;
+            let key = path.trim_end_matches("index.html");
+            let texts = &same.1.texts;
+            let text = wants_text
+                .then(|| texts.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok())
+                .flatten()
+                .map(|i| texts[i].1.clone());
+            Some((html.clone(), text))
+        };
+        let keyed = match &job.ctx {
+            Ctx::Keyed { key, .. } if hashing => Some(key()),
+            _ => None,
+        };
+        let early = keyed.and_then(|h| reuse(h).map(|r| (h, Ok(r))));
+        let (h, r) = early.unwrap_or_else(|| {
+            job.with_ctx(|ctx| {
+                let h = match keyed {
+                    Some(h) => h,
+                    None if hashing => context_hash(&job.template, ctx),
+                    None => 0,
+                };
+                if keyed.is_none()
+                    && let Some(r) = reuse(h)
+                {
+                    return (h, Ok(r));
+                }
+                let r = tera
+                    .render(&job.template, ctx)
+                    .map(|html| {
+                        let text = wants_text.then(|| crate::search::html_text::extract(&html));
+                        (html.into_bytes(), text)
+                    })
+                    .map_err(|e| {
+                        let shown = theme
+                            .templates
+                            .get(&job.template)
+                            .map_or(job.template.clone(), |t| t.0.clone());
+                        template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
+                    });
+                (h, r)
+            })
         });
-        let html = match r {
-            Ok(html) => html,
+        let (html, text) = match r {
+            Ok(r) => r,
             Err(d) => return Ok((path, h, Err(d), None)),
         };
-        let text = (job.indexed && job.file == "index.html")
-            .then(|| reused_text.unwrap_or_else(|| crate::search::html_text::extract(&html)));
         match stream {
             Some(put) => {
-                put(&path, html.as_bytes())?;
+                put(&path, &html)?;
                 Ok((path, h, Ok(None), text))
             }
             None => Ok((path, h, Ok(Some(html)), text)),
@@ -377,7 +408,7 @@ pub fn render(
         match r {
             Ok(Some(html)) => {
                 out.pages += 1;
-                out.files.insert(path.clone(), html.into_bytes());
+                out.files.insert(path.clone(), html);
             }
             Ok(None) => out.pages += 1,
             Err(d) => diags.push(d),

@@ -9,7 +9,7 @@
 //!   until it has seen what it looks for: CJK phrases are confirmed against the text, so postings
 //!   need no positions, and a long page costs only the chunks up to its first match.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -36,6 +36,9 @@ pub struct IndexStats {
     pub shards: usize,
     pub total_bytes: usize,
     pub largest_shard: usize,
+    /// Posting lists kept in files of their own (`l/`), and the largest of them.
+    pub lists: usize,
+    pub largest_list: usize,
 }
 
 #[derive(Serialize)]
@@ -90,6 +93,8 @@ struct DocTerms {
     folded: String,
     /// (term start, term end, weighted count: occurrences + title and heading bonuses)
     terms: Vec<(u32, u32, u32)>,
+    /// `terms[parts[p]..parts[p + 1]]` are the terms of partition p.
+    parts: [u32; PARTS + 1],
     len: u32,
 }
 
@@ -136,47 +141,54 @@ fn doc_terms(p: &PageText) -> DocTerms {
         at = end;
     }
     pos = spans_into(&p.text[at..], pos, &mut folded, &mut spans);
-    let text_of = |s: &Span| &folded[s.start as usize..s.end as usize];
-    // Any order that puts equal terms together will do. Most terms are CJK bigrams of 6 bytes, so
-    // sort on a precomputed 8-byte prefix and the length; longer terms get a hash of their text
-    // instead, and the rare doc where two different terms share a key is sorted by text.
-    let key = |s: &Span| -> (u64, u32) {
-        let b = text_of(s).as_bytes();
-        if b.len() <= 8 {
-            let mut k = [0u8; 8];
-            k[..b.len()].copy_from_slice(b);
-            (u64::from_be_bytes(k), b.len() as u32)
-        } else {
-            (fnv1a(text_of(s)) as u64 | (1 << 63), b.len() as u32)
-        }
-    };
-    let mut keyed: Vec<((u64, u32), Span)> = spans.iter().map(|s| (key(s), *s)).collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.pos.cmp(&b.1.pos)));
-    let clash = keyed
-        .windows(2)
-        .any(|w| w[0].0 == w[1].0 && w[0].0.1 > 8 && text_of(&w[0].1) != text_of(&w[1].1));
-    if clash {
-        keyed.sort_unstable_by(|a, b| text_of(&a.1).cmp(text_of(&b.1)).then(a.1.pos.cmp(&b.1.pos)));
-    }
-    let mut terms: Vec<(u32, u32, u32)> = Vec::new();
-    for (_, sp) in &keyed {
+    // Distinct terms with their weighted counts, in first-seen order. Nearly every term is a CJK
+    // bigram of 6 bytes: those (and any term of up to 8 bytes) are keyed by their bytes as a u64,
+    // the rest by their text.
+    let mut short: HashMap<(u64, u32), u32, Fast> =
+        HashMap::with_capacity_and_hasher(spans.len() / 2, Fast);
+    let mut long: HashMap<&str, u32, Fast> = HashMap::with_hasher(Fast);
+    let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(spans.len() / 2);
+    for sp in &spans {
         // Heading ranges are in order and do not overlap: find the last one starting at or before.
         let k = headings.partition_point(|(a, _)| *a <= sp.pos);
         let in_heading = k > 0 && sp.pos < headings[k - 1].1;
         let weight = 1
             + if sp.pos < title_len { TITLE_WEIGHT } else { 0 }
             + if in_heading { HEADING_WEIGHT } else { 0 };
-        let same = terms
-            .last()
-            .is_some_and(|t| folded[t.0 as usize..t.1 as usize] == *text_of(sp));
-        match terms.last_mut() {
-            Some(t) if same => t.2 += weight,
-            _ => terms.push((sp.start, sp.end, weight)),
+        let text = &folded[sp.start as usize..sp.end as usize];
+        let next = terms.len() as u32;
+        let slot = match short_key(text) {
+            Some(key) => *short.entry(key).or_insert(next),
+            None => *long.entry(text).or_insert(next),
+        };
+        if slot == next {
+            terms.push((sp.start, sp.end, weight));
+        } else {
+            terms[slot as usize].2 += weight;
         }
     }
+    drop((short, long));
+    // Grouped by partition (see `index`), so each partition's merge reads only its own terms.
+    let part = |t: &(u32, u32, u32)| part_of(&folded[t.0 as usize..t.1 as usize]);
+    let mut counts = [0u32; PARTS + 1];
+    for t in &terms {
+        counts[part(t) + 1] += 1;
+    }
+    for i in 1..=PARTS {
+        counts[i] += counts[i - 1];
+    }
+    let parts = counts;
+    let mut grouped = vec![(0, 0, 0); terms.len()];
+    for t in &terms {
+        let p = part(t);
+        grouped[counts[p] as usize] = *t;
+        counts[p] += 1;
+    }
+    let terms = grouped;
     DocTerms {
         folded,
         terms,
+        parts,
         len: pos,
     }
 }
@@ -198,6 +210,60 @@ fn chunks(text: &str, size: usize) -> Vec<&str> {
         out.push(&text[start..]);
     }
     out
+}
+
+/// The postings are merged in this many partitions of the terms, in parallel.
+const PARTS: usize = 16;
+
+fn part_of(t: &str) -> usize {
+    use std::hash::BuildHasher;
+    (Fast.hash_one(t) >> 32) as usize % PARTS
+}
+
+/// A term of up to 8 bytes as a number (with its length, so that no two terms share a key).
+fn short_key(t: &str) -> Option<(u64, u32)> {
+    let b = t.as_bytes();
+    (b.len() <= 8).then(|| {
+        let mut k = [0u8; 8];
+        k[..b.len()].copy_from_slice(b);
+        (u64::from_le_bytes(k), b.len() as u32)
+    })
+}
+
+/// A small, fast hasher for the index's own maps (keys come from the site's text, not from
+/// an attacker who could choose collisions at build time to any real effect).
+#[derive(Clone, Copy, Default)]
+struct Fast;
+
+impl std::hash::BuildHasher for Fast {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut k = [0u8; 8];
+            k[..c.len()].copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(k));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
@@ -278,17 +344,22 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         eprintln!("trace: index terms {} ms", t0.elapsed().as_millis());
     }
 
-    // term -> [(doc, weighted tf)]; docs are visited in order so postings stay sorted.
-    let mut postings: std::collections::HashMap<&str, Vec<(u32, u32)>> =
-        std::collections::HashMap::new();
-    for (doc, dt) in docs_terms.iter().enumerate() {
-        for t in &dt.terms {
-            postings
-                .entry(dt.term(t))
-                .or_default()
-                .push((doc as u32, t.2));
-        }
-    }
+    // term -> [(doc, weighted tf)], built in parallel over partitions of the terms; docs are
+    // visited in order so postings stay sorted.
+    type Postings<'t> = Vec<(&'t str, Vec<(u32, u32)>)>;
+    let parts: Vec<Postings> = (0..PARTS)
+        .into_par_iter()
+        .map(|part| {
+            let mut map: HashMap<&str, Vec<(u32, u32)>, Fast> = HashMap::with_hasher(Fast);
+            for (doc, dt) in docs_terms.iter().enumerate() {
+                let range = dt.parts[part] as usize..dt.parts[part + 1] as usize;
+                for t in &dt.terms[range] {
+                    map.entry(dt.term(t)).or_default().push((doc as u32, t.2));
+                }
+            }
+            map.into_iter().collect()
+        })
+        .collect();
     let n = docs_terms.len();
     let total_len: u64 = docs_terms.iter().map(|t| t.len as u64).sum();
     let avgdl = if n == 0 {
@@ -299,7 +370,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     if trace {
         eprintln!("trace: index merged {} ms", t0.elapsed().as_millis());
     }
-    let mut postings: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
+    let mut postings: Postings = parts.into_iter().flatten().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let encoded: Vec<(&str, String)> = postings
         .par_iter()
@@ -330,6 +401,8 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         if s.len() > LIST_INLINE {
             let key = b36(i as u64);
             stats.total_bytes += s.len();
+            stats.lists += 1;
+            stats.largest_list = stats.largest_list.max(s.len());
             files.insert(format!("search/l/{key}.txt"), s.into_bytes());
             inline.push((term, format!("@{key}")));
         } else {

@@ -81,7 +81,7 @@ pub fn run_with(
         clients: Mutex::new(Vec::new()),
         mirror,
     });
-    let mut cache = crate::render::RenderCache::default();
+    let mut cache = pipeline::Caches::default();
     rebuild(&opts, &shared, &[], &mut cache);
     let url = format!("http://{addr}/");
     println!("预览地址：{url}  （按 Ctrl-C 停止）");
@@ -106,7 +106,7 @@ pub fn run_with(
                     rebuild(&opts, &shared, &paths, &mut cache)
                 }));
                 if run.is_err() {
-                    cache = crate::render::RenderCache::default();
+                    cache = pipeline::Caches::default();
                     let mut status = shared.status.read().map(|s| s.clone()).unwrap_or_default();
                     status.ok = false;
                     let d = Diagnostic::file(
@@ -142,11 +142,12 @@ pub fn rebuild(
     opts: &BuildOptions,
     shared: &Shared,
     changed: &[PathBuf],
-    cache: &mut crate::render::RenderCache,
+    cache: &mut pipeline::Caches,
 ) {
     let start = Instant::now();
     // With a disk mirror the written folder must equal `build` output, index included.
     let mirror = shared.mirror.is_some();
+    cache.load.forget(changed);
     let result = pipeline::compile_with(opts, Some(cache), mirror);
     let ms = start.elapsed().as_millis();
     let mut status = shared.status.write().map(|s| s.clone()).unwrap_or_default();
@@ -163,7 +164,7 @@ pub fn rebuild(
             }
             let stages = c.stages.clone();
             let output = Arc::new(c.output);
-            cache.remember(output.clone());
+            cache.render.remember(output.clone());
             if let Ok(mut o) = shared.output.write() {
                 *o = output.clone();
             }
