@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::render::Output;
 use crate::render::theme::ThemeFile;
 
@@ -53,7 +55,7 @@ impl Staging {
             self.abort();
             return Err(e);
         }
-        let _ = std::fs::remove_dir_all(&self.old);
+        remove_all(&self.old);
         let had_old = self.dest.exists();
         if had_old && let Err(e) = std::fs::rename(&self.dest, &self.old) {
             self.abort();
@@ -67,7 +69,7 @@ impl Staging {
             return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
         }
         if had_old {
-            let _ = std::fs::remove_dir_all(&self.old);
+            remove_all(&self.old);
         }
         Ok(())
     }
@@ -78,9 +80,11 @@ impl Staging {
     }
 
     fn fill(&self, out: &Output) -> Result<(), String> {
-        for (rel, bytes) in &out.files {
-            self.put(rel, bytes)?;
-        }
+        // Thousands of small files (the search index): written in parallel, the first error wins.
+        let files: Vec<(&String, &Vec<u8>)> = out.files.iter().collect();
+        files
+            .par_iter()
+            .try_for_each(|(rel, bytes)| self.put(rel, bytes))?;
         for (rel, f) in &out.copies {
             if out.files.contains_key(rel) || self.dir.join(rel).exists() {
                 continue;
@@ -101,6 +105,24 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Removes a folder and everything in it, the files in parallel (a previous output can hold tens
+/// of thousands of them); what cannot be removed is left behind silently.
+fn remove_all(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    files.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(f);
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Refuses an output folder that would replace the site's own sources: the site root itself, a
