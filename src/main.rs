@@ -268,6 +268,9 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
                     stages.join("，")
                 );
             }
+            // The process ends here: freeing a large site's model page by page would only delay
+            // the exit (about 0.3 s at 5,000 enterprises).
+            std::mem::forget(c);
             ExitCode::SUCCESS
         }
         Err(Failure::Input(diags)) => {
