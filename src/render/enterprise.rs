@@ -4,8 +4,9 @@
 //! alike (QR codes, card sections) is made once and dropped as soon as they have it, so memory
 //! holds the enterprises being rendered, not the town.
 
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -32,9 +33,28 @@ struct Shared<'a> {
     key: String,
     parts: Mutex<Option<Arc<Parts>>>,
     users: AtomicUsize,
+    /// Fingerprint of all these pages rest on (for the preview server, see [`Ctx::Keyed`]): the
+    /// site and standards (`data`), the record's source, the story, the four-colour plan image.
+    data: u64,
+    plan: Option<String>,
+    fp: OnceLock<u64>,
 }
 
 impl Shared<'_> {
+    /// The derived enterprise is a function of its record, the site and the standards, so their
+    /// sources stand for it.
+    fn fingerprint(&self, key: &str, template: &str) -> u64 {
+        let fp = *self.fp.get_or_init(|| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let src = &self.e.rec.src;
+            (self.data, &src.rel, &src.text, &self.e.story, &self.plan).hash(&mut h);
+            h.finish()
+        });
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (fp, key, template).hash(&mut h);
+        h.finish()
+    }
+
     fn take(&self) -> Arc<Parts> {
         // A panic while making the parts leaves nothing half-made in the slot, so a poisoned lock
         // is still usable.
@@ -257,7 +277,13 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
 }
 
 /// All pages of one enterprise, appended to `jobs`.
-pub fn jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<Job<'a>>) {
+pub fn jobs<'a>(
+    site: &'a Site,
+    e: &'a Enterprise,
+    out: &Output,
+    data: u64,
+    jobs: &mut Vec<Job<'a>>,
+) {
     let key = format!("enterprises/{}/", e.rec.slug);
     let mut years: Vec<i16> = e
         .evaluation_views
@@ -267,22 +293,36 @@ pub fn jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<
         .collect();
     years.sort();
     years.dedup();
+    let plan = ["png", "jpg", "jpeg", "svg"]
+        .iter()
+        .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
+        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
     let shared = Arc::new(Shared {
         site,
         e,
         key: key.clone(),
+        data,
+        plan: plan.clone(),
+        fp: OnceLock::new(),
         parts: Mutex::new(None),
         // The enterprise page, both card sheets, one page per card, the bulletin.
         users: AtomicUsize::new(e.risk_groups.len() + 4),
     });
+    let keyed = |key: &str, template: &str, make| {
+        let (s, k, t) = (shared.clone(), key.to_string(), template.to_string());
+        Ctx::Keyed {
+            key: Box::new(move || s.fingerprint(&k, &t)),
+            make,
+        }
+    };
     let lazy = |key: String,
                 template: &str,
                 indexed: bool,
                 make: Box<dyn Fn() -> tera::Context + Send + Sync + 'a>| Job {
+        ctx: keyed(&key, template, make),
         key,
         file: "index.html".into(),
         template: template.into(),
-        ctx: Ctx::Lazy(make),
         in_sitemap: true,
         indexed,
     };
@@ -353,10 +393,6 @@ pub fn jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<
         ));
     }
 
-    let plan = ["png", "jpg", "jpeg", "svg"]
-        .iter()
-        .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
-        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
     let four_key = format!("{key}four-colour/");
     let k = four_key.clone();
     jobs.push(lazy(
@@ -405,7 +441,11 @@ pub fn jobs<'a>(site: &'a Site, e: &'a Enterprise, out: &Output, jobs: &mut Vec<
     ));
 
     for year in years {
-        if let Some(job) = report_job(site, e, &key, year) {
+        if let Some(mut job) = report_job(site, e, &key, year) {
+            if let Ctx::Lazy(make) = std::mem::replace(&mut job.ctx, Ctx::Ready(Default::default()))
+            {
+                job.ctx = keyed(&job.key, &job.template, make);
+            }
             jobs.push(job);
         }
     }

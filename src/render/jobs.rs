@@ -282,12 +282,21 @@ pub fn all<'a>(
         );
         return Ok(Planned { jobs, deferred });
     }
+    // What every enterprise page rests on besides its own record: the site and the standards.
+    let data_fp = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        base_fp.hash(&mut h);
+        for s in &site.standards {
+            (&s.src.rel, &s.src.text).hash(&mut h);
+        }
+        h.finish()
+    };
     let per_enterprise: Vec<Vec<Job>> = site
         .enterprises
         .par_iter()
         .map(|e| {
             let mut v = Vec::new();
-            super::enterprise::jobs(site, e, out, &mut v);
+            super::enterprise::jobs(site, e, out, data_fp, &mut v);
             v
         })
         .collect();
