@@ -91,17 +91,35 @@ pub fn b36(mut n: u64) -> String {
 /// allocation per token.
 struct DocTerms {
     folded: String,
-    /// (term start, term end, weighted count: occurrences + title and heading bonuses)
-    terms: Vec<(u32, u32, u32)>,
+    terms: Vec<Term>,
     /// `terms[parts[p]..parts[p + 1]]` are the terms of partition p.
     parts: [u32; PARTS + 1],
     len: u32,
 }
 
+/// One distinct term of a document: its text as a range of the folded buffer, its weighted count
+/// (occurrences plus title and heading bonuses), its bytes as a number when it has at most 8
+/// (0 otherwise), and its merge partition.
+#[derive(Clone, Copy)]
+struct Term {
+    start: u32,
+    end: u32,
+    weight: u32,
+    key: u64,
+    part: u32,
+}
+
 impl DocTerms {
-    fn term(&self, t: &(u32, u32, u32)) -> &str {
-        &self.folded[t.0 as usize..t.1 as usize]
+    fn term(&self, t: &Term) -> &str {
+        &self.folded[t.start as usize..t.end as usize]
     }
+}
+
+/// How the merge tells terms apart: short terms by their bytes, long ones by their text.
+#[derive(PartialEq, Eq, Hash)]
+enum TermKey<'a> {
+    Short(u64),
+    Long(&'a str),
 }
 
 /// Tokenizes title then body (sections split so heading token ranges are known).
@@ -144,47 +162,60 @@ fn doc_terms(p: &PageText) -> DocTerms {
     // Distinct terms with their weighted counts, in first-seen order. Nearly every term is a CJK
     // bigram of 6 bytes: those (and any term of up to 8 bytes) are keyed by their bytes as a u64,
     // the rest by their text.
-    let mut short: HashMap<(u64, u32), u32, Fast> =
+    let mut short: HashMap<u64, u32, Fast> =
         HashMap::with_capacity_and_hasher(spans.len() / 2, Fast);
     let mut long: HashMap<&str, u32, Fast> = HashMap::with_hasher(Fast);
-    let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(spans.len() / 2);
+    let mut terms: Vec<Term> = Vec::with_capacity(spans.len() / 2);
+    // Spans come in position order, and so do the heading ranges: one cursor walks both.
+    let mut h = 0;
     for sp in &spans {
-        // Heading ranges are in order and do not overlap: find the last one starting at or before.
-        let k = headings.partition_point(|(a, _)| *a <= sp.pos);
-        let in_heading = k > 0 && sp.pos < headings[k - 1].1;
+        while h < headings.len() && headings[h].1 <= sp.pos {
+            h += 1;
+        }
+        let in_heading = h < headings.len() && headings[h].0 <= sp.pos;
         let weight = 1
             + if sp.pos < title_len { TITLE_WEIGHT } else { 0 }
             + if in_heading { HEADING_WEIGHT } else { 0 };
         let text = &folded[sp.start as usize..sp.end as usize];
         let next = terms.len() as u32;
-        let slot = match short_key(text) {
-            Some(key) => *short.entry(key).or_insert(next),
+        let key = short_key(text);
+        let slot = match key {
+            Some(k) => *short.entry(k).or_insert(next),
             None => *long.entry(text).or_insert(next),
         };
         if slot == next {
-            terms.push((sp.start, sp.end, weight));
+            let part = match key {
+                Some(k) => part_of_short(k),
+                None => part_of(text),
+            };
+            terms.push(Term {
+                start: sp.start,
+                end: sp.end,
+                weight,
+                key: key.unwrap_or(0),
+                part: part as u32,
+            });
         } else {
-            terms[slot as usize].2 += weight;
+            terms[slot as usize].weight += weight;
         }
     }
     drop((short, long));
     // Grouped by partition (see `index`), so each partition's merge reads only its own terms.
-    let part = |t: &(u32, u32, u32)| part_of(&folded[t.0 as usize..t.1 as usize]);
     let mut counts = [0u32; PARTS + 1];
     for t in &terms {
-        counts[part(t) + 1] += 1;
+        counts[t.part as usize + 1] += 1;
     }
     for i in 1..=PARTS {
         counts[i] += counts[i - 1];
     }
     let parts = counts;
-    let mut grouped = vec![(0, 0, 0); terms.len()];
-    for t in &terms {
-        let p = part(t);
-        grouped[counts[p] as usize] = *t;
+    let mut order: Vec<u32> = vec![0; terms.len()];
+    for (i, t) in terms.iter().enumerate() {
+        let p = t.part as usize;
+        order[counts[p] as usize] = i as u32;
         counts[p] += 1;
     }
-    let terms = grouped;
+    let terms: Vec<Term> = order.iter().map(|i| terms[*i as usize]).collect();
     DocTerms {
         folded,
         terms,
@@ -220,14 +251,19 @@ fn part_of(t: &str) -> usize {
     (Fast.hash_one(t) >> 32) as usize % PARTS
 }
 
-/// A term of up to 8 bytes as a number (with its length, so that no two terms share a key).
-fn short_key(t: &str) -> Option<(u64, u32)> {
+/// A term of up to 8 bytes as a number. Terms hold no NUL (the tokenizer drops it), so the
+/// zero padding keeps terms of different lengths apart.
+fn short_key(t: &str) -> Option<u64> {
     let b = t.as_bytes();
     (b.len() <= 8).then(|| {
         let mut k = [0u8; 8];
         k[..b.len()].copy_from_slice(b);
-        (u64::from_le_bytes(k), b.len() as u32)
+        u64::from_le_bytes(k)
     })
+}
+
+fn part_of_short(k: u64) -> usize {
+    (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize % PARTS
 }
 
 /// A small, fast hasher for the index's own maps (keys come from the site's text, not from
@@ -350,14 +386,24 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let parts: Vec<Postings> = (0..PARTS)
         .into_par_iter()
         .map(|part| {
-            let mut map: HashMap<&str, Vec<(u32, u32)>, Fast> = HashMap::with_hasher(Fast);
+            type Entry<'t> = (&'t str, Vec<(u32, u32)>);
+            let mut map: HashMap<TermKey, Entry, Fast> = HashMap::with_hasher(Fast);
             for (doc, dt) in docs_terms.iter().enumerate() {
                 let range = dt.parts[part] as usize..dt.parts[part + 1] as usize;
                 for t in &dt.terms[range] {
-                    map.entry(dt.term(t)).or_default().push((doc as u32, t.2));
+                    let text = dt.term(t);
+                    let key = if t.end - t.start <= 8 {
+                        TermKey::Short(t.key)
+                    } else {
+                        TermKey::Long(text)
+                    };
+                    map.entry(key)
+                        .or_insert_with(|| (text, Vec::new()))
+                        .1
+                        .push((doc as u32, t.weight));
                 }
             }
-            map.into_iter().collect()
+            map.into_values().collect()
         })
         .collect();
     let n = docs_terms.len();
