@@ -24,7 +24,7 @@ pub const SHARD_TARGET: usize = 4 * 1024;
 /// Posting strings longer than this get a file of their own instead of a place in a shard.
 pub const LIST_INLINE: usize = 1024;
 /// Scale of the whole-number impacts (BM25 weight × this, rounded).
-pub const IMPACT_SCALE: f64 = 100.0;
+pub const IMPACT_SCALE: f64 = 30.0;
 /// Extra weight of a term occurrence in the title and in a heading.
 pub const TITLE_WEIGHT: u32 = 3;
 pub const HEADING_WEIGHT: u32 = 1;
@@ -54,8 +54,8 @@ struct DocFile<'a> {
     u: &'a str,
     x: &'a str,
     n: usize,
-    /// [anchor, char offset, heading]
-    s: Vec<(&'a str, usize, &'a str)>,
+    /// [anchor, char offset] of each section, so a result can link to the heading above its match
+    s: Vec<(&'a str, usize)>,
 }
 
 /// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
@@ -491,7 +491,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
                 n: chunks.len().max(1),
                 s: p.sections
                     .iter()
-                    .map(|(a, off, h)| (a.as_str(), *off, h.as_str()))
+                    .map(|(a, off, _)| (a.as_str(), *off))
                     .collect(),
             };
             let mut out = vec![(
