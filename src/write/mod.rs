@@ -107,20 +107,36 @@ impl Staging {
     }
 }
 
-/// Removes a folder and everything in it, the files in parallel (a previous output can hold tens
-/// of thousands of them); what cannot be removed is left behind silently.
+/// Removes a folder and everything in it. A previous output can hold tens of thousands of folders
+/// (one per page), so the subtrees two levels down are removed in parallel, each by
+/// `remove_dir_all` (which works relative to open folders instead of resolving every path anew);
+/// what cannot be removed is left behind silently.
 fn remove_all(dir: &Path) {
-    if !dir.exists() {
+    let children = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let top = children(dir);
+    if top.is_empty() && !dir.exists() {
         return;
     }
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(|e| e.into_path())
+    let subtrees: Vec<PathBuf> = top
+        .iter()
+        .flat_map(|p| {
+            if p.is_dir() {
+                children(p)
+            } else {
+                vec![p.clone()]
+            }
+        })
         .collect();
-    files.par_iter().for_each(|f| {
-        let _ = std::fs::remove_file(f);
+    subtrees.par_iter().for_each(|p| {
+        let _ = if p.is_dir() {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
     });
     let _ = std::fs::remove_dir_all(dir);
 }
