@@ -424,6 +424,14 @@ fn incremental_rebuilds_equal_a_clean_build() {
             std::fs::write(r.join("content/notices/2025-06-29-new.md"), "+++\ntitle = \"新通知\"\ndate = 2025-06-29\n+++\n\n见[术语](@/handbook/glossary.md#new-term)。\n").unwrap()
         }),
         Box::new(|r| std::fs::remove_file(r.join("content/notices/2025-06-29-new.md")).unwrap()),
+        // The site title is in every page's header.
+        Box::new(move |r| {
+            replace(
+                &r.join("data/site.toml"),
+                "title = \"连山镇工贸企业双重预防机制\"",
+                "title = \"连山镇工贸企业双重预防机制建设\"",
+            )
+        }),
         Box::new(|r| {
             append(
                 &r.join("data/site.toml"),

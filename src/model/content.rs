@@ -306,18 +306,9 @@ pub fn build(
             ancestors: Vec::new(),
         });
     }
-    if trace {
-        eprintln!("trace: pages {} ms", t0.elapsed().as_millis());
-    }
     add_missing_sections(&mut pages);
     link_siblings(&mut pages);
-    if trace {
-        eprintln!("trace: siblings {} ms", t0.elapsed().as_millis());
-    }
     let books = print_books(&live, &pages, &targets, shortcode);
-    if trace {
-        eprintln!("trace: books {} ms", t0.elapsed().as_millis());
-    }
     (pages, targets, books)
 }
 

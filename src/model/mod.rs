@@ -42,6 +42,7 @@ pub struct Site {
     pub enterprises: Vec<Enterprise>,
     pub standards: Vec<Standard>,
     pub assets: Vec<String>,
+    pub fingerprints: Fingerprints,
 }
 
 pub struct ModelOptions {
@@ -66,11 +67,7 @@ pub fn build_with(
     memo: Option<&mut content::MarkdownMemo>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Site> {
-    let t0 = std::time::Instant::now();
-    let data = data_fingerprint(&inputs, opts);
-    if std::env::var_os("DUALPREV_TRACE").is_some() {
-        eprintln!("trace: data fingerprint {} ms", t0.elapsed().as_millis());
-    }
+    let fingerprints = Fingerprints::of(&inputs, opts);
     let cfg = inputs.site?;
     let as_of = opts.as_of.or(cfg.as_of).unwrap_or(opts.today);
     let mut standards = inputs.standards;
@@ -96,8 +93,14 @@ pub fn build_with(
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
         shortcodes::expand(name, args, root, &cfg, &enterprises)
     };
-    let (pages, targets, books) =
-        content::build(&inputs.pages, &opts.templates, &sc, data, memo, diags);
+    let (pages, targets, books) = content::build(
+        &inputs.pages,
+        &opts.templates,
+        &sc,
+        fingerprints.data(),
+        memo,
+        diags,
+    );
 
     // Stories merge into their enterprise's page; a story without a record is an error.
     let mut stories = Vec::new();
@@ -161,37 +164,57 @@ pub fn build_with(
         enterprises,
         standards,
         assets: inputs.assets,
+        fingerprints,
     })
 }
 
-/// A fingerprint of everything shortcodes can read (site.toml, records, standards, the dates),
-/// never 0 (0 marks a page that used no shortcode).
-fn data_fingerprint(inputs: &Inputs, opts: &ModelOptions) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let hash = |x: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        x(&mut h);
-        h.finish()
-    };
-    let records: Vec<u64> = inputs
-        .enterprises
-        .par_iter()
-        .map(|r| hash(&|h| (&r.src.rel, &r.src.text).hash(h)))
-        .collect();
-    hash(&|h| {
-        inputs.site_src.as_ref().map(|s| &s.text).hash(h);
-        records.hash(h);
-        for s in &inputs.standards {
-            (&s.src.rel, &s.src.text).hash(h);
+/// Fingerprints of the inputs besides the Markdown pages, for the preview server's memos.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fingerprints {
+    /// site.toml and the build options (dates, profile, base URL): all that the context every
+    /// page shares is made from.
+    pub site: u64,
+    pub standards: u64,
+    pub records: u64,
+}
+
+impl Fingerprints {
+    fn of(inputs: &Inputs, opts: &ModelOptions) -> Fingerprints {
+        let records: Vec<u64> = inputs
+            .enterprises
+            .par_iter()
+            .map(|r| hash_of((&r.src.rel, &r.src.text)))
+            .collect();
+        Fingerprints {
+            site: hash_of((
+                inputs.site_src.as_ref().map(|s| &s.text),
+                opts.as_of,
+                opts.today,
+                opts.profile == Profile::Internal,
+                &opts.base_url,
+            )),
+            standards: hash_of(
+                inputs
+                    .standards
+                    .iter()
+                    .map(|s| (&s.src.rel, &s.src.text))
+                    .collect::<Vec<_>>(),
+            ),
+            records: hash_of(records),
         }
-        (
-            opts.as_of,
-            opts.today,
-            opts.profile == Profile::Internal,
-            &opts.base_url,
-        )
-            .hash(h);
-    }) | 1
+    }
+
+    /// Everything shortcodes can read; never 0 (0 marks a page that used no shortcode).
+    pub fn data(&self) -> u64 {
+        hash_of((self.site, self.standards, self.records)) | 1
+    }
+}
+
+fn hash_of(x: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
 }
 
 /// Names and USCCs are unique across files; both places are named.

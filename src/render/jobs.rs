@@ -155,7 +155,8 @@ pub fn all<'a>(
     let by_slug: BTreeMap<&str, &EntSummary> =
         summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
     let town = town::build(site);
-    let base_fp = super::base_fingerprint(site);
+    // What `base_context` takes from the site (all but the key and title).
+    let base_fp = site.fingerprints.site;
 
     for p in &site.pages {
         if GENERATED.contains(&p.key.as_str()) {
@@ -285,10 +286,7 @@ pub fn all<'a>(
     // What every enterprise page rests on besides its own record: the site and the standards.
     let data_fp = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        base_fp.hash(&mut h);
-        for s in &site.standards {
-            (&s.src.rel, &s.src.text).hash(&mut h);
-        }
+        (base_fp, site.fingerprints.standards).hash(&mut h);
         h.finish()
     };
     let per_enterprise: Vec<Vec<Job>> = site

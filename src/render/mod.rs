@@ -146,17 +146,6 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
     ctx
 }
 
-/// A fingerprint of what [`base_context`] takes from the site (all but the key and title), for
-/// [`Ctx::Keyed`] jobs.
-pub fn base_fingerprint(site: &Site) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    let _ = serde_json::to_writer(HashWriter(&mut h), &site.config);
-    std::hash::Hash::hash(&site.as_of.to_string(), &mut h);
-    std::hash::Hash::hash(&(site.profile == Profile::Internal), &mut h);
-    std::hash::Hash::hash(&site.base_url, &mut h);
-    std::hash::Hasher::finish(&h)
-}
-
 /// Parses the theme's templates; a syntax error names the template file and line.
 pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();

@@ -107,7 +107,6 @@ pub struct DocRead {
     pub title: String,
     pub url: String,
     pub text: String,
-    pub complete: bool,
     sections: Vec<(String, usize)>,
 }
 
@@ -146,7 +145,6 @@ pub fn read_doc(
         title,
         url: f["u"].as_str().unwrap_or("").to_string(),
         text,
-        complete: k >= n,
         sections,
     })
 }
