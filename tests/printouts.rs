@@ -467,17 +467,8 @@ fn print_pdf(chrome: &Path, file: &Path, tmp: &Path) -> (usize, String) {
     ));
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new(chrome)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        .args(common::CHROMIUM_FLAGS)
+        .args(["--headless", "--no-pdf-header-footer"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", file.display()))

@@ -128,15 +128,9 @@ fn no_serious_accessibility_violations() {
         std::fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
         let profile = tempfile::tempdir().unwrap();
         let dom = Command::new(&chrome)
+            .args(common::CHROMIUM_FLAGS)
             .args([
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
                 "--allow-file-access-from-files",
                 "--virtual-time-budget=15000",
                 "--dump-dom",

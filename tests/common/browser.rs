@@ -64,23 +64,17 @@ impl Chrome {
             Ok(d) => d,
             Err(e) => return browser_unavailable(&format!("no temporary profile folder: {e}")),
         };
-        let args: Vec<&OsStr> = [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-dev-shm-usage",
-            "--no-default-browser-check",
-            "--mute-audio",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect();
+        let args: Vec<&OsStr> = super::CHROMIUM_FLAGS
+            .iter()
+            .chain(&[
+                "--disable-default-apps",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--no-default-browser-check",
+                "--mute-audio",
+            ])
+            .map(OsStr::new)
+            .collect();
         // A binary that cannot even print its version will not start headless either; this
         // fails fast instead of waiting for a DevTools address that never comes.
         match Command::new(&path)

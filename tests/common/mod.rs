@@ -18,6 +18,17 @@ use tempfile::TempDir;
 /// The as-of date every build in the tests uses, so that nothing depends on the clock.
 pub const AS_OF: &str = "2025-06-30";
 
+/// Chromium flags every test run uses: no sandbox (containers), no GPU, nothing that goes online.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Path of the binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_dualprev")
