@@ -50,7 +50,7 @@ pub enum Failure {
     Io(String),
 }
 
-/// load + model (+ link check): the `check` command.
+/// load + model + render in memory + link check: the `check` command (writes nothing).
 pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
     let (inputs, mut diags) = load::load(&opts.root);
     let theme = render::theme::load(&opts.root);
@@ -62,6 +62,23 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
         ));
     }
     let site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
+    // The link check reads the rendered pages: render in memory (nothing is written) when the
+    // input is otherwise clean, so `check` fails on a broken link exactly when `build` would.
+    if let (Some(s), Ok(theme)) = (&site, &theme)
+        && !diags.iter().any(|d| d.is_error())
+    {
+        match render::templates(theme) {
+            Ok(tera) => match render::render(s, theme, &tera, &mut diags, None, None) {
+                Ok(mut out) if !diags.iter().any(|d| d.is_error()) => {
+                    search::build(&mut out);
+                    diags.extend(render::check_links(&mut out, s.base_url.as_deref()));
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(Diagnostic::file(diag::Severity::Error, "public", e)),
+            },
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
     diag::sort(&mut diags);
     (site, diags)
 }
@@ -159,6 +176,16 @@ fn compile_inner(
         let t = Instant::now();
         stats = search::build(&mut output);
         stages.push(("search", t.elapsed().as_millis()));
+    }
+    // After everything is made (print versions, feeds, the index): a link that does not resolve
+    // in the output fails the build like a broken link in the Markdown does.
+    let t = Instant::now();
+    let broken = render::check_links(&mut output, site.base_url.as_deref());
+    stages.push(("links", t.elapsed().as_millis()));
+    if !broken.is_empty() {
+        diags.extend(broken);
+        diag::sort(&mut diags);
+        return Err(Failure::Input(diags));
     }
     diag::sort(&mut diags);
     Ok(Compiled {

@@ -148,7 +148,61 @@ fn search_finds_chinese() {
     let server = Server::start(&root);
     let tab = chrome.tab();
 
+    // Elsewhere the header box is the way in: it sends its query to /search/?q=.
+    open(&tab, &server, "/handbook/");
+    assert_eq!(
+        js(
+            &tab,
+            "return document.querySelectorAll('input[type=search]').length;"
+        ),
+        1,
+        "the handbook page should have the header's search box"
+    );
+    js(
+        &tab,
+        "var i = document.getElementById('site-search'); i.value = '动火'; i.form.submit(); return true;",
+    );
+    wait_for(
+        &tab,
+        &server,
+        "the header box to lead to /search/?q=动火 with its results",
+        "return location.pathname === '/search/' && new URLSearchParams(location.search).get('q') === '动火'\
+           && document.getElementById('q') && document.getElementById('q').value === '动火'\
+           && document.querySelectorAll('#search-results a').length > 0;",
+    );
+
+    // The search page has one search box, labelled, and no id twice.
     open(&tab, &server, "/search/");
+    let boxes = js(
+        &tab,
+        "var ids = Array.from(document.querySelectorAll('[id]')).map(function (e) { return e.id; });\
+         return { n: document.querySelectorAll('input[type=search]').length,\
+                  label: (document.querySelector('label[for=q]') || {}).textContent || '',\
+                  dup: ids.filter(function (id, i) { return ids.indexOf(id) !== i; }) };",
+    );
+    assert_eq!(
+        boxes["n"], 1,
+        "the search page should have exactly one search box: {boxes}"
+    );
+    assert!(
+        s(&boxes["label"]).contains("搜索"),
+        "the search box has no label: {boxes}"
+    );
+    assert_eq!(
+        boxes["dup"],
+        serde_json::json!([]),
+        "ids used twice: {boxes}"
+    );
+
+    // Typing alone shows results (no Enter, no page load), and the address follows the box. The
+    // status line's changes are recorded to report how many searches the typing started.
+    js(
+        &tab,
+        "window.__samePage = 1; window.__statuses = [];\
+         new MutationObserver(function () { window.__statuses.push(document.getElementById('search-status').textContent); })\
+           .observe(document.getElementById('search-status'), { childList: true, characterData: true, subtree: true });\
+         return true;",
+    );
     tab.wait_for_element("#q")
         .expect("#q")
         .click()
@@ -160,20 +214,24 @@ fn search_finds_chinese() {
         "return document.activeElement && document.activeElement.id === 'q';",
     );
     tab.type_str("有限空间").expect("type the query");
+    let typed = std::time::Instant::now();
     wait_for(
         &tab,
         &server,
-        "#q to hold the typed query",
-        "return document.getElementById('q').value === '有限空间';",
+        "results for 有限空间 while typing, without Enter",
+        "return document.querySelectorAll('#search-results a').length > 0 && /找到/.test(document.getElementById('search-status').textContent)\
+           && /有限空间/.test(document.querySelector('#search-results').textContent);",
     );
-    tab.press_key("Enter").expect("press Enter");
-    wait_for(
-        &tab,
-        &server,
-        "search results for 有限空间",
-        "return document.querySelectorAll('#search-results a').length > 0 && /找到/.test(document.getElementById('search-status').textContent);",
+    eprintln!(
+        "typing 有限空间: results {} ms after the last key; status changes: {}",
+        typed.elapsed().as_millis(),
+        js(&tab, "return window.__statuses;")
     );
-    // The query went into the address (replaceState), and the snippets mark the match.
+    assert_eq!(
+        js(&tab, "return window.__samePage === 1;"),
+        true,
+        "typing reloaded the page instead of searching in place"
+    );
     let href = s(&js(&tab, "return location.href;"));
     assert!(
         href.contains("?q=") && href.contains("%E6%9C%89%E9%99%90%E7%A9%BA%E9%97%B4"),
@@ -191,6 +249,66 @@ fn search_finds_chinese() {
     assert!(
         results.iter().any(|(_, t)| t.contains("有限空间")),
         "no result title mentions 有限空间 (the topic page content/handbook/topics/有限空间作业.md should): {results:?}"
+    );
+
+    // Enter still searches: a value set without any input event runs only on submit.
+    js(
+        &tab,
+        "var i = document.getElementById('q'); i.value = '销号'; i.focus(); return true;",
+    );
+    tab.press_key("Enter").expect("press Enter");
+    wait_for(
+        &tab,
+        &server,
+        "results for 销号 after Enter",
+        "return new URLSearchParams(location.search).get('q') === '销号'\
+           && /找到/.test(document.getElementById('search-status').textContent)\
+           && Array.from(document.querySelectorAll('#search-results mark')).some(function (m) { return m.textContent === '销号'; });",
+    );
+    assert_eq!(js(&tab, "return window.__samePage === 1;"), true);
+
+    // Each result says where it belongs: a chapter names its manual and its number (from the
+    // chapter's own page: its breadcrumb's manual, its title's number), an enterprise its list.
+    let places = js(
+        &tab,
+        "return Array.from(document.querySelectorAll('#search-results > li')).map(function (li) {\
+           var p = li.querySelector('p.place');\
+           return [li.querySelector('a').getAttribute('href'), p ? p.textContent : null]; });",
+    );
+    let places: Vec<(String, Option<String>)> = places
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (s(&r[0]), r[1].as_str().map(str::to_string)))
+        .collect();
+    let chapter = places
+        .iter()
+        .find(|(h, _)| h.contains("handbook/small-micro/08-"))
+        .unwrap_or_else(|| {
+            panic!("no small-micro chapter 8 among the results for 销号: {places:?}")
+        });
+    assert_eq!(
+        chapter.1.as_deref(),
+        Some("小微企业指导手册 › 第8章"),
+        "the chapter's result should name its manual and chapter: {places:?}"
+    );
+    assert!(
+        places
+            .iter()
+            .filter(|(h, _)| h.contains("handbook/large-medium/0"))
+            .all(|(_, p)| p
+                .as_deref()
+                .is_some_and(|p| p.starts_with("大中型企业指导手册 › 第"))),
+        "large-medium chapters should name their manual: {places:?}"
+    );
+    open(&tab, &server, "/search/?q=%E8%B1%86%E5%88%B6%E5%93%81");
+    wait_for(
+        &tab,
+        &server,
+        "an enterprise result for 豆制品 with its place",
+        "var a = Array.from(document.querySelectorAll('#search-results > li')).filter(function (li) {\
+           return li.querySelector('a').getAttribute('href').indexOf('enterprises/baihe-tofu/') >= 0; });\
+         return a.length && a[0].querySelector('p.place') && a[0].querySelector('p.place').textContent === '企业名录';",
     );
 
     // A query from the address runs on load (GB 6441 is cited in several handbook pages).
@@ -294,7 +412,7 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
             assert!(status.contains("没有找到"), "status for {q:?}: {status}");
         } else {
             assert!(
-                status.contains(&format!("找到 {} 个页面", expected.len())),
+                status.contains(&format!("找到 {} 个结果", expected.len())),
                 "status for {q:?} should give the exact count {}: {status}",
                 expected.len()
             );

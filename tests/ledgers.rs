@@ -10,7 +10,10 @@
 //! late (已逾期) when its deadline (high-risk or all) has passed without that, and in progress
 //! otherwise; a month from the first contact to the as-of month without a contact is missed.
 //!
-//! Run on `tests/fixtures/town-small/` and on the repository's own site.
+//! Run on `tests/fixtures/town-small/` and on the repository's own site. The hazard ledger's
+//! 村（社区） and 联络员 columns are checked against the records and site.toml; the CSV's exact bytes
+//! for text Excel would convert (`="…"`); the downloads' saved names; and, in Chromium, the filter
+//! (whole-value match for yes/no and status columns) and the layout on a phone and on A4 paper.
 
 mod common;
 
@@ -56,6 +59,11 @@ struct Ent {
     open_major: usize,
     missed_months: usize,
     this_month_missing: bool,
+    uscc: String,
+    /// The liaison's public title from site.toml (what the public ledgers show).
+    liaison_title: String,
+    /// Ids of the hazards open on the as-of date.
+    open_ids: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -64,6 +72,10 @@ struct Town {
     departments: Vec<String>,
     /// (id, public title)
     liaisons: Vec<(String, String)>,
+    /// The liaisons' personal names (never in the public output).
+    liaison_names: Vec<String>,
+    /// `town` of site.toml (the title when empty): the downloads are named for it.
+    town_name: String,
     ents: Vec<Ent>,
 }
 
@@ -204,12 +216,14 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             .unwrap_or(false);
         // Hazards.
         let (mut open, mut overdue, mut open_major) = (0, 0, 0);
+        let mut open_ids = Vec::new();
         for h in tables(&t, "hazards") {
             let happened = |k: &str| date(h, k).is_some_and(|d| d.as_str() <= as_of);
             if happened("accepted") || happened("rectified") {
                 continue;
             }
             open += 1;
+            open_ids.push(s(h, "id"));
             if s(h, "grade") == "重大" {
                 open_major += 1;
             }
@@ -269,6 +283,13 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             open_major,
             missed_months,
             this_month_missing,
+            uscc: s(&t, "uscc"),
+            liaison_title: tables(&site, "liaisons")
+                .iter()
+                .find(|l| s(l, "id") == s(&t, "liaison"))
+                .map(|l| s(l, "title"))
+                .unwrap_or_default(),
+            open_ids,
         });
     }
     Town {
@@ -278,6 +299,14 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             .iter()
             .map(|l| (s(l, "id"), s(l, "title")))
             .collect(),
+        liaison_names: tables(&site, "liaisons")
+            .iter()
+            .map(|l| s(l, "name"))
+            .filter(|n| !n.is_empty())
+            .collect(),
+        town_name: Some(s(&site, "town"))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| s(&site, "title")),
         ents,
     }
 }
@@ -574,10 +603,26 @@ fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| matches!(c as u32, 0x4E00..=0x9FFF))
 }
 
+/// The text a CSV cell stands for: `="…"` (text Excel would convert) and a leading `'` (text
+/// Excel would read as a formula) undone.
+fn csv_text(cell: &str) -> &str {
+    if let Some(inner) = cell.strip_prefix("=\"").and_then(|c| c.strip_suffix('"')) {
+        assert!(
+            !inner.contains('"'),
+            "a quote inside a =\"…\" cell: {cell:?}"
+        );
+        inner
+    } else if let Some(rest) = cell.strip_prefix('\'') {
+        rest
+    } else {
+        cell
+    }
+}
+
 /// The text a JSON value stands for in the CSV.
 fn same_value(json: &serde_json::Value, cell: &str) -> bool {
     match json {
-        serde_json::Value::String(s) => s == cell || format!("'{s}") == cell,
+        serde_json::Value::String(s) => s == csv_text(cell),
         serde_json::Value::Number(n) => cell
             .parse::<f64>()
             .is_ok_and(|c| (c - n.as_f64().unwrap()).abs() < 1e-9),
@@ -613,7 +658,7 @@ fn xlsx_sheets(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
 }
 
 fn cells_equal(xlsx: &str, csv: &str) -> bool {
-    xlsx == csv
+    xlsx == csv_text(csv)
         || matches!((xlsx.parse::<f64>(), csv.parse::<f64>()), (Ok(a), Ok(b)) if (a - b).abs() < 1e-9)
 }
 
@@ -872,6 +917,216 @@ fn check_downloads(b: &Built, town: &Town) {
     }
 }
 
+/// The hazard ledger (CSV, page, workbook sheet): 村（社区） and 联络员 of each open hazard's enterprise
+/// as the records and site.toml give them; the liaison by public title, never by name.
+fn check_hazard_columns(b: &Built, town: &Town) {
+    let (header, rows) = csv(&b.out, "ledger/hazards/ledger.csv");
+    let (c_name, c_id, c_village, c_liaison) = (
+        col(&header, "企业名称"),
+        col(&header, "隐患编号"),
+        col(&header, "村（社区）"),
+        col(&header, "联络员"),
+    );
+    for personal in ["联络员姓名", "联络员电话"] {
+        assert!(
+            !header.iter().any(|h| h == personal),
+            "public hazards.csv has the personal column {personal}"
+        );
+    }
+    assert_eq!(rows.len(), town.open(), "hazards.csv rows");
+    let mut seen = Vec::new();
+    for r in &rows {
+        let e = town
+            .ents
+            .iter()
+            .find(|e| e.name == r[c_name])
+            .unwrap_or_else(|| panic!("hazards.csv: unknown enterprise {:?}", r[c_name]));
+        let id = csv_text(&r[c_id]).to_string();
+        assert!(
+            e.open_ids.contains(&id),
+            "hazards.csv: {id} is not an open hazard of {} ({:?})",
+            e.slug,
+            e.open_ids
+        );
+        assert_eq!(r[c_village], e.village, "hazards.csv {id}: 村（社区）");
+        assert_eq!(r[c_liaison], e.liaison_title, "hazards.csv {id}: 联络员");
+        for name in &town.liaison_names {
+            assert!(
+                !r.iter().any(|c| c.contains(name.as_str())),
+                "hazards.csv {id}: liaison name {name:?} in the public profile"
+            );
+        }
+        seen.push((e.slug.clone(), id));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        town.open(),
+        "hazards.csv: a hazard listed twice"
+    );
+    let with_liaison = rows.iter().filter(|r| !r[c_liaison].is_empty()).count();
+    assert!(
+        rows.is_empty() || with_liaison > 0,
+        "no hazard row names a liaison"
+    );
+    // The page shows the same columns, the workbook sheet the same header.
+    let page = read(&b.out, "ledger/hazards/index.html");
+    let at = page.find("<thead>").expect("hazard ledger header");
+    let end = page[at..].find("</thead>").unwrap() + at;
+    let shown: Vec<String> = page[at + "<thead>".len()..end]
+        .split("<th")
+        .skip(1)
+        .map(|c| text(&format!("<th{c}")).trim().to_string())
+        .collect();
+    assert_eq!(shown, header, "hazard ledger page header vs CSV header");
+    let sheets = xlsx_sheets(&b.out.join("ledger/ledger.xlsx"));
+    let (_, sheet) = sheets
+        .iter()
+        .find(|(n, _)| n == "未整改隐患")
+        .expect("a 未整改隐患 sheet");
+    assert_eq!(sheet[0], header, "未整改隐患 sheet header");
+    for (x, c) in sheet[1..].iter().zip(&rows) {
+        for (a, b) in x.iter().zip(c) {
+            assert!(cells_equal(a, b), "未整改隐患 sheet: {a:?} vs CSV {b:?}");
+        }
+    }
+}
+
+/// The CSV's bytes for text Excel would convert: a credit code, `5/6`, dates are written
+/// `"=""…"""` (the formula ="…", CSV-quoted), numbers stay bare, Chinese text as it is.
+fn check_excel_text(b: &Built, town: &Town) {
+    let bytes = std::fs::read(b.out.join("ledger/ledger.csv")).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "ledger.csv lost its BOM"
+    );
+    let raw = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let (header, rows) = csv(&b.out, "ledger/ledger.csv");
+    let (c_name, c_progress, c_employees) = (
+        col(&header, "企业名称"),
+        col(&header, "建设进度"),
+        col(&header, "从业人员"),
+    );
+    for e in &town.ents {
+        let line = raw
+            .split("\r\n")
+            .find(|l| l.starts_with(&format!("{},", e.name)))
+            .unwrap_or_else(|| panic!("no ledger.csv line for {}", e.name));
+        // Every credit code starts with a digit (GB 32100): all are kept as text.
+        let want = format!(",\"=\"\"{}\"\"\",", e.uscc);
+        assert!(
+            line.contains(&want),
+            "{}: the credit code should be written {want:?}: {line}",
+            e.slug
+        );
+        let row = rows.iter().find(|r| r[c_name] == e.name).unwrap();
+        let progress = &row[c_progress];
+        let inner = progress
+            .strip_prefix("=\"")
+            .and_then(|p| p.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("{}: 建设进度 {progress:?} is not =\"k/n\"", e.slug));
+        let (k, n) = inner.split_once('/').expect("k/n");
+        assert!(
+            k.parse::<u32>().is_ok() && n.parse::<u32>().is_ok(),
+            "{}: 建设进度 {progress:?}",
+            e.slug
+        );
+        assert!(
+            row[c_employees].parse::<f64>().is_ok(),
+            "{}: 从业人员 should stay a bare number: {:?}",
+            e.slug,
+            row[c_employees]
+        );
+    }
+}
+
+/// A `download="…"` attribute of the link whose href is `href` on a page.
+#[track_caller]
+fn download_of(html: &str, href: &str) -> String {
+    let at = html
+        .find(&format!("href=\"{href}\" download=\""))
+        .unwrap_or_else(|| panic!("no link to {href} with a download name"));
+    let rest = &html[at..];
+    let start = rest.find("download=\"").unwrap() + "download=\"".len();
+    let end = rest[start..].find('"').unwrap() + start;
+    unescape_html(&rest[start..end])
+}
+
+/// Every ledger page's downloads are named town-what-date, and no two name the same file.
+fn check_download_names(b: &Built, town: &Town) {
+    let t = &town.town_name;
+    let mut pages = Vec::new();
+    let mut stack = vec![b.out.join("ledger")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "index.html") {
+                pages.push(p);
+            }
+        }
+    }
+    assert!(pages.len() > 5, "only {} ledger pages", pages.len());
+    let mut names = std::collections::BTreeMap::new();
+    let mut workbooks = std::collections::BTreeSet::new();
+    for p in &pages {
+        let rel = p
+            .strip_prefix(&b.out)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let html = std::fs::read_to_string(p).unwrap();
+        let csv_name = download_of(&html, "ledger.csv");
+        let json_name = download_of(&html, "ledger.json");
+        assert!(
+            csv_name.starts_with(&format!("{t}-")) && csv_name.ends_with(&format!("-{AS_OF}.csv")),
+            "{rel}: CSV saved as {csv_name:?}"
+        );
+        assert_eq!(
+            json_name.trim_end_matches(".json"),
+            csv_name.trim_end_matches(".csv"),
+            "{rel}: JSON and CSV names"
+        );
+        let prefix = "../".repeat(rel.matches('/').count());
+        workbooks.insert(download_of(&html, &format!("{prefix}ledger/ledger.xlsx")));
+        if let Some(other) = names.insert(csv_name.clone(), rel.clone()) {
+            panic!("{rel} and {other} both save their CSV as {csv_name:?}");
+        }
+    }
+    assert_eq!(
+        workbooks.into_iter().collect::<Vec<_>>(),
+        [format!("{t}-全部台账-{AS_OF}.xlsx")],
+        "the workbook's saved name"
+    );
+    let at = |rel: &str| {
+        names
+            .iter()
+            .find(|(_, r)| *r == rel)
+            .map(|(n, _)| n.clone())
+    };
+    assert_eq!(
+        at("ledger/index.html"),
+        Some(format!("{t}-企业台账-{AS_OF}.csv"))
+    );
+    assert_eq!(
+        at("ledger/hazards/index.html"),
+        Some(format!("{t}-隐患总台账（未整改）-{AS_OF}.csv"))
+    );
+    assert_eq!(
+        at("ledger/risks/index.html"),
+        Some(format!("{t}-重大和较大风险台账-{AS_OF}.csv"))
+    );
+    for v in &town.villages {
+        assert_eq!(
+            at(&format!("ledger/village/{v}/index.html")),
+            Some(format!("{t}-企业台账-村（社区）-{v}-{AS_OF}.csv")),
+            "village {v}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
@@ -924,6 +1179,45 @@ fn town_small_downloads() {
     let b = build_fixture("town-small");
     let town = load_town(&b.root, AS_OF);
     check_downloads(&b, &town);
+    check_hazard_columns(&b, &town);
+    check_excel_text(&b, &town);
+    check_download_names(&b, &town);
+}
+
+/// Text Excel would turn into numbers or dates, in a hazard's fields: the exact CSV bytes.
+#[test]
+fn csv_keeps_digit_text_as_text_for_excel() {
+    let s = site("town-small");
+    let rel = "data/enterprises/qiaotou-foundry.toml";
+    let mut rec = std::fs::read_to_string(s.root.join(rel)).unwrap();
+    rec.push_str(
+        "\n[[hazards]]\nid = \"0012\"\nfound = 2025-06-20\nsource = \"日常排查\"\nlocation = \"5/6\"\n\
+         description = \"1E5\"\ngrade = \"一般\"\nmeasures = \"整改\"\ndeadline = 2025-07-31\n\
+         responsible = \"007\"\n",
+    );
+    s.write(rel, rec);
+    s.build(&["--quiet"]).ok();
+    let bytes = std::fs::read(s.out().join("ledger/hazards/ledger.csv")).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "hazards.csv lost its BOM"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let line = text
+        .split("\r\n")
+        .find(|l| l.contains("0012"))
+        .unwrap_or_else(|| panic!("no line for hazard 0012:\n{text}"));
+    // 隐患编号, 等级, 位置, 隐患描述, 发现日期, 整改期限 in a row; 逾期天数 a bare number.
+    let want = ",\"=\"\"0012\"\"\",一般,\"=\"\"5/6\"\"\",\"=\"\"1E5\"\"\",\"=\"\"2025-06-20\"\"\",\"=\"\"2025-07-31\"\"\",";
+    assert!(line.contains(want), "expected {want} in\n{line}");
+    assert!(
+        line.ends_with(",0,\"=\"\"007\"\"\""),
+        "逾期天数 bare, 责任岗位 007 kept as text:\n{line}"
+    );
+    assert!(
+        line.starts_with("小测试镇桥头示例铸造有限公司,新桥社区,"),
+        "name and village first: {line}"
+    );
 }
 
 #[test]
@@ -934,4 +1228,364 @@ fn repository_site_dashboard_ledgers_and_downloads() {
     check_dashboard(&b, &town);
     check_ledger_pages(&b, &town);
     check_downloads(&b, &town);
+    check_hazard_columns(&b, &town);
+    check_excel_text(&b, &town);
+    check_download_names(&b, &town);
+    // The repository has all-digit credit codes, which Excel would show as 9.15107E+17.
+    assert!(
+        town.ents
+            .iter()
+            .any(|e| e.uscc.len() == 18 && e.uscc.bytes().all(|c| c.is_ascii_digit())),
+        "no all-digit credit code in the repository's records to check"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// In Chromium: the filter, the layout on a phone and on paper
+// ---------------------------------------------------------------------------------------------
+
+mod chromium {
+    use super::*;
+    use common::browser::{Chrome, Server, js, open, wait_for};
+    use headless_chrome::Tab;
+    use headless_chrome::protocol::cdp::Emulation;
+
+    /// Columns the filter matches by whole value (yes/no, status, enumerations, numbers).
+    const EXACT: [&str; 11] = [
+        "规模",
+        "类型",
+        "从业人员",
+        "建设状态",
+        "未整改隐患",
+        "逾期隐患",
+        "本月已联系",
+        "漏联系月数",
+        "最近评估得分率",
+        "评估结论",
+        "示范企业",
+    ];
+
+    /// Sets the filter box as typing would and returns the visible rows' cells and the headers.
+    fn filter(tab: &Tab, server: &Server, word: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let v = wait_for(
+            tab,
+            server,
+            &format!("the filter to apply {word}"),
+            &format!(
+                "var i = document.querySelector('.table-filter'); if (!i) return null;\
+                 if (i.value !== {w}) {{ i.value = {w}; i.dispatchEvent(new Event('input')); }}\
+                 var t = document.querySelector('#ledger-table');\
+                 return {{ heads: Array.from(t.tHead.rows[0].cells).map(function (c) {{ return c.textContent.trim(); }}),\
+                   rows: Array.from(t.tBodies[0].rows).filter(function (r) {{ return !r.hidden; }})\
+                   .map(function (r) {{ return Array.from(r.cells).map(function (c) {{ return c.textContent.trim(); }}); }}) }};",
+                w = common::browser::lit(word)
+            ),
+        );
+        let strs = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
+        };
+        (
+            strs(&v["heads"]),
+            v["rows"].as_array().unwrap().iter().map(strs).collect(),
+        )
+    }
+
+    fn names(rows: &[Vec<String>]) -> Vec<String> {
+        let mut n: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn filter_matches_yes_no_and_status_by_whole_value() {
+        let Some(chrome) = Chrome::start() else {
+            return;
+        };
+        let site = common::repo_site();
+        let town = load_town(&site.root, AS_OF);
+        let server = Server::start(&site.root);
+        let tab = chrome.tab();
+        open(&tab, &server, "/ledger/");
+        let (heads, all) = filter(&tab, &server, "");
+        assert_eq!(all.len(), town.total(), "rows before filtering");
+        let exact: Vec<bool> = heads.iter().map(|h| EXACT.contains(&h.as_str())).collect();
+        // What a filter word should show, worked out here from the cells and the column kinds.
+        let expect = |w: &str| -> Vec<String> {
+            let hit: Vec<Vec<String>> = all
+                .iter()
+                .filter(|r| {
+                    r.iter()
+                        .zip(&exact)
+                        .any(|(c, e)| if *e { c == w } else { c.contains(w) })
+                })
+                .cloned()
+                .collect();
+            names(&hit)
+        };
+        let c_verdict = heads.iter().position(|h| h == "评估结论").unwrap();
+        let c_contact = heads.iter().position(|h| h == "本月已联系").unwrap();
+        let vetoed_contacted: Vec<&Vec<String>> = all
+            .iter()
+            .filter(|r| r[c_verdict].contains('否') && r[c_contact] == "是")
+            .collect();
+        assert!(
+            !vetoed_contacted.is_empty(),
+            "the repository should have a vetoed (不合格（否决）) enterprise contacted this month"
+        );
+
+        let (_, shown) = filter(&tab, &server, "否");
+        let mut missing: Vec<String> = town
+            .ents
+            .iter()
+            .filter(|e| e.this_month_missing)
+            .map(|e| e.name.clone())
+            .collect();
+        missing.sort();
+        assert_eq!(names(&shown), expect("否"), "filter 否");
+        assert_eq!(
+            names(&shown),
+            missing,
+            "filter 否 should show exactly the enterprises not contacted this month"
+        );
+        for r in vetoed_contacted {
+            assert!(
+                !shown.iter().any(|s| s[0] == r[0]),
+                "否 matched {} through {}",
+                r[0],
+                r[c_verdict]
+            );
+        }
+        // Status: whole value; free text (the village) still by substring.
+        let (_, late) = filter(&tab, &server, "已逾期");
+        let mut want: Vec<String> = town
+            .ents
+            .iter()
+            .filter(|e| e.status == Status::Late)
+            .map(|e| e.name.clone())
+            .collect();
+        want.sort();
+        assert_eq!(names(&late), want, "filter 已逾期");
+        let (_, xq) = filter(&tab, &server, "新桥");
+        assert_eq!(names(&xq), expect("新桥"), "filter 新桥 (substring)");
+        assert!(
+            xq.len() >= town.ents.iter().filter(|e| e.village == "新桥社区").count()
+                && !xq.is_empty(),
+            "新桥 should find the 新桥社区 rows"
+        );
+    }
+
+    fn metrics(tab: &Tab, width: u32, height: u32, mobile: bool) {
+        tab.call_method(Emulation::SetDeviceMetricsOverride {
+            width,
+            height,
+            device_scale_factor: 1.0,
+            mobile,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        })
+        .expect("set the viewport");
+    }
+
+    fn media(tab: &Tab, m: &str) {
+        tab.call_method(Emulation::SetEmulatedMedia {
+            media: Some(m.to_string()),
+            features: None,
+        })
+        .expect("emulate the media");
+    }
+
+    /// Problems of the ledger table as laid out now, for a viewport `width` px wide: the page
+    /// scrolling sideways, a header word or a never-wrapping cell (ids, dates, codes, yes/no,
+    /// numbers) broken over lines, a header overflowing its cell, a table wider than `width`
+    /// when `fit` (paper), and, when it scrolls sideways, a first column that does not stay.
+    const PROBLEMS: &str = r#"
+      var width = arguments_width, fit = arguments_fit, out = [];
+      function lines(el) {
+        var r = document.createRange(); r.selectNodeContents(el);
+        var tops = {}; Array.from(r.getClientRects()).forEach(function (q) { if (q.width > 0) tops[Math.round(q.top)] = 1; });
+        return Object.keys(tops).length;
+      }
+      if (document.documentElement.scrollWidth > width + 1) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+      var t = document.querySelector('#ledger-table');
+      if (!t) return out;
+      var heads = Array.from(t.tHead.rows[0].cells);
+      heads.forEach(function (th) {
+        th.querySelectorAll('.w').forEach(function (w) { if (lines(w) > 1) out.push('header word broken: ' + w.textContent); });
+        if (th.scrollWidth > th.clientWidth + 1) out.push('header overflows: ' + th.textContent);
+      });
+      var nw = (t.className.match(/nw-\d+/g) || []).map(function (c) { return +c.slice(3); });
+      Array.from(t.tBodies[0].rows).forEach(function (row) {
+        nw.forEach(function (i) {
+          var td = row.cells[i - 1];
+          if (td && td.textContent.trim() && lines(td) > 1) out.push('cell broken: ' + heads[i - 1].textContent + ' ' + td.textContent);
+        });
+      });
+      if (fit) {
+        if (t.scrollWidth > width + 1) out.push('table wider than the paper: ' + t.scrollWidth + ' > ' + width);
+        heads.forEach(function (th) { if (th.getBoundingClientRect().right > width + 1) out.push('column off the paper: ' + th.textContent); });
+      } else {
+        var box = t.closest('.ledger-scroll');
+        if (box.scrollWidth > box.clientWidth + 1) {
+          box.scrollLeft = box.scrollWidth;
+          var first = t.tBodies[0].rows[0].cells[0].getBoundingClientRect(), b = box.getBoundingClientRect();
+          if (Math.abs(first.left - b.left) > 2) out.push('first column scrolled away: ' + first.left + ' vs ' + b.left);
+          box.scrollLeft = 0;
+        }
+      }
+      return out;"#;
+
+    fn problems(tab: &Tab, width: u32, fit: bool) -> Vec<String> {
+        let body = PROBLEMS
+            .replace("arguments_width", &width.to_string())
+            .replace("arguments_fit", &fit.to_string());
+        js(tab, &body)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn ledgers_fit_a_phone_and_print_every_column_on_a4() {
+        let Some(chrome) = Chrome::start() else {
+            return;
+        };
+        let site = common::repo_site();
+        let server = Server::start(&site.root);
+        let tab = chrome.tab();
+        let pages = [
+            ("ledger", "/ledger/".to_string(), 21),
+            ("hazards", "/ledger/hazards/".to_string(), 12),
+            ("risks", "/ledger/risks/".to_string(), 8),
+            (
+                "village",
+                format!("/ledger/village/{}/", pct("新桥社区")),
+                21,
+            ),
+        ];
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ledger-layout");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut all = Vec::new();
+        for (name, path, cols) in &pages {
+            // Phone.
+            media(&tab, "screen");
+            metrics(&tab, 390, 844, true);
+            open(&tab, &server, path);
+            wait_for(
+                &tab,
+                &server,
+                "sort buttons",
+                "return document.querySelectorAll('.sort-button').length > 0;",
+            );
+            let n = js(
+                &tab,
+                "return document.querySelectorAll('#ledger-table thead th').length;",
+            );
+            assert_eq!(n.as_u64(), Some(*cols as u64), "{path}: columns");
+            if *name == "ledger" {
+                let scrolls = js(
+                    &tab,
+                    "var b = document.querySelector('.ledger-scroll'); return b.scrollWidth > b.clientWidth;",
+                );
+                assert_eq!(
+                    scrolls,
+                    serde_json::Value::Bool(true),
+                    "/ledger/ should scroll inside its box on a phone"
+                );
+            }
+            all.extend(
+                problems(&tab, 390, false)
+                    .into_iter()
+                    .map(|p| format!("{path} phone: {p}")),
+            );
+            // Paper: A4 landscape less 10 mm margins is 277 × 190 mm; laid out at that width.
+            let page_rule = js(
+                &tab,
+                "var s = ''; Array.from(document.styleSheets).forEach(function (sh) { try { Array.from(sh.cssRules).forEach(function visit(r) {\
+                   if (r.cssRules && r.type === CSSRule.MEDIA_RULE && /print/.test(r.media.mediaText)) Array.from(r.cssRules).forEach(visit);\
+                   if (r.type === CSSRule.PAGE_RULE && !r.selectorText) s = r.style.getPropertyValue('size') || s; }); } catch (e) {} }); return s;",
+            );
+            assert_eq!(
+                page_rule.as_str().map(str::to_lowercase).as_deref(),
+                Some("a4 landscape"),
+                "{path}: the @page size"
+            );
+            media(&tab, "print");
+            let px = |mm: f64| (mm * 96.0 / 25.4).floor() as u32;
+            metrics(&tab, px(277.0), px(190.0), false);
+            let _ = common::browser::eval(
+                &tab,
+                "return new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(function () { r(true); }); }); });",
+            );
+            all.extend(
+                problems(&tab, px(277.0), true)
+                    .into_iter()
+                    .map(|p| format!("{path} print: {p}")),
+            );
+            // The real printout, for a person to look at; its pages are landscape. (An emulated
+            // "screen" would print with the screen's style sheet: "" ends the emulation.)
+            media(&tab, "");
+            tab.call_method(Emulation::ClearDeviceMetricsOverride(None))
+                .expect("clear the viewport");
+            let pdf = tab
+                .print_to_pdf(Some(headless_chrome::types::PrintToPdfOptions {
+                    prefer_css_page_size: Some(true),
+                    print_background: Some(true),
+                    ..Default::default()
+                }))
+                .expect("print to PDF");
+            std::fs::write(dir.join(format!("{name}.pdf")), &pdf).unwrap();
+            let text = String::from_utf8_lossy(&pdf);
+            let boxes: Vec<&str> = text.matches("/MediaBox [0 0 ").collect();
+            assert!(!boxes.is_empty(), "{path}: no page in the PDF");
+            for part in text.split("/MediaBox [0 0 ").skip(1) {
+                let nums: Vec<f64> = part
+                    .split(']')
+                    .next()
+                    .unwrap()
+                    .split_whitespace()
+                    .map(|x| x.parse().unwrap())
+                    .collect();
+                assert!(
+                    nums[0] > nums[1],
+                    "{path}: a portrait page {nums:?} in the printout"
+                );
+            }
+        }
+        // The home page's hazard list on a phone: no page scrolling, dates and ids in one line.
+        media(&tab, "screen");
+        metrics(&tab, 390, 844, true);
+        open(&tab, &server, "/");
+        let home = js(
+            &tab,
+            "var out = [];\
+             if (document.documentElement.scrollWidth > 391) out.push('page scrolls sideways');\
+             document.querySelectorAll('.data-table .nw').forEach(function (el) {\
+               var r = document.createRange(); r.selectNodeContents(el);\
+               var tops = {}; Array.from(r.getClientRects()).forEach(function (q) { if (q.width > 0) tops[Math.round(q.top)] = 1; });\
+               if (Object.keys(tops).length > 1) out.push('broken: ' + el.textContent); });\
+             return { out: out, n: document.querySelectorAll('.stack-table td.nw').length };",
+        );
+        assert!(
+            home["n"].as_u64().unwrap() > 0,
+            "no dates or ids in the home page's hazard list"
+        );
+        for p in home["out"].as_array().unwrap() {
+            all.push(format!("/ phone: {}", p.as_str().unwrap()));
+        }
+        assert!(all.is_empty(), "layout problems:\n{}", all.join("\n"));
+    }
 }

@@ -1,14 +1,20 @@
 //! Printouts and QR codes: the codes encode the absolute URLs of their pages; post risk cards hold
 //! every post (or unit) with its highest level; cards, checklists and the handbook print version
-//! print as expected in headless Chromium (page counts, text via pdftotext); the handbook's band
-//! table follows site.toml.
+//! print as expected in headless Chromium (page counts, text via pdftotext); every printed post
+//! risk card, A4 and A5, fits its sheet without clipping and keeps 应急处置, the phone line, the
+//! enterprise name and the QR code (long posts continue on more cards); the handbook's band table
+//! follows site.toml.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::browser::{Chrome, js, lit};
 use common::{AS_OF, copy_dir, read, run};
+use headless_chrome::Tab;
+use headless_chrome::protocol::cdp::Emulation;
+use headless_chrome::types::PrintToPdfOptions;
 
 struct Built {
     _site: common::Site,
@@ -209,7 +215,12 @@ fn cards_hold_every_post_and_its_highest_level() {
     for (slug, rec) in records(&b.root) {
         let html = read(&b.out, &format!("enterprises/{slug}/cards/index.html"));
         let expected = groups(&rec, &site);
-        let cards: Vec<&str> = html.split("<section class=\"risk-card").skip(1).collect();
+        // A post's first card (a long post continues on `card-cont` cards).
+        let cards: Vec<&str> = html
+            .split("<section class=\"risk-card")
+            .skip(1)
+            .filter(|c| !c[..c.find('>').unwrap()].contains("card-cont"))
+            .collect();
         assert_eq!(
             cards.len(),
             expected.len(),
@@ -532,11 +543,7 @@ fn cards_and_checklists_print_to_pdf() {
             .join(format!("enterprises/{slug}/cards/a5/index.html")),
         tmp.path(),
     );
-    assert_eq!(
-        pages,
-        expected.len().div_ceil(2),
-        "{slug}: two A5 cards per A4 page"
-    );
+    assert_eq!(pages, expected.len(), "{slug}: one A5 card a sheet");
     // Checklists: every item id is printed (rows are never cut off).
     for id in ["small-micro", "large-medium"] {
         let (pages, text) = print_pdf(
@@ -557,4 +564,295 @@ fn cards_and_checklists_print_to_pdf() {
             }
         }
     }
+}
+
+// ---- post risk cards on paper (headless Chromium, print media) ----
+
+/// A card sheet as cards.html prints it: paper name in pdfinfo, printable area in mm.
+struct Sheet {
+    paper: &'static str,
+    width: f64,
+    height: f64,
+}
+
+const A4_SHEET: Sheet = Sheet {
+    paper: "(A4)",
+    width: 190.0,
+    height: 277.0,
+};
+const A5_SHEET: Sheet = Sheet {
+    paper: "(A5)",
+    width: 132.0,
+    height: 194.0,
+};
+
+fn mm_px(mm: f64) -> u32 {
+    (mm * 96.0 / 25.4).floor() as u32
+}
+
+/// Shows `url` as print media on a viewport the size of the sheet's printable area.
+fn open_print(tab: &Tab, url: &str, width: u32, height: u32) {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile: false,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .expect("set the viewport");
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: Some("print".into()),
+        features: None,
+    })
+    .expect("emulate print media");
+    tab.navigate_to(url)
+        .unwrap_or_else(|e| panic!("navigate to {url}: {e:#}"));
+    let _ = tab.wait_until_navigated();
+    let start = std::time::Instant::now();
+    while js(
+        tab,
+        "return document.readyState === 'complete' && document.fonts.status === 'loaded';",
+    ) != serde_json::Value::Bool(true)
+    {
+        assert!(start.elapsed().as_secs() < 20, "{url} did not load");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// What is wrong with the cards on the open page (print media): any element with overflow
+/// hidden/clip whose content is larger than its box; any card taller than the sheet; any card
+/// without its emergency steps, phone line, enterprise name or a QR code of at least 20 mm, each
+/// shown inside the card's box.
+const CARD_PROBLEMS: &str = r#"
+var problems = [];
+document.querySelectorAll('*').forEach(function (el) {
+  var cs = getComputedStyle(el);
+  if (!/hidden|clip/.test(cs.overflowX + ' ' + cs.overflowY) || cs.display === 'none') return;
+  if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+    problems.push('clipped: <' + el.tagName.toLowerCase() + ' class="' + el.className + '"> ' + (el.textContent || '').trim().slice(0, 40));
+});
+var cards = document.querySelectorAll('.risk-card');
+if (!cards.length) problems.push('no cards');
+Array.prototype.forEach.call(cards, function (c, i) {
+  var r = c.getBoundingClientRect();
+  var post = c.querySelector('.card-post strong');
+  var tag = 'card ' + (i + 1) + ' (' + (post ? post.textContent : '?') + '): ';
+  if (r.height > LIMIT + 1) problems.push(tag + Math.round(r.height) + ' px tall, the sheet holds ' + LIMIT);
+  function shown(sel, what) {
+    var el = c.querySelector(sel);
+    if (!el) { problems.push(tag + 'no ' + what); return null; }
+    var b = el.getBoundingClientRect();
+    if (b.width < 1 || b.height < 1 || getComputedStyle(el).visibility !== 'visible') problems.push(tag + what + ' not shown');
+    if (b.top < r.top - 1 || b.bottom > r.bottom + 1 || b.left < r.left - 1 || b.right > r.right + 1) problems.push(tag + what + ' outside the card');
+    return el;
+  }
+  var em = shown('.card-emergency', '应急处置');
+  if (em && !(/^应急处置/.test(em.querySelector('h3').textContent.trim()) && em.querySelector('li')))
+    problems.push(tag + '应急处置 without steps');
+  var ph = shown('.card-phones', 'phone line');
+  if (ph && !(/火警\s*119/.test(ph.textContent) && /急救\s*120/.test(ph.textContent))) problems.push(tag + 'phone line without 119/120: ' + ph.textContent);
+  var ent = shown('.card-ent', 'enterprise name');
+  if (ent && ent.textContent.trim() !== NAME) problems.push(tag + 'enterprise name is ' + ent.textContent);
+  var qr = shown('.card-qr svg', 'QR code');
+  if (qr && qr.getBoundingClientRect().width < QR_MIN) problems.push(tag + 'QR code ' + Math.round(qr.getBoundingClientRect().width) + ' px wide');
+});
+return problems;
+"#;
+
+/// Texts of the pages of a PDF (pdftotext separates pages by form feeds), whitespace removed, and
+/// the paper line of pdfinfo.
+fn pdf_pages(pdf: &Path) -> (Vec<String>, String) {
+    let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let size = info
+        .lines()
+        .find(|l| l.starts_with("Page size:"))
+        .unwrap_or_default()
+        .to_string();
+    let text = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let mut pages: Vec<String> = String::from_utf8_lossy(&text.stdout)
+        .split('\u{c}')
+        .map(|p| p.split_whitespace().collect())
+        .collect();
+    if pages.last().is_some_and(|p| p.is_empty()) {
+        pages.pop();
+    }
+    (pages, size)
+}
+
+/// Appends to the repository's town a post too long for one card (many risks and measures) and a
+/// post whose emergency steps alone would fill more than half an A5 card.
+fn long_posts(root: &Path) -> (&'static str, Vec<String>, Vec<String>) {
+    let slug = "taiping-agri-supply";
+    let p = root.join(format!("data/enterprises/{slug}.toml"));
+    let mut rec = std::fs::read_to_string(&p).unwrap();
+    let mut measures = Vec::new();
+    let mut steps = Vec::new();
+    for i in 0..14 {
+        let m: Vec<String> = (0..3)
+            .map(|k| {
+                format!("第{i}项第{k}条措施：进入库房前检查通风、照明和消防器材，并记录在巡查表上")
+            })
+            .collect();
+        let _ = std::fmt::Write::write_fmt(
+            &mut rec,
+            format_args!(
+                "\n[[risks]]\nid = \"R{n}\"\npost = \"仓管员\"\nactivity = \"巡查\"\nhazard = \"第{i}类农资堆放过高、包装破损或受潮结块，搬运时倒塌砸伤\"\naccidents = [\"物体打击\"]\nmethod = \"LEC\"\nl = 3\ne = 6\nc = 7\ncontrol_level = \"班组\"\nmeasures = {m:?}\nemergency = [\"停止作业，疏散人员\"]\n",
+                n = 90 + i
+            ),
+        );
+        measures.extend(m);
+    }
+    for i in 0..14 {
+        let step = format!(
+            "第{i}步：发现异常立即停止作业，切断电源，疏散无关人员，向值班人员报告并按预案处置"
+        );
+        let _ = std::fmt::Write::write_fmt(
+            &mut rec,
+            format_args!(
+                "\n[[risks]]\nid = \"R{n}\"\npost = \"装卸工\"\nactivity = \"夜间巡查\"\nhazard = \"夜间照明不足，跌倒\"\naccidents = [\"其他伤害\"]\nmethod = \"LEC\"\nl = 1\ne = 6\nc = 3\ncontrol_level = \"班组\"\nmeasures = [\"携带照明\"]\nemergency = [{step:?}]\n",
+                n = 110 + i
+            ),
+        );
+        steps.push(step);
+    }
+    std::fs::write(&p, rec).unwrap();
+    (slug, measures, steps)
+}
+
+#[test]
+fn printed_cards_never_clip_and_keep_the_safety_lines() {
+    if chromium().is_none() {
+        return;
+    }
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let site = common::repo_site();
+    let (long_slug, long_measures, long_steps) = long_posts(&site.root);
+    let out = site.out();
+    let r = site.build(&["--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tab = chrome.tab();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut problems: Vec<String> = Vec::new();
+    let (mut sheets, mut cards_seen) = (0, 0);
+    for (slug, rec) in records(&site.root) {
+        let name = rec["name"].as_str().unwrap().to_string();
+        let flat_name: String = name.split_whitespace().collect();
+        let dir = out.join(format!("enterprises/{slug}/cards"));
+        let mut pages: Vec<(PathBuf, &Sheet, bool)> = vec![
+            (dir.join("index.html"), &A4_SHEET, true),
+            (dir.join("a5/index.html"), &A5_SHEET, true),
+        ];
+        // A post's own page shows the cards of the A4 sheet: its first post stands for them.
+        pages.push((dir.join("1/index.html"), &A4_SHEET, false));
+        for (file, sheet, print) in pages {
+            let url = format!("file://{}", file.display());
+            let at = file.strip_prefix(&out).unwrap().display().to_string();
+            open_print(&tab, &url, mm_px(sheet.width), mm_px(sheet.height));
+            let body = CARD_PROBLEMS
+                .replace("LIMIT", &mm_px(sheet.height).to_string())
+                .replace("NAME", &lit(&name))
+                .replace("QR_MIN", &(mm_px(20.0)).to_string());
+            let found = js(&tab, &body);
+            for p in found.as_array().unwrap() {
+                problems.push(format!("{at}: {}", p.as_str().unwrap_or_default()));
+            }
+            let cards = js(
+                &tab,
+                "return document.querySelectorAll('.risk-card').length;",
+            )
+            .as_u64()
+            .unwrap() as usize;
+            cards_seen += cards;
+            if !print {
+                continue;
+            }
+            // On paper: one sheet per card, each with the emergency steps, both numbers and the
+            // enterprise name as text.
+            sheets += 1;
+            let pdf = tab
+                .print_to_pdf(Some(PrintToPdfOptions {
+                    prefer_css_page_size: Some(true),
+                    print_background: Some(true),
+                    ..Default::default()
+                }))
+                .expect("print to PDF");
+            let file = tmp.path().join("cards.pdf");
+            std::fs::write(&file, pdf).unwrap();
+            let (texts, size) = pdf_pages(&file);
+            if !size.contains(sheet.paper) {
+                problems.push(format!("{at}: printed on {size}, not {}", sheet.paper));
+            }
+            if texts.len() != cards {
+                problems.push(format!("{at}: {cards} cards on {} sheets", texts.len()));
+            }
+            for (k, t) in texts.iter().enumerate() {
+                for need in ["应急处置", "火警119", "急救120", flat_name.as_str()] {
+                    if !t.contains(need) {
+                        problems.push(format!("{at}: sheet {} lacks {need}", k + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems with printed cards:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        sheets >= 80 && cards_seen >= 500,
+        "{sheets} sheets, {cards_seen} cards"
+    );
+
+    // The long posts continued on more cards, each saying so, and nothing of theirs was lost.
+    for sheet in ["cards/", "cards/a5/"] {
+        let html = read(&out, &format!("enterprises/{long_slug}/{sheet}index.html"));
+        let text = common::unescape_html(&html);
+        for post in ["仓管员", "装卸工"] {
+            let n = html.matches(&format!("<strong>{post}</strong>")).count();
+            assert!(n >= 2, "{sheet}{post}: continued on {n} card(s)");
+            assert!(
+                text.contains(&format!("第 {n} 张，共 {n} 张")),
+                "{sheet}{post}: cards numbered"
+            );
+        }
+        assert!(text.contains("岗位安全风险告知卡（续）") && text.contains("管控措施（续）"));
+        for m in long_measures.iter().chain(&long_steps) {
+            assert!(text.contains(m.as_str()), "{sheet}: {m} is on a card");
+        }
+    }
+
+    // The enterprise page prints its QR code.
+    let page = out.join(format!("enterprises/{long_slug}/index.html"));
+    open_print(
+        &tab,
+        &format!("file://{}", page.display()),
+        mm_px(180.0),
+        mm_px(267.0),
+    );
+    let w = js(
+        &tab,
+        "var q = document.querySelector('.ent-qr svg'); return q ? q.getBoundingClientRect().width : 0;",
+    );
+    assert!(
+        w.as_f64().unwrap_or(0.0) >= mm_px(20.0) as f64,
+        "the enterprise page's QR code prints ({w} px wide)"
+    );
 }

@@ -618,3 +618,49 @@ fn shards_are_json_maps_of_terms() {
         "terms are bigrams, not whole words"
     );
 }
+
+/// Each result file says where its page belongs (`w`): a page in a section names the section (by
+/// the title of the section's own page), a top-level page names nothing, and the Rust query hands
+/// the same on with each hit; the field is omitted when empty, so pages pay only for a place.
+#[test]
+fn result_files_say_where_each_page_belongs() {
+    let b = build("search-recall");
+    // A page two or more levels down names its top section, by that section page's title.
+    let expected = |url: &str| -> Vec<String> {
+        let parts: Vec<&str> = url.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.len() >= 2 {
+            vec![b.doc_by_url(&format!("{}/", parts[0])).title.clone()]
+        } else {
+            Vec::new()
+        }
+    };
+    let mut in_sections = 0;
+    for d in &b.docs {
+        let raw = b.get(&format!(
+            "search/d/{}.json",
+            dualprev::search::index::b36(d.id)
+        ));
+        let v: serde_json::Value = serde_json::from_str(&raw.unwrap()).unwrap();
+        let got: Vec<String> = v
+            .get("w")
+            .map(|w| serde_json::from_value(w.clone()).expect("w is a list of strings"))
+            .unwrap_or_default();
+        let want = expected(&d.url);
+        assert_eq!(got, want, "place of {} ({})", d.url, d.title);
+        if want.is_empty() {
+            assert!(v.get("w").is_none(), "{}: an empty w is written", d.url);
+        } else {
+            in_sections += 1;
+        }
+    }
+    assert!(
+        in_sections >= 20,
+        "most fixture pages lie in a section: {in_sections}"
+    );
+    let hits = b.query("动火");
+    assert!(hits.iter().any(|h| h.place == ["学习笔记"]), "{hits:?}");
+    for h in &hits {
+        let url = h.url.split('#').next().unwrap();
+        assert_eq!(h.place, expected(url), "place of the hit {}", h.url);
+    }
+}

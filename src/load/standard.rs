@@ -1,4 +1,6 @@
 //! `data/standards/<id>.toml`: an evaluation standard — scored items grouped in categories, plus veto items.
+//! `step` (default 1) is the smallest unit an item may be scored in; it must divide one point (1, 0.5,
+//! 0.25, 0.2 or 0.1) so that whole-point scores in enterprise records always lie on it.
 
 use std::sync::Arc;
 
@@ -33,6 +35,10 @@ pub struct Standard {
     pub applies_to: String,
     pub pass_line: f64,
     pub demonstration_line: f64,
+    /// Smallest scoring unit in points (`step`, default 1).
+    pub step: f64,
+    /// `step` as written for people and for the input's `step` attribute ("1", "0.5").
+    pub step_text: String,
     pub categories: Vec<Category>,
 }
 
@@ -52,8 +58,30 @@ const KEYS: &[&str] = &[
     "applies_to",
     "pass_line",
     "demonstration_line",
+    "step",
     "categories",
 ];
+
+/// Checks `step` and returns it with its display text. A valid step divides one point into a
+/// whole number of units that also divides ten, so it is exact in decimal: 1, 0.5, 0.25, 0.2, 0.1.
+fn read_step(r: &mut Reader, t: &Table) -> (f64, String) {
+    let Some(step) = r.opt_num(t, "step") else {
+        return (1.0, "1".into());
+    };
+    let units = 1.0 / step.v;
+    let whole = units.round();
+    if step.v > 0.0 && (units - whole).abs() < 1e-9 && [1.0, 2.0, 4.0, 5.0, 10.0].contains(&whole) {
+        // f64's Display is the shortest exact form: "1", "0.5", "0.25".
+        (1.0 / whole, format!("{}", 1.0 / whole))
+    } else {
+        r.error_hint(
+            step.span,
+            format!("评分步长 step = {} 无效", step.v),
+            "step 必须能整除 1 分：1（默认，只打整数分）、0.5、0.25、0.2 或 0.1",
+        );
+        (1.0, "1".into())
+    }
+}
 
 pub fn parse(src: Arc<SourceFile>, id: &str, diags: &mut Vec<Diagnostic>) -> Option<Standard> {
     let mut r = Reader::new(&src, 0);
@@ -79,6 +107,7 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
     let demonstration_line = r
         .opt_num(t, "demonstration_line")
         .map_or(pass_line, |n| n.v);
+    let (step, step_text) = read_step(r, t);
     let mut categories = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for c in r.table_list(t, "categories") {
@@ -126,6 +155,54 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
         applies_to,
         pass_line,
         demonstration_line,
+        step,
+        step_text,
         categories,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(extra: &str) -> (Option<Standard>, Vec<Diagnostic>) {
+        let text = format!(
+            "title = \"t\"\n{extra}\n[[categories]]\nname = \"A\"\n[[categories.items]]\nid = \"1.1\"\nrequirement = \"r\"\npoints = 5\n"
+        );
+        let src = Arc::new(SourceFile {
+            rel: "data/standards/t.toml".into(),
+            text,
+        });
+        let mut diags = Vec::new();
+        (parse(src, "t", &mut diags), diags)
+    }
+
+    #[test]
+    fn step_defaults_to_one_point() {
+        let (s, d) = load("");
+        let s = s.expect("loads");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!((s.step, s.step_text.as_str()), (1.0, "1"));
+    }
+
+    #[test]
+    fn step_half_point() {
+        let (s, _) = load("step = 0.5");
+        let s = s.expect("loads");
+        assert_eq!((s.step, s.step_text.as_str()), (0.5, "0.5"));
+        let (s, _) = load("step = 0.1");
+        assert_eq!(s.expect("loads").step_text, "0.1");
+    }
+
+    #[test]
+    fn bad_step_is_a_spanned_error() {
+        for bad in ["0.3", "2", "0", "-0.5", "0.01", "\"half\""] {
+            let (s, d) = load(&format!("step = {bad}"));
+            assert!(s.is_none(), "step = {bad} was accepted");
+            let err = d.iter().find(|d| d.is_error()).expect("an error");
+            // Line 2 column 8 is the value, so the editor jumps to it.
+            assert_eq!((err.line, err.column), (2, 8), "step = {bad}: {err:?}");
+            assert!(err.message.contains("step"), "step = {bad}: {err:?}");
+        }
+    }
 }

@@ -396,11 +396,32 @@ fn print_books(
                 })
             })
             .collect();
+        // The section's own text renders again for the print page: its links start one folder
+        // deeper, and links to chapters become in-page anchors.
+        let intro = live
+            .iter()
+            .find(|r| r.path == s.path)
+            .map(|raw| {
+                let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
+                let ctx = RenderCtx {
+                    src: &raw.src,
+                    body_start: raw.body_start,
+                    path: &raw.path,
+                    root: &root,
+                    headings: &s.toc,
+                    targets,
+                    shortcode: &sc,
+                    in_page: Some(&in_page),
+                    id_prefix: "",
+                };
+                markdown::render(raw.body(), &ctx, &mut Vec::new())
+            })
+            .unwrap_or_default();
         books.push(PrintBook {
             key,
             section_url: s.url.clone(),
             title: s.title.clone(),
-            intro: s.html.to_string(),
+            intro,
             chapters: rendered,
         });
     }

@@ -328,7 +328,10 @@ fn resolve_link(
             let ids: Vec<&str> = ctx.headings.iter().map(|h| h.id.as_str()).collect();
             push_missing_anchor(diags, ctx.src, span, a, "本页", &ids);
         }
-        return None;
+        // On a print version the page's heading ids carry the chapter's prefix.
+        return anchor
+            .filter(|_| !ctx.id_prefix.is_empty())
+            .map(|a| format!("#{}{}", ctx.id_prefix, encode_path(a)));
     } else {
         return None;
     };

@@ -1,5 +1,7 @@
 //! Scoring an evaluation against its standard: N/A items leave the denominator, the percentage is
 //! kept in tenths (integer arithmetic, so 59.95 never flips), and a veto fails whatever the score.
+//! Recorded scores are whole points, which lie on every step a standard may allow (see load::standard);
+//! the browser self-assessment (selfcheck.js) does the same sums in units of the step.
 
 use serde::Serialize;
 
@@ -116,6 +118,8 @@ mod tests {
             applies_to: "小微型".into(),
             pass_line: 60.0,
             demonstration_line: 80.0,
+            step: 1.0,
+            step_text: "1".into(),
             categories: vec![
                 Category {
                     name: "A".into(),

@@ -132,7 +132,7 @@ fn bands_table(b: Option<&Bands>, formula: &str, class: &str) -> Option<String> 
         })
         .collect();
     Some(format!(
-        "<table class=\"data-table bands bands-{class}\"><caption>{formula} 分级标准（取自 site.toml）</caption><thead><tr><th scope=\"col\">分值范围</th><th scope=\"col\">风险等级</th><th scope=\"col\">颜色</th></tr></thead><tbody>{body}</tbody></table>"
+        "<table class=\"data-table bands bands-{class}\"><caption>{formula} 风险分级标准（全镇统一）</caption><thead><tr><th scope=\"col\">分值范围</th><th scope=\"col\">风险等级</th><th scope=\"col\">颜色</th></tr></thead><tbody>{body}</tbody></table>"
     ))
 }
 

@@ -1,4 +1,4 @@
-//! An enterprise's pages: its own page and its printouts — post risk cards (A4, two-per-A4 A5, one
+//! An enterprise's pages: its own page and its printouts — post risk cards (A4 and A5 sheets, one
 //! page per post), the four-colour table, the bulletin notice and a year-end report per evaluated
 //! year. Every context is built on the rendering thread, and what several of these pages show
 //! alike (QR codes, card sections) is made once and dropped as soon as they have it, so memory
@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use super::jobs::summary;
 use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
+
+mod cards;
 use crate::load::enterprise::{Action, Contact, Equipment, Process, RedLine, SafetyOrg, Whistle};
 use crate::model::enterprise::{Enterprise, MilestoneView, MonthView};
 use crate::model::risk::Level;
@@ -21,8 +23,10 @@ use crate::model::{Profile, Site};
 /// What the enterprise page, its card pages and its bulletin share.
 struct Parts {
     page_qr: Option<String>,
-    /// One `<section>` per post/unit card, QR code included, in `risk_groups` order.
-    cards: Vec<String>,
+    /// Per post/unit in `risk_groups` order, its cards (`<section>`s, QR code included) laid out
+    /// for A4 and for A5: a long post continues on more cards, differently on each paper.
+    a4: Vec<String>,
+    a5: Vec<String>,
 }
 
 /// [`Parts`], made by the first page that needs them and released by the last one: `users`
@@ -76,18 +80,16 @@ impl Shared<'_> {
             &format!("{base}{}", self.key),
             &format!("{}页面二维码", e.rec.name.v),
         );
-        let cards = e
-            .risk_groups
-            .iter()
-            .map(|g| {
-                let code = qr::svg(
-                    &format!("{base}{}cards/{}/", self.key, g.index),
-                    &format!("{}岗位告知卡二维码", g.name),
-                );
-                fragments::card(e, g, code.as_deref())
-            })
-            .collect();
-        Parts { page_qr, cards }
+        let (mut a4, mut a5) = (Vec::new(), Vec::new());
+        for g in &e.risk_groups {
+            let code = qr::svg(
+                &format!("{base}{}cards/{}/", self.key, g.index),
+                &format!("{}岗位告知卡二维码", g.name),
+            );
+            a4.push(cards::render(e, g, code.as_deref(), cards::A4));
+            a5.push(cards::render(e, g, code.as_deref(), cards::A5));
+        }
+        Parts { page_qr, a4, a5 }
     }
 }
 
@@ -346,11 +348,7 @@ pub fn jobs<'a>(
     // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
     for (file_key, layout, title) in [
         (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
-        (
-            format!("{key}cards/a5/"),
-            "a5",
-            "岗位安全风险告知卡（A5，每页两张）",
-        ),
+        (format!("{key}cards/a5/"), "a5", "岗位安全风险告知卡（A5）"),
     ] {
         let (shared, k) = (shared.clone(), file_key.clone());
         let mut job = lazy(
@@ -361,7 +359,8 @@ pub fn jobs<'a>(
                 let parts = shared.take();
                 let mut ctx = base_context(site, &k, &format!("{}：{title}", e.rec.name.v));
                 ctx.insert("e", &summary(e));
-                ctx.insert("cards_html", &parts.cards.concat());
+                let sheet = if layout == "a5" { &parts.a5 } else { &parts.a4 };
+                ctx.insert("cards_html", &sheet.concat());
                 ctx.insert("layout", layout);
                 ctx.insert("single", &false);
                 ctx
@@ -385,7 +384,7 @@ pub fn jobs<'a>(
                     &format!("{}：{}岗位安全风险告知卡", e.rec.name.v, g.name),
                 );
                 ctx.insert("e", &summary(e));
-                ctx.insert("cards_html", parts.cards.get(n).map_or("", |c| c.as_str()));
+                ctx.insert("cards_html", parts.a4.get(n).map_or("", |c| c.as_str()));
                 ctx.insert("layout", "a4");
                 ctx.insert("single", &true);
                 ctx

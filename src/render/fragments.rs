@@ -1,8 +1,8 @@
-//! The repetitive parts of an enterprise's pages — its risk tables, hazard ledger rows and risk
-//! cards — written in Rust instead of template loops, as the ledger rows are. A town has thousands
-//! of enterprises with dozens of risks and hazards each; looping over them in tera (and serialising
-//! them into every page's context first) was most of the build. The markup is exactly what the
-//! templates wrote before (same bytes), every record value escaped.
+//! The repetitive parts of an enterprise's pages — its risk tables and hazard ledger rows — written
+//! in Rust instead of template loops, as the ledger rows are. A town has thousands of enterprises
+//! with dozens of risks and hazards each; looping over them in tera (and serialising them into
+//! every page's context first) was most of the build. Every record value is escaped;
+//! cells carry their column's name (`data-label`) for the stacked phone layout.
 
 use std::fmt::Write as _;
 
@@ -54,26 +54,26 @@ pub fn risk_tables(e: &Enterprise) -> String {
         headcount(&mut out, g.headcount);
         out.push_str(" · 最高 ");
         level(&mut out, &g.highest);
-        out.push_str("</h3>\n<div class=\"table-scroll\">\n<table class=\"data-table risk-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
+        out.push_str("</h3>\n<div class=\"table-scroll\">\n<table class=\"data-table risk-table stack-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
         for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
             out.push_str("\n  <tr class=\"risk-row level-row-");
             out.push_str(r.level.class);
             out.push_str("\">\n    <td>");
             esc(&mut out, &r.r.id.v);
-            out.push_str("</td>\n    <td>");
+            out.push_str("</td>\n    <td data-label=\"作业活动 / 危险有害因素\">");
             if !r.r.activity.is_empty() {
                 out.push_str("<strong>");
                 esc(&mut out, &r.r.activity);
                 out.push_str("</strong><br>");
             }
             esc(&mut out, &r.r.hazard);
-            out.push_str("</td>\n    <td>");
+            out.push_str("</td>\n    <td data-label=\"可能事故\">");
             joined(&mut out, r.r.accidents.iter().map(String::as_str), "、");
-            out.push_str("</td>\n    <td>");
+            out.push_str("</td>\n    <td data-label=\"评价\">");
             esc(&mut out, &r.r.method.v);
             out.push_str("<br><span class=\"formula\">");
             esc(&mut out, &r.formula);
-            out.push_str("</span></td>\n    <td>");
+            out.push_str("</span></td>\n    <td data-label=\"等级\">");
             level(&mut out, &r.level);
             if let Some(c) = &r.computed {
                 out.push_str("<br><small>计算为");
@@ -86,11 +86,11 @@ pub fn risk_tables(e: &Enterprise) -> String {
                 out.push_str(d.name);
                 out.push_str("，计算从严</small>");
             }
-            out.push_str("</td>\n    <td>");
+            out.push_str("</td>\n    <td data-label=\"管控层级\">");
             esc(&mut out, &r.r.control_level);
-            out.push_str("</td>\n    <td><ul class=\"compact\">");
+            out.push_str("</td>\n    <td data-label=\"管控措施\"><ul class=\"compact\">");
             items(&mut out, &r.r.measures);
-            out.push_str("</ul></td>\n    <td><ul class=\"compact\">");
+            out.push_str("</ul></td>\n    <td data-label=\"应急处置\"><ul class=\"compact\">");
             items(&mut out, &r.r.emergency);
             out.push_str("</ul></td>\n  </tr>\n  ");
         }
@@ -111,9 +111,13 @@ pub fn hazard_rows(e: &Enterprise) -> String {
         }
         out.push_str("\">\n    <td>");
         esc(&mut out, &h.h.id.v);
-        let _ = write!(out, "</td><td>{}</td><td>", h.h.found.v);
+        let _ = write!(
+            out,
+            "</td><td data-label=\"发现\"><span class=\"nowrap\">{}</span></td><td data-label=\"来源\">",
+            h.h.found.v
+        );
         esc(&mut out, &h.h.source);
-        out.push_str("</td>\n    <td>");
+        out.push_str("</td>\n    <td data-label=\"位置 / 隐患\">");
         if !h.h.location.is_empty() {
             esc(&mut out, &h.h.location);
             out.push('：');
@@ -124,7 +128,7 @@ pub fn hazard_rows(e: &Enterprise) -> String {
             esc(&mut out, &r.v);
             out.push_str("</small>");
         }
-        out.push_str("</td>\n    <td>");
+        out.push_str("</td>\n    <td data-label=\"等级\">");
         if h.major {
             out.push_str("<strong class=\"grade-major\">重大</strong>");
             if !h.h.criterion.is_empty() {
@@ -135,7 +139,7 @@ pub fn hazard_rows(e: &Enterprise) -> String {
         } else {
             out.push_str("一般");
         }
-        out.push_str("</td>\n    <td>");
+        out.push_str("</td>\n    <td data-label=\"整改措施\">");
         esc(&mut out, &h.h.measures);
         if h.major {
             out.push_str("<br><small>资金 ");
@@ -156,93 +160,30 @@ pub fn hazard_rows(e: &Enterprise) -> String {
             esc(&mut out, &h.h.responsible);
             out.push_str("</small>");
         }
-        out.push_str("</td>\n    <td>");
-        for (i, d) in [&h.h.deadline, &h.h.rectified, &h.h.accepted]
-            .into_iter()
-            .enumerate()
-        {
-            if i > 0 {
-                out.push_str("</td><td>");
-            }
+        for (label, d) in [
+            ("期限", &h.h.deadline),
+            ("整改", &h.h.rectified),
+            ("验收", &h.h.accepted),
+        ] {
+            out.push_str(if label == "期限" {
+                "</td>\n    "
+            } else {
+                "</td>"
+            });
+            let _ = write!(out, "<td data-label=\"{label}\">");
             match d {
                 Some(d) => {
-                    let _ = write!(out, "{}", d.v);
+                    let _ = write!(out, "<span class=\"nowrap\">{}</span>", d.v);
                 }
                 None => out.push('—'),
             }
         }
-        out.push_str("</td>\n    <td><span class=\"state state-");
+        out.push_str("</td>\n    <td data-label=\"状态\"><span class=\"state state-");
         out.push_str(h.state_class);
         out.push_str("\">");
         esc(&mut out, &h.state_text);
         out.push_str("</span></td>\n  </tr>\n  ");
     }
-    out
-}
-
-/// One post risk card (`<section>`), the same on the A4 sheet, the A5 sheet and the card's own
-/// page. `qr` is the card's QR code SVG.
-pub fn card(e: &Enterprise, g: &RiskGroup, qr: Option<&str>) -> String {
-    let risks: Vec<_> = g
-        .risks
-        .iter()
-        .filter_map(|i| e.risk_views.get(*i))
-        .collect();
-    let mut out = String::with_capacity(4000 + qr.map_or(0, str::len));
-    let _ = write!(
-        out,
-        "\n<section class=\"risk-card highest-{}\" aria-labelledby=\"card-{}\">\n  <header class=\"card-head\">\n    <h2 id=\"card-{}\">岗位安全风险告知卡</h2>\n    <p class=\"card-post\"><span class=\"card-label\">{}：</span><strong>",
-        g.highest.class,
-        g.index,
-        g.index,
-        if e.rec.size == "小微型" {
-            "岗位"
-        } else {
-            "单元"
-        }
-    );
-    esc(&mut out, &g.name);
-    out.push_str("</strong>");
-    headcount(&mut out, g.headcount);
-    out.push_str("</p>\n    <p class=\"card-level\">风险等级：");
-    level(&mut out, &g.highest);
-    out.push_str(
-        "</p>\n  </header>\n  <div class=\"card-body\">\n    <h3>主要危险有害因素</h3>\n    <ul>",
-    );
-    for r in &risks {
-        out.push_str("<li>");
-        esc(&mut out, &r.r.hazard);
-        out.push('（');
-        out.push_str(r.level.name);
-        out.push_str("）</li>");
-    }
-    out.push_str("</ul>\n    <h3>可能导致的事故</h3>\n    <p>");
-    let mut accidents: Vec<&str> = risks
-        .iter()
-        .flat_map(|r| r.r.accidents.iter().map(String::as_str))
-        .collect();
-    accidents.sort();
-    accidents.dedup();
-    joined(&mut out, accidents, "、");
-    out.push_str("</p>\n    <h3>管控措施</h3>\n    <ul>");
-    items(&mut out, risks.iter().flat_map(|r| &r.r.measures));
-    out.push_str("</ul>\n    <h3>应急处置</h3>\n    <ul>");
-    items(&mut out, risks.iter().flat_map(|r| &r.r.emergency));
-    out.push_str("</ul>\n  </div>\n  <footer class=\"card-foot\">\n    <p class=\"card-phones\">应急电话：火警 <strong>119</strong> · 急救 <strong>120</strong>");
-    if !e.rec.emergency_phone.is_empty() {
-        out.push_str(" · 企业值班 <strong>");
-        esc(&mut out, &e.rec.emergency_phone);
-        out.push_str("</strong>");
-    }
-    out.push_str("</p>\n    <p class=\"card-ent\">");
-    esc(&mut out, &e.rec.name.v);
-    out.push_str("</p>\n    ");
-    if let Some(qr) = qr {
-        out.push_str("<div class=\"card-qr\">");
-        out.push_str(qr);
-        out.push_str("<span>扫码查看</span></div>");
-    }
-    out.push_str("\n  </footer>\n</section>\n");
     out
 }
 

@@ -349,7 +349,7 @@ pub fn all<'a>(
         let mut ctx = base_context(site, &lp.key, &lp.title);
         // Ledger tables can have tens of thousands of rows: their body is written in Rust, escaped,
         // rather than looped over in the template.
-        ctx.insert("headers", &lp.table.headers);
+        super::ledger::insert_context(&mut ctx, site, lp);
         ctx.insert("row_count", &lp.table.rows.len());
         ctx.insert("rows_html", &rows_html);
         ctx.insert("description", &lp.description);

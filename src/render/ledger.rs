@@ -1,6 +1,6 @@
 //! Ledgers (台账): the same tables as HTML pages, CSV (UTF-8 with BOM so Excel reads the Chinese),
 //! JSON for other systems, and one XLSX workbook with a sheet per table. Personal columns appear only
-//! in the internal profile.
+//! in the internal profile; downloads are named for the town, the table and the as-of date.
 
 use serde::Serialize;
 
@@ -12,8 +12,55 @@ use crate::model::{Profile, Site};
 #[derive(Debug, Clone, Serialize)]
 pub struct Table {
     pub name: String,
+    /// Column names as the CSV, JSON and workbook write them.
     pub headers: Vec<String>,
+    /// How each column wraps on the page and how the filter box matches it.
+    pub kinds: Vec<Kind>,
+    /// Where each header may wrap: its words, never broken inside (`建设|进度`, not 建/设/进/度).
+    pub words: Vec<Vec<String>>,
     pub rows: Vec<Row>,
+}
+
+/// What a column holds, for the page: how it wraps and how the filter box matches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    /// Names and short text: wraps, filtered by substring.
+    Text,
+    /// Long free text (a hazard's description): wraps in a wider column, filtered by substring.
+    Long,
+    /// Ids, credit codes, dates, formulas, `5/6`: never broken, filtered by substring.
+    Code,
+    /// Yes/no and status values: never broken, filtered by the whole value (否 is not 不合格（否决）).
+    Exact,
+    /// Counts and scores: never broken, filtered by the whole value.
+    Num,
+}
+
+impl Kind {
+    fn nowrap(self) -> bool {
+        matches!(self, Kind::Code | Kind::Exact | Kind::Num)
+    }
+    fn exact(self) -> bool {
+        matches!(self, Kind::Exact | Kind::Num)
+    }
+}
+
+/// Column specs as `("建设|进度", Kind)`: `|` marks where the header may wrap.
+type Spec = (&'static str, Kind);
+
+impl Table {
+    fn new(name: impl Into<String>, spec: &[Spec], rows: Vec<Row>) -> Table {
+        Table {
+            name: name.into(),
+            headers: spec.iter().map(|(h, _)| h.replace('|', "")).collect(),
+            kinds: spec.iter().map(|(_, k)| *k).collect(),
+            words: spec
+                .iter()
+                .map(|(h, _)| h.split('|').map(str::to_string).collect())
+                .collect(),
+            rows,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,39 +97,41 @@ fn n(x: impl Into<f64>) -> Cell {
     Cell::Num(x.into())
 }
 
+const ENTERPRISE_COLUMNS: &[Spec] = &[
+    ("企业|名称", Kind::Text),
+    ("统一社会|信用代码", Kind::Code),
+    ("村（社区）", Kind::Text),
+    ("包联|部门", Kind::Text),
+    ("联络员", Kind::Text),
+    ("高风险|类别", Kind::Text),
+    ("规模", Kind::Exact),
+    ("类型", Kind::Exact),
+    ("行业", Kind::Text),
+    ("从业|人员", Kind::Num),
+    ("建设|期限", Kind::Code),
+    ("建设|状态", Kind::Exact),
+    ("建设|进度", Kind::Code),
+    ("未整改|隐患", Kind::Num),
+    ("逾期|隐患", Kind::Num),
+    ("最近|联系", Kind::Code),
+    ("本月|已联系", Kind::Exact),
+    ("漏联系|月数", Kind::Num),
+    ("最近评估|得分率", Kind::Num),
+    ("评估|结论", Kind::Exact),
+    ("示范|企业", Kind::Exact),
+];
+
+/// The personal columns of the internal profile (the public one publishes no personal data).
+const PERSONAL_COLUMNS: &[Spec] = &[
+    ("联络员|姓名", Kind::Code),
+    ("联络员|电话", Kind::Code),
+    ("企业|联系人", Kind::Text),
+];
+
 pub fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> Table {
-    let mut headers: Vec<String> = [
-        "企业名称",
-        "统一社会信用代码",
-        "村（社区）",
-        "包联部门",
-        "联络员",
-        "高风险类别",
-        "规模",
-        "类型",
-        "行业",
-        "从业人员",
-        "建设期限",
-        "建设状态",
-        "建设进度",
-        "未整改隐患",
-        "逾期隐患",
-        "最近联系",
-        "本月已联系",
-        "漏联系月数",
-        "最近评估得分率",
-        "评估结论",
-        "示范企业",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut spec = ENTERPRISE_COLUMNS.to_vec();
     if profile == Profile::Internal {
-        headers.extend(
-            ["联络员姓名", "联络员电话", "企业联系人"]
-                .iter()
-                .map(|s| s.to_string()),
-        );
+        spec.extend_from_slice(PERSONAL_COLUMNS);
     }
     let rows = ents
         .iter()
@@ -90,7 +139,7 @@ pub fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> T
             let mut cells = vec![
                 t(&e.rec.name.v),
                 t(&e.rec.uscc.v),
-                t(e.rec.village.as_ref().map(|v| v.v.as_str()).unwrap_or("")),
+                t(village(e)),
                 t(e.rec
                     .department
                     .as_ref()
@@ -145,34 +194,50 @@ pub fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> T
             }
         })
         .collect();
-    Table {
-        name: name.to_string(),
-        headers,
-        rows,
-    }
+    Table::new(name, &spec, rows)
 }
 
-pub fn hazard_table(town: &Town) -> Table {
-    let headers = [
-        "企业名称",
-        "隐患编号",
-        "等级",
-        "位置",
-        "隐患描述",
-        "发现日期",
-        "整改期限",
-        "状态",
-        "逾期天数",
-        "责任岗位",
-    ];
+fn village(e: &Enterprise) -> &str {
+    e.rec.village.as_ref().map(|v| v.v.as_str()).unwrap_or("")
+}
+
+const HAZARD_COLUMNS: &[Spec] = &[
+    ("企业|名称", Kind::Text),
+    ("村（社区）", Kind::Text),
+    ("联络员", Kind::Text),
+    ("隐患|编号", Kind::Code),
+    ("等级", Kind::Exact),
+    ("位置", Kind::Text),
+    ("隐患|描述", Kind::Long),
+    ("发现|日期", Kind::Code),
+    ("整改|期限", Kind::Code),
+    ("状态", Kind::Exact),
+    ("逾期|天数", Kind::Num),
+    ("责任|岗位", Kind::Text),
+];
+
+/// The open hazards, with the enterprise's village and liaison as the enterprise ledger shows them
+/// (the liaison's public title; the internal profile adds name and phone, as there).
+pub fn hazard_table(site: &Site, town: &Town) -> Table {
+    let by_slug: std::collections::HashMap<&str, &Enterprise> = site
+        .enterprises
+        .iter()
+        .map(|e| (e.rec.slug.as_str(), e))
+        .collect();
+    let internal = site.profile == Profile::Internal;
+    let mut spec = HAZARD_COLUMNS.to_vec();
+    if internal {
+        spec.extend_from_slice(&PERSONAL_COLUMNS[..2]);
+    }
     let rows = town
         .open_hazards
         .iter()
-        .map(|h| Row {
-            slug: h.slug.clone(),
-            anchor: format!("hazard-{}", h.id),
-            cells: vec![
+        .map(|h| {
+            let e = by_slug.get(h.slug.as_str());
+            let mut cells = vec![
                 t(&h.enterprise),
+                t(e.map_or("", |e| village(e))),
+                t(e.map_or("", |e| e.liaison_title.as_str())),
                 t(&h.id),
                 t(&h.grade),
                 t(&h.location),
@@ -182,32 +247,38 @@ pub fn hazard_table(town: &Town) -> Table {
                 t(&h.state_text),
                 n(h.overdue_days as f64),
                 t(&h.responsible),
-            ],
-            class: if h.overdue {
-                "row-overdue".into()
-            } else {
-                String::new()
-            },
+            ];
+            if internal {
+                cells.push(t(e.map_or("", |e| e.liaison_name.as_str())));
+                cells.push(t(e.map_or("", |e| e.liaison_phone.as_str())));
+            }
+            Row {
+                slug: h.slug.clone(),
+                anchor: format!("hazard-{}", h.id),
+                cells,
+                class: if h.overdue {
+                    "row-overdue".into()
+                } else {
+                    String::new()
+                },
+            }
         })
         .collect();
-    Table {
-        name: "未整改隐患".into(),
-        headers: headers.iter().map(|s| s.to_string()).collect(),
-        rows,
-    }
+    Table::new("未整改隐患", &spec, rows)
 }
 
+const RISK_COLUMNS: &[Spec] = &[
+    ("企业|名称", Kind::Text),
+    ("风险|编号", Kind::Code),
+    ("岗位/|单元", Kind::Text),
+    ("作业|活动", Kind::Text),
+    ("危险有害|因素", Kind::Long),
+    ("评价", Kind::Code),
+    ("风险|等级", Kind::Exact),
+    ("管控|层级", Kind::Exact),
+];
+
 pub fn risk_table(town: &Town) -> Table {
-    let headers = [
-        "企业名称",
-        "风险编号",
-        "岗位/单元",
-        "作业活动",
-        "危险有害因素",
-        "评价",
-        "风险等级",
-        "管控层级",
-    ];
     let rows = town
         .risks
         .iter()
@@ -227,11 +298,7 @@ pub fn risk_table(town: &Town) -> Table {
             class: format!("level-row-{}", r.level_class),
         })
         .collect();
-    Table {
-        name: "重大和较大风险".into(),
-        headers: headers.iter().map(|s| s.to_string()).collect(),
-        rows,
-    }
+    Table::new("重大和较大风险", RISK_COLUMNS, rows)
 }
 
 /// The `<tr>` rows of a ledger table; the first cell links to the enterprise (and anchor).
@@ -265,33 +332,66 @@ pub fn rows_html(table: &Table, root: &str) -> String {
     out
 }
 
-/// CSV with a UTF-8 BOM and CRLF line ends, quoting as RFC 4180 asks.
+/// CSV with a UTF-8 BOM (so Excel reads the Chinese) and CRLF line ends, quoting as RFC 4180 asks.
+///
+/// Excel reinterprets what it opens: an 18-digit credit code becomes 9.15107E+17, `007` loses its
+/// zeros, `5/6` becomes 6 May, `1E5` becomes 100000. The one way used here to keep such text: a
+/// text cell beginning with a digit (or with `+ - .` and a digit) is written as the formula
+/// `="…"`, a string constant Excel and WPS show as the bare text (`915106816243783199` is written
+/// `"=""915106816243783199"""` once CSV-quoted). That is done to text of ASCII characters (and
+/// 年月日, which Chinese Excel reads as dates) of at most 255 characters (Excel's limit for a
+/// string constant) without `"`, which leaves nothing the formula could do but return its text;
+/// Chinese text such as `3名操作工…` is left alone, Excel keeps it. Number cells stay numbers.
+/// Other text starting with `= + - @` would be read as a formula: it gets a leading `'`.
 pub fn csv(table: &Table) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
+    let quote = |c: String| -> String {
+        if c.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", c.replace('"', "\"\""))
+        } else {
+            c
+        }
+    };
     let line = |cells: Vec<String>| -> String {
-        let quoted: Vec<String> = cells
-            .into_iter()
-            .map(|c| {
-                // A leading = + - @ would be read by Excel as a formula: prefix with a quote.
-                let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() {
-                    format!("'{c}")
-                } else {
-                    c
-                };
-                if c.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", c.replace('"', "\"\""))
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let quoted: Vec<String> = cells.into_iter().map(quote).collect();
         quoted.join(",") + "\r\n"
     };
     out.push_str(&line(table.headers.clone()));
     for r in &table.rows {
-        out.push_str(&line(r.cells.iter().map(Cell::text).collect()));
+        out.push_str(&line(r.cells.iter().map(csv_cell).collect()));
     }
     out.into_bytes()
+}
+
+/// One cell's text as Excel should keep it (see [`csv`]), before CSV quoting.
+fn csv_cell(cell: &Cell) -> String {
+    let c = match cell {
+        Cell::Num(_) => return cell.text(),
+        Cell::Text(s) => s,
+    };
+    if excel_would_convert(c) {
+        format!("=\"{c}\"")
+    } else if c.starts_with(['=', '+', '-', '@']) {
+        format!("'{c}")
+    } else {
+        c.clone()
+    }
+}
+
+/// Text Excel may turn into a number or date (`0012`, `5/6`, `1E5`, `6月5日`), and that a `="…"`
+/// string constant can hold.
+fn excel_would_convert(c: &str) -> bool {
+    let mut chars = c.chars();
+    let starts = match chars.next() {
+        Some(d) if d.is_ascii_digit() => true,
+        Some('+' | '-' | '.') => chars.next().is_some_and(|d| d.is_ascii_digit()),
+        _ => false,
+    };
+    starts
+        && c.chars().count() <= 255
+        && c.chars().all(|ch| {
+            (ch.is_ascii() && !ch.is_ascii_control() && ch != '"') || "年月日".contains(ch)
+        })
 }
 
 /// JSON: an array of objects keyed by the Chinese headers, numbers as numbers. Written straight
@@ -428,6 +528,81 @@ pub struct LedgerPage {
     pub title: String,
     pub table: Table,
     pub description: String,
+    /// What its downloads are called when saved (`连山镇-企业台账-2025-06-30`), without extension.
+    pub download: String,
+}
+
+/// The name a download is saved under: town, what it is, as-of date. The files keep their plain
+/// URLs (`ledger.csv`); the links' `download` attribute gives the name, so that ten saved
+/// ledgers are not ten `ledger.csv` files. Characters file systems refuse become `_`.
+fn download_name(site: &Site, what: &[&str]) -> String {
+    let town = if site.config.town.is_empty() {
+        &site.config.title
+    } else {
+        &site.config.town
+    };
+    let mut parts: Vec<&str> = vec![town];
+    parts.extend_from_slice(what);
+    let as_of = site.as_of.to_string();
+    parts.push(&as_of);
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The workbook's saved name (all the ledgers' sheets in one file).
+pub fn workbook_name(site: &Site) -> String {
+    download_name(site, &["全部台账"]) + ".xlsx"
+}
+
+/// A header cell's content: its words, each kept on one line.
+fn header_html(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("<span class=\"w\">{}</span>", crate::text::escape(w)))
+        .collect()
+}
+
+/// What the ledger template needs beyond the base context: the header cells (with the column's
+/// filter match in `data-match`), classes telling the style sheet which columns never wrap
+/// (`nw-3`) and which hold long text (`lg-7`), and the downloads' names.
+pub fn insert_context(ctx: &mut tera::Context, site: &Site, lp: &LedgerPage) {
+    use std::fmt::Write;
+    let t = &lp.table;
+    let (mut heads, mut classes) = (String::new(), String::from("data-table sortable ledger"));
+    for (i, (words, kind)) in t.words.iter().zip(&t.kinds).enumerate() {
+        let m = if kind.exact() { "exact" } else { "part" };
+        let _ = write!(
+            heads,
+            "<th scope=\"col\" data-match=\"{m}\">{}</th>",
+            header_html(words)
+        );
+        if kind.nowrap() {
+            let _ = write!(classes, " nw-{}", i + 1);
+        }
+        if *kind == Kind::Long {
+            let _ = write!(classes, " lg-{}", i + 1);
+        }
+    }
+    ctx.insert("headers", &t.headers);
+    ctx.insert("header_cells", &heads);
+    ctx.insert("table_class", &classes);
+    ctx.insert("column_count", &t.headers.len());
+    ctx.insert("download", &lp.download);
+    ctx.insert("workbook_download", &workbook_name(site));
 }
 
 /// Every ledger page of the site.
@@ -438,6 +613,7 @@ pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
         title: "企业台账".into(),
         table: enterprise_table("全部企业", &all, site.profile),
         description: format!("全部 {} 家企业", all.len()),
+        download: download_name(site, &["企业台账"]),
     }];
     // A set per group: a linear search of the group's slugs for every enterprise made the
     // ledgers grow with the square of the town.
@@ -464,6 +640,7 @@ pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
                 title: format!("{what}台账：{}", g.title),
                 table: enterprise_table(&g.title, &of(g), site.profile),
                 description: format!("{what}“{}”的 {} 家企业", g.title, g.count),
+                download: download_name(site, &["企业台账", what, &g.title]),
             });
         }
     }
@@ -473,19 +650,33 @@ pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
         title: format!("高风险类别台账：{}", g.title),
         table: enterprise_table(&g.title, &of(g), site.profile),
         description: format!("{} 家企业", g.count),
+        download: download_name(site, &["企业台账", "高风险类别", &g.title]),
     });
     out.push(LedgerPage {
         key: "ledger/hazards/".into(),
         title: "隐患总台账（未整改）".into(),
-        table: hazard_table(town),
+        table: hazard_table(site, town),
         description: "全镇未整改隐患，逾期的排在前面".into(),
+        download: download_name(site, &["隐患总台账（未整改）"]),
     });
     out.push(LedgerPage {
         key: "ledger/risks/".into(),
         title: "重大和较大风险台账".into(),
         table: risk_table(town),
         description: "全镇重大、较大风险".into(),
+        download: download_name(site, &["重大和较大风险台账"]),
     });
+    // Two groups of one dimension may share a title (two liaisons both titled 联络员): a number
+    // keeps every saved name distinct.
+    let mut seen = std::collections::HashSet::new();
+    for lp in &mut out {
+        let base = lp.download.clone();
+        let mut i = 2;
+        while !seen.insert(lp.download.clone()) {
+            lp.download = format!("{base}-{i}");
+            i += 1;
+        }
+    }
     out
 }
 
@@ -519,13 +710,11 @@ mod tests {
 
     #[test]
     fn json_as_through_maps() {
-        let table = Table {
-            name: "台账 \"测试\"".into(),
-            headers: ["企业名称", "从业人员", "b", "a", "得分", "b"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows: vec![
+        let spec = ["企业名称", "从业人员", "b", "a", "得分", "b"].map(|h| (h, Kind::Text));
+        let table = Table::new(
+            "台账 \"测试\"",
+            &spec,
+            vec![
                 Row {
                     slug: "x-1".into(),
                     anchor: String::new(),
@@ -546,16 +735,63 @@ mod tests {
                     class: String::new(),
                 },
             ],
-        };
+        );
         assert_eq!(
             String::from_utf8(json(&table)).unwrap(),
             String::from_utf8(json_via_maps(&table)).unwrap()
         );
-        let empty = Table {
-            name: "空".into(),
-            headers: vec!["企业名称".into()],
-            rows: Vec::new(),
-        };
+        let empty = Table::new("空", &[("企业名称", Kind::Text)], Vec::new());
         assert_eq!(json(&empty), json_via_maps(&empty));
+    }
+
+    #[test]
+    fn csv_keeps_what_excel_would_convert_as_text() {
+        let spec = [("a", Kind::Code), ("b", Kind::Num)];
+        let row = |a: &str, b: f64| Row {
+            slug: String::new(),
+            anchor: String::new(),
+            cells: vec![Cell::Text(a.into()), Cell::Num(b)],
+            class: String::new(),
+        };
+        let table = Table::new(
+            "t",
+            &spec,
+            [
+                "915106816243783199",
+                "007",
+                "5/6",
+                "1E5",
+                "-3",
+                ".5",
+                "6月5日",
+                "=1+1",
+                "-x",
+                "3名工人",
+                "2号\"车间\"",
+            ]
+            .iter()
+            .map(|a| row(a, 12.0))
+            .collect(),
+        );
+        let text = String::from_utf8(csv(&table)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "a,b",
+                "\"=\"\"915106816243783199\"\"\",12",
+                "\"=\"\"007\"\"\",12",
+                "\"=\"\"5/6\"\"\",12",
+                "\"=\"\"1E5\"\"\",12",
+                "\"=\"\"-3\"\"\",12",
+                "\"=\"\".5\"\"\",12",
+                "\"=\"\"6月5日\"\"\",12",
+                "'=1+1,12",
+                "'-x,12",
+                "3名工人,12",
+                "\"2号\"\"车间\"\"\",12",
+                "",
+            ]
+        );
     }
 }

@@ -8,11 +8,12 @@ pub mod fragments;
 pub mod html;
 pub mod jobs;
 pub mod ledger;
+pub mod links;
 pub mod qr;
 pub mod svg;
 pub mod theme;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -33,6 +34,32 @@ pub struct Output {
     pub texts: Vec<(String, crate::search::html_text::PageText)>,
     /// HTML pages rendered (kept in `files` or streamed out).
     pub pages: usize,
+    /// The links and ids of every HTML page and feed, for [`check_links`] (taken as each file is
+    /// made, so streamed pages are checked too).
+    pub links: BTreeMap<String, links::PageLinks>,
+    /// Files streamed out (not kept in `files`): they exist for the link check.
+    pub streamed: BTreeSet<String>,
+}
+
+/// The output's link check: every link of every generated page, print versions and feeds
+/// included, must resolve to a file of the output (and an id in it). Run once all files are made.
+pub fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> {
+    let base = links::Base::new(base_url);
+    let missing: Vec<(String, links::PageLinks)> = out
+        .files
+        .iter()
+        .filter(|(p, _)| links::scanned(p) && !out.links.contains_key(*p))
+        .map(|(p, b)| (p.clone(), links::scan(p, b, &base)))
+        .collect();
+    out.links.extend(missing);
+    let files: BTreeSet<String> = out
+        .files
+        .keys()
+        .chain(out.copies.keys())
+        .chain(out.streamed.iter())
+        .cloned()
+        .collect();
+    links::check(&out.links, &files)
 }
 
 /// Where rendered pages go when they are not kept in memory: `build` streams them into its
@@ -130,7 +157,18 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
     ctx.insert("internal", &(site.profile == Profile::Internal));
     ctx.insert("root", &crate::model::content::root_prefix(key));
     ctx.insert("key", key);
-    ctx.insert("nav", NAV);
+    // Content sections a site may not have (a new or small site): the chrome links only to those
+    // that exist, so that every link of every page resolves.
+    let present = |k: &str| {
+        k.is_empty() || jobs::GENERATED.contains(&k) || site.pages.iter().any(|p| p.key == k)
+    };
+    let nav: Vec<&NavItem> = NAV.iter().filter(|n| present(n.key)).collect();
+    ctx.insert("nav", &nav);
+    let has: BTreeMap<&str, bool> = [("about", "about/"), ("handbook", "handbook/")]
+        .into_iter()
+        .map(|(name, k)| (name, present(k)))
+        .collect();
+    ctx.insert("has", &has);
     let section = NAV
         .iter()
         .rev()
@@ -273,6 +311,22 @@ pub fn render(
     stream: Option<&Stream<'_>>,
 ) -> Result<Output, String> {
     let mut out = Output::default();
+    // What is streamed out is gone from memory: note its path, and its links for the link check.
+    let base = links::Base::new(site.base_url.as_deref());
+    type Noted = (BTreeSet<String>, BTreeMap<String, links::PageLinks>);
+    let noted: std::sync::Mutex<Noted> = Default::default();
+    let noting = |path: &str, bytes: &[u8]| -> Result<(), String> {
+        let put = stream.expect("noting wraps a stream");
+        put(path, bytes)?;
+        let found = links::scanned(path).then(|| links::scan(path, bytes, &base));
+        let mut n = noted.lock().unwrap_or_else(|e| e.into_inner());
+        n.0.insert(path.to_string());
+        if let Some(f) = found {
+            n.1.insert(path.to_string(), f);
+        }
+        Ok(())
+    };
+    let stream: Option<&Stream<'_>> = stream.map(|_| &noting as &Stream<'_>);
     let trace = std::env::var_os("DUALPREV_TRACE").is_some();
     let t0 = std::time::Instant::now();
     if trace {
@@ -429,5 +483,6 @@ pub fn render(
         );
     }
     out.texts.sort_by(|a, b| a.0.cmp(&b.0));
+    (out.streamed, out.links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! Plain text out of a rendered page, for the index: only what lies between the `search:start` and
-//! `search:end` markers of the template, scripts, styles and SVG skipped, entities decoded, block
-//! boundaries turned into line breaks, and the start of every heading with an id remembered.
+//! `search:end` markers of the template, scripts, styles, SVG and in-page navigation (tables of
+//! contents) skipped, entities decoded, block boundaries turned into line breaks, and the start of
+//! every heading with an id remembered.
 
 /// A page's indexable text with the character offsets where its anchored headings begin.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -85,11 +86,22 @@ pub fn extract(html: &str) -> PageText {
                 i = end;
                 continue;
             }
-            if !closing && matches!(name.as_str(), "script" | "style" | "svg" | "template") {
+            // Navigation inside the page (its table of contents, links to other ledgers) repeats
+            // headings and titles found elsewhere; left in, it would open every snippet.
+            let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
+            if !closing
+                && (toc
+                    || matches!(
+                        name.as_str(),
+                        "script" | "style" | "svg" | "template" | "nav"
+                    ))
+            {
                 skip_until = Some(match name.as_str() {
                     "script" => "script",
                     "style" => "style",
                     "svg" => "svg",
+                    "nav" => "nav",
+                    "details" => "details",
                     _ => "template",
                 });
                 i = end;
@@ -238,11 +250,19 @@ mod tests {
 
     #[test]
     fn extracts_marked_text_and_sections() {
-        let html = "<title>有限空间 · 站</title><nav>菜单</nav><!--search:start--><h1>标题</h1><p>第一段&lt;b&gt;</p>\
+        let html = "<title>有限空间 · 站</title><nav>菜单</nav><!--search:start--><h1>标题</h1>\
+                    <details class=\"toc\" open><summary>本页目录</summary><a href=\"#lec\">LEC 法</a></details>\
+                    <nav class=\"ent-toc\">目录导航</nav><p>第一段&lt;b&gt;</p>\
                     <h2 id=\"lec\">LEC 法</h2><p>内容<svg><text>图</text></svg>结束</p><script>x()</script><!--search:end-->";
         let t = extract(html);
         assert_eq!(t.title, "有限空间");
         assert!(!t.text.contains("菜单"));
+        assert!(
+            !t.text.contains("本页目录") && !t.text.contains("目录导航"),
+            "tables of contents are not page text: {:?}",
+            t.text
+        );
+        assert_eq!(t.text.matches("LEC 法").count(), 1);
         assert!(t.text.contains("第一段<b>"));
         assert!(!t.text.contains("图"));
         assert!(!t.text.contains("x()"));

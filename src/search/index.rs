@@ -4,10 +4,11 @@
 //!   `(doc, impact)` pairs in doc order (doc numbers delta-coded), written with the 64-character
 //!   varint alphabet [`VARINT_DIGITS`]; a long list is kept in `l/<key>.txt` and its shard entry is
 //!   `@<key>`, so a shard stays small and a query fetches only the lists it needs;
-//! - `d/<doc>.json`: title, URL, section anchors, the number of text chunks `n` and the first chunk
-//!   `x` of the page text; chunk k ≥ 1 is `x/<doc>-<k>.txt`. The query side reads chunks in order
-//!   until it has seen what it looks for: CJK phrases are confirmed against the text, so postings
-//!   need no positions, and a long page costs only the chunks up to its first match.
+//! - `d/<doc>.json`: title, URL, section anchors, where the page belongs `w` (see [`place`]), the
+//!   number of text chunks `n` and the first chunk `x` of the page text; chunk k ≥ 1 is
+//!   `x/<doc>-<k>.txt`. The query side reads chunks in order until it has seen what it looks for:
+//!   CJK phrases are confirmed against the text, so postings need no positions, and a long page
+//!   costs only the chunks up to its first match.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,6 +57,62 @@ struct DocFile<'a> {
     n: usize,
     /// [anchor, char offset] of each section, so a result can link to the heading above its match
     s: Vec<(&'a str, usize)>,
+    /// Where the page belongs (see [`place`]): a line under the result's title.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    w: Vec<String>,
+}
+
+/// Where a page belongs, for its result line: the titles of the pages above it, less the site
+/// root and less the top section when a nearer parent names the page better (a manual rather than
+/// 指导手册), each without a trailing （…） remark; then 第N章 when the page is a numbered chapter
+/// of such a parent (from its title, `08 …` or `第8章 …`, else its file name, `08-…`).
+pub fn place(key: &str, title: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
+    let mut out: Vec<String> = (1..parts.len())
+        .filter_map(|i| title_of(&format!("{}/", parts[..i].join("/"))))
+        .map(|t| without_remark(&t).to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if out.len() > 1 {
+        out.remove(0);
+        let n = chapter_number(title).or_else(|| parts.last().and_then(|s| leading_number(s, '-')));
+        if let Some(n) = n {
+            out.push(format!("第{n}章"));
+        }
+    }
+    out
+}
+
+/// `小微企业指导手册（本镇工作版）` → `小微企业指导手册`.
+fn without_remark(t: &str) -> &str {
+    let t = t.trim();
+    match t
+        .strip_suffix('）')
+        .and_then(|r| r.rfind('（').map(|i| &t[..i]))
+    {
+        Some(head) if !head.trim().is_empty() => head.trim_end(),
+        _ => t,
+    }
+}
+
+/// The chapter number a title starts with: `第8章 …` or `08 …`.
+fn chapter_number(title: &str) -> Option<u32> {
+    let t = title.trim();
+    if let Some(rest) = t.strip_prefix('第') {
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        return rest[digits.len()..]
+            .starts_with('章')
+            .then(|| digits.parse().ok())
+            .flatten();
+    }
+    leading_number(t, ' ')
+}
+
+/// One to three digits at the start of `s` followed by `sep`, as a number (`08-records` → 8).
+fn leading_number(s: &str, sep: char) -> Option<u32> {
+    let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let ok = (1..=3).contains(&digits.len()) && s[digits.len()..].starts_with(sep);
+    ok.then(|| digits.parse().ok()).flatten().filter(|n| *n > 0)
 }
 
 /// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
@@ -477,6 +534,11 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         stats.largest_shard = stats.largest_shard.max(bytes.len());
         files.insert(path, bytes);
     }
+    let titles: HashMap<&str, &str> = pages
+        .iter()
+        .map(|(k, p)| (k.as_str(), p.title.as_str()))
+        .collect();
+    let title_of = |k: &str| titles.get(k).map(|t| t.to_string());
     let docs: Vec<Vec<(String, Vec<u8>)>> = pages
         .par_iter()
         .enumerate()
@@ -493,6 +555,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
                     .iter()
                     .map(|(a, off, _)| (a.as_str(), *off))
                     .collect(),
+                w: place(key, &p.title, &title_of),
             };
             let mut out = vec![(
                 format!("search/d/{id}.json"),
@@ -548,6 +611,53 @@ mod tests {
         assert_eq!(chunks("粉尘爆炸危险", 4), vec!["粉尘爆炸", "危险"]);
         assert_eq!(chunks("abcd", 2), vec!["ab", "cd"]);
         assert!(chunks("", 2).is_empty());
+    }
+
+    #[test]
+    fn place_names_the_manual_and_the_chapter() {
+        let titles: HashMap<&str, &str> = [
+            ("handbook/", "指导手册"),
+            ("handbook/small-micro/", "小微企业指导手册（本镇工作版）"),
+            ("handbook/large-medium/", "大中型企业指导手册"),
+            ("handbook/topics/", "高风险作业专题"),
+            ("enterprises/", "企业名录"),
+            ("notices/", "通知公告"),
+            ("ledger/", "企业台账"),
+            ("", "首页"),
+        ]
+        .into_iter()
+        .collect();
+        let t = |k: &str| titles.get(k).map(|t| t.to_string());
+        let p = |k: &str, title: &str| place(k, title, &t).join(" › ");
+        assert_eq!(
+            p(
+                "handbook/small-micro/08-hazard-rectification/",
+                "08 改隐患：闭环和销号"
+            ),
+            "小微企业指导手册 › 第8章"
+        );
+        assert_eq!(
+            p(
+                "handbook/large-medium/10-evaluation/",
+                "第10章 自评、评估与持续改进"
+            ),
+            "大中型企业指导手册 › 第10章"
+        );
+        // A chapter whose title lost its number keeps the one in its file name.
+        assert_eq!(
+            p("handbook/small-micro/03-hazards/", "辨识危险有害因素"),
+            "小微企业指导手册 › 第3章"
+        );
+        assert_eq!(p("handbook/topics/动火作业/", "动火作业"), "高风险作业专题");
+        assert_eq!(p("handbook/small-micro/", "小微企业指导手册"), "指导手册");
+        assert_eq!(p("enterprises/baihe-tofu/", "某公司"), "企业名录");
+        // A dated notice is not a chapter, and a missing middle page is skipped.
+        assert_eq!(p("notices/2024-05-16-kickoff/", "通知"), "通知公告");
+        assert_eq!(p("ledger/village/太平村/", "村台账"), "企业台账");
+        assert_eq!(p("handbook/", "指导手册"), "");
+        assert_eq!(p("", "首页"), "");
+        assert_eq!(without_remark("（示例）"), "（示例）");
+        assert_eq!(chapter_number("2024 年总结"), None);
     }
 
     #[test]

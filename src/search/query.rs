@@ -19,6 +19,8 @@ pub struct Hit {
     pub url: String,
     pub score: f64,
     pub snippet: String,
+    /// Where the page belongs, e.g. [小微企业指导手册, 第8章] (the index's `w`).
+    pub place: Vec<String>,
 }
 
 /// The terms of a phrase (its bigrams) whose lists are fetched: every other bigram and the last,
@@ -107,6 +109,7 @@ pub struct DocRead {
     pub title: String,
     pub url: String,
     pub text: String,
+    pub place: Vec<String>,
     sections: Vec<(String, usize)>,
 }
 
@@ -141,10 +144,19 @@ pub fn read_doc(
                 .collect()
         })
         .unwrap_or_default();
+    let place = f["w"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Some(p.as_str()?.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     Some(DocRead {
         title,
         url: f["u"].as_str().unwrap_or("").to_string(),
         text,
+        place,
         sections,
     })
 }
@@ -192,6 +204,7 @@ pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
             url,
             score: score as f64,
             snippet: snippet(&d.text, q),
+            place: d.place.clone(),
         });
     }
     hits

@@ -29,9 +29,13 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-sync",
 ];
 
-/// Path of the binary under test.
+/// Path of the binary under test: the one cargo built, or `DUALPREV_BIN` (to measure another
+/// build, say the previous commit's, with the same tests).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dualprev")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("DUALPREV_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_dualprev").to_string())
+    })
 }
 
 /// `tests/fixtures/<name>`.
@@ -147,11 +151,15 @@ pub fn site(name: &str) -> Site {
     Site { tmp, root }
 }
 
-/// A copy of the repository's own site (its content/ and data/) at `<tmp>/site`.
+/// A copy of the repository's own site (its content/ and data/) at `<tmp>/site`; from
+/// `DUALPREV_REPO` when set (with `DUALPREV_BIN`, to measure another checkout with these tests).
 pub fn repo_site() -> Site {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = std::env::var_os("DUALPREV_REPO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let repo = repo.as_path();
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("data"), &root.join("data"));
     Site { tmp, root }

@@ -7,6 +7,8 @@
   var script = document.currentScript;
   var root = (script && script.getAttribute("data-root")) || "../";
   var PAGE = 10;
+  // Milliseconds of quiet after a keystroke before the query runs.
+  var DEBOUNCE = 250;
 
   function isCjk(c) {
     return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
@@ -164,7 +166,7 @@
   function readDoc(doc, needles) {
     var id = b36(doc);
     return fetchJson("search/d/" + id + ".json").then(function (d) {
-      var r = { t: d.t || "", u: d.u, s: d.s || [], x: d.x || "" }, ft = foldStr(r.t), fx = foldStr(r.x);
+      var r = { t: d.t || "", u: d.u, s: d.s || [], x: d.x || "", w: d.w || [] }, ft = foldStr(r.t), fx = foldStr(r.x);
       function more(k) {
         var missing = needles.some(function (w) { return ft.indexOf(w) < 0 && fx.indexOf(w) < 0; });
         if (k >= (d.n || 1) || !missing) { r.fx = fx; r.ft = ft; return r; }
@@ -197,9 +199,12 @@
     });
   }
   function foldStr(s) { return Array.from(s, fold).join(""); }
+  // The query whose results the page shows; a slower, older query never overwrites a newer one.
+  var current = null;
   function render(st, shown) {
     var ol = document.getElementById("search-results"), status = document.getElementById("search-status");
     return confirm(st, shown).then(function () {
+      if (st !== current) return;
       var q = st.q, slice = st.hits.slice(0, shown);
       ol.textContent = "";
       slice.forEach(function (h) {
@@ -207,6 +212,13 @@
         a.href = root + h.url;
         a.textContent = h.d.t || h.url;
         li.appendChild(a);
+        // Where the page belongs (the index's `w`, e.g. 小微企业指导手册 › 第8章), as text.
+        if (h.d.w && h.d.w.length) {
+          var w = document.createElement("p");
+          w.className = "place";
+          w.textContent = h.d.w.join(" › ");
+          li.appendChild(w);
+        }
         var p = document.createElement("p");
         p.className = "snippet";
         appendSnippet(p, h.d.x || "", q);
@@ -218,9 +230,10 @@
       var exact = !st.phrases.length || st.next >= st.ranked.length;
       var total = exact && !st.phrases.length ? st.ranked.length : st.hits.length;
       var more = total > shown || (!exact && st.next < st.ranked.length);
-      if (!total) status.textContent = "没有找到包含“" + q + "”的页面";
-      else if (exact) status.textContent = "找到 " + total + " 个页面" + (total > shown ? "，显示前 " + slice.length + " 个" : "");
-      else status.textContent = "找到 " + total + " 个以上页面，显示前 " + slice.length + " 个";
+      // One wording family: 找到 N 个结果 / 找到 N 个以上结果 / 没有找到….
+      if (!total) status.textContent = "没有找到包含“" + q.trim() + "”的结果";
+      else if (exact) status.textContent = "找到 " + total + " 个结果" + (total > shown ? "，显示前 " + slice.length + " 个" : "");
+      else status.textContent = "找到 " + total + " 个以上结果，显示前 " + slice.length + " 个";
       var old = document.getElementById("search-more");
       if (old) old.remove();
       if (more) {
@@ -248,28 +261,64 @@
     el.appendChild(document.createTextNode(chars.slice(atC + lenC, end).join("").replace(/\n/g, " ")));
     if (end < chars.length) el.appendChild(document.createTextNode("……"));
   }
+  // The latest query asked for; the answer to an older, slower one is dropped.
+  var latest = null;
   function run(q) {
-    var status = document.getElementById("search-status");
-    if (!q.trim()) { status.textContent = ""; document.getElementById("search-results").textContent = ""; return; }
+    var status = document.getElementById("search-status"), ol = document.getElementById("search-results");
+    var token = latest = {};
+    if (!q.trim()) {
+      current = null; status.textContent = ""; ol.textContent = "";
+      var old = document.getElementById("search-more");
+      if (old) old.remove();
+      return;
+    }
     status.textContent = "正在搜索……";
-    search(q).then(function (st) { return render(st, PAGE); }).catch(function (e) {
+    search(q).then(function (st) {
+      if (latest !== token) return;
+      current = st;
+      return render(st, PAGE);
+    }).catch(function (e) {
+      if (latest !== token) return;
+      shown = null;
       status.textContent = "搜索索引加载失败：" + e.message;
     });
   }
   var input = document.getElementById("q");
-  var form = input && input.form;
   if (!input) return;
+  var form = input.form;
   var params = new URLSearchParams(location.search);
   var initial = params.get("q") || "";
   input.value = initial;
-  var top = document.getElementById("site-search");
-  if (top) top.value = initial;
-  if (initial) run(initial);
+  var shown = null, timer = null;
+  // Runs the box's query unless it is already shown, and keeps ?q= in the address in step so the
+  // results can be linked to (replaceState: typing adds no history entries).
+  function go() {
+    clearTimeout(timer);
+    timer = null;
+    var q = input.value;
+    if (q === shown) return;
+    shown = q;
+    history.replaceState(null, "", q.trim() ? "?q=" + encodeURIComponent(q) : location.pathname);
+    run(q);
+  }
+  // A query from the address runs as it is (the address already says it); an empty page waits
+  // in the box for one.
+  if (initial) { shown = initial; run(initial); }
+  else input.focus();
+  // Results while typing, once the typing pauses; an input method's unfinished pinyin waits for
+  // the character it becomes.
+  input.addEventListener("input", function (ev) {
+    if (ev.isComposing) return;
+    clearTimeout(timer);
+    timer = setTimeout(go, DEBOUNCE);
+  });
+  input.addEventListener("compositionend", function () {
+    clearTimeout(timer);
+    timer = setTimeout(go, DEBOUNCE);
+  });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var q = input.value;
-    history.replaceState(null, "", "?q=" + encodeURIComponent(q));
-    run(q);
+    go();
   });
   window.dualprevSearch = { tokenize: tokenize, queryTerms: queryTerms, search: search };
 })();

@@ -1,5 +1,8 @@
 // Sort and filter for ledger tables (progressive enhancement: without JS the full table is there).
-// Headers become buttons; a filter box hides rows that do not contain every typed word.
+// Headers become buttons (keeping their word spans, so they wrap by words); a filter box hides rows
+// that do not match every typed word. A column whose header says data-match="exact" (yes/no,
+// status, counts) matches a word only as its whole value, so 否 does not find 不合格（否决）;
+// other columns match by substring.
 (function () {
   "use strict";
   function cellValue(td) {
@@ -17,13 +20,14 @@
     var tbody = table.tBodies[0];
     if (!tbody) return;
     var ths = table.tHead ? table.tHead.rows[0].cells : [];
+    var exact = Array.prototype.map.call(ths, function (th) {
+      return th.getAttribute("data-match") === "exact";
+    });
     Array.prototype.forEach.call(ths, function (th, col) {
-      var label = th.textContent;
       var btn = document.createElement("button");
       btn.type = "button";
       btn.className = "sort-button";
-      btn.textContent = label;
-      th.textContent = "";
+      while (th.firstChild) btn.appendChild(th.firstChild);
       th.appendChild(btn);
       th.setAttribute("aria-sort", "none");
       btn.addEventListener("click", function () {
@@ -42,11 +46,24 @@
     if (!tools) return;
     tools.hidden = false;
     var input = tools.querySelector(".table-filter"), count = tools.querySelector(".table-count");
+    // Each row's cell texts, lower-cased once (the filter runs on every keystroke).
+    var texts = new Map();
+    Array.prototype.forEach.call(tbody.rows, function (r) {
+      texts.set(r, Array.prototype.map.call(r.cells, function (td) {
+        return (td.textContent || "").trim().toLowerCase();
+      }));
+    });
+    function matches(cells, w) {
+      for (var i = 0; i < cells.length; i++) {
+        if (exact[i] ? cells[i] === w : cells[i].indexOf(w) >= 0) return true;
+      }
+      return false;
+    }
     function apply() {
       var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
       Array.prototype.forEach.call(tbody.rows, function (r) {
-        var text = r.textContent.toLowerCase();
-        var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+        var cells = texts.get(r);
+        var ok = words.every(function (w) { return matches(cells, w); });
         r.hidden = !ok;
         if (ok) shown++;
       });
