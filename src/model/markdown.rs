@@ -182,6 +182,13 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
             })),
             other => other,
         };
+        // A wide table scrolls inside its own box on a phone instead of squeezing its columns.
+        let table_end = matches!(ev, Event::End(TagEnd::Table));
+        if matches!(ev, Event::Start(Tag::Table(_))) && para.is_none() {
+            events.push(Event::Html(CowStr::from(
+                "<div class=\"table-scroll\" tabindex=\"0\">",
+            )));
+        }
         // Buffer paragraphs so that a paragraph holding only `{{ name(args) }}` becomes the shortcode's HTML.
         match (&ev, para.as_mut()) {
             (Event::Start(Tag::Paragraph), None) => para = Some(vec![(ev, range)]),
@@ -192,6 +199,9 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
             }
             (_, Some(buf)) => buf.push((ev, range)),
             (_, None) => events.push(ev),
+        }
+        if table_end && para.is_none() {
+            events.push(Event::Html(CowStr::from("</div>")));
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);

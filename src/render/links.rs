@@ -75,11 +75,9 @@ pub fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
     for_each_tag(&text, |name, attrs| {
         for (k, v) in attrs {
             match k.as_str() {
-                "href" | "src" => {
-                    // Atom's `<link>` and HTML's; an XML file's other attributes are not URLs.
-                    if !path.ends_with(".xml") || name == "link" {
-                        add(unescape(&v), &mut links);
-                    }
+                // Atom's `<link>` and HTML's; an XML file's other attributes are not URLs.
+                "href" | "src" if !path.ends_with(".xml") || name == "link" => {
+                    add(unescape(&v), &mut links);
                 }
                 "id" | "name" if !path.ends_with(".xml") => ids.push(unescape(&v)),
                 _ => {}
@@ -216,7 +214,7 @@ fn resolve(page: &str, raw: &str, base: &Base) -> Option<Link> {
         None => (rest, None),
     };
     let path = before.split(['?']).next().unwrap_or("");
-    let anchor = anchor.map(|a| decode(a)).filter(|a| !a.is_empty());
+    let anchor = anchor.map(decode).filter(|a| !a.is_empty());
     if path.is_empty() && !from_root && anchor.is_none() {
         return None;
     }
