@@ -454,17 +454,29 @@ impl StaticServer {
     fn start(root: PathBuf) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let base = format!("http://{}", listener.local_addr().unwrap());
+        // 404.html links by absolute path under the site's base path (say /lianshan/): serve the
+        // output there too, as the real host does.
+        let page = std::fs::read_to_string(root.join("404.html")).unwrap_or_default();
+        let prefix = page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+            .find_map(|h| h.strip_suffix("css/site.css"))
+            .filter(|p| p.starts_with('/'))
+            .unwrap_or("/")
+            .to_string();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let root = root.clone();
-                std::thread::spawn(move || serve_one(&root, stream));
+                let prefix = prefix.clone();
+                std::thread::spawn(move || serve_one(&root, &prefix, stream));
             }
         });
         StaticServer { base }
     }
 }
 
-fn serve_one(root: &Path, mut stream: std::net::TcpStream) {
+fn serve_one(root: &Path, prefix: &str, mut stream: std::net::TcpStream) {
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -481,7 +493,10 @@ fn serve_one(root: &Path, mut stream: std::net::TcpStream) {
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = common::unpct(target.split(['?', '#']).next().unwrap_or("/"));
-    let rel = path.trim_start_matches('/');
+    let rel = path
+        .strip_prefix(prefix)
+        .unwrap_or(&path)
+        .trim_start_matches('/');
     let mut file = root.join(rel);
     if rel.split('/').any(|s| s == "..") {
         file = root.join("404.html");
