@@ -54,7 +54,7 @@ pub fn risk_tables(e: &Enterprise) -> String {
         headcount(&mut out, g.headcount);
         out.push_str(" · 最高 ");
         level(&mut out, &g.highest);
-        out.push_str("</h3>\n<div class=\"table-scroll\">\n<table class=\"data-table risk-table stack-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
+        out.push_str("</h3>\n<div class=\"table-scroll\" tabindex=\"0\">\n<table class=\"data-table risk-table stack-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
         for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
             out.push_str("\n  <tr class=\"risk-row level-row-");
             out.push_str(r.level.class);
