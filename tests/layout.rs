@@ -147,7 +147,14 @@ fn check_site(label: &str, site: &common::Site, types: &[PageType]) {
     let mut report = String::new();
     let mut total = 0usize;
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    // DUALPREV_LAYOUT_ONLY=report,cards-a5 checks only those page types (while fixing them).
+    let only = std::env::var("DUALPREV_LAYOUT_ONLY").ok();
     for t in types {
+        if let Some(only) = &only
+            && !only.split(',').any(|n| n.trim() == t.name)
+        {
+            continue;
+        }
         let paths = expand(&out, t.path);
         assert!(
             !paths.is_empty(),
