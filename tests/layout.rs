@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::browser::{Chrome, eval, js, lit};
+use common::browser::{Chrome, emulate_media, eval, js, lit, viewport};
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{Emulation, Page};
+use headless_chrome::protocol::cdp::Page;
 use headless_chrome::types::PrintToPdfOptions;
 use serde_json::Value;
 
@@ -277,8 +277,8 @@ fn expand(out: &Path, pattern: &str) -> Vec<String> {
 
 /// Loads `url` and waits until the document and its fonts are ready.
 fn navigate(tab: &Arc<Tab>, url: &str) {
-    metrics(tab, 390, 844, true);
-    media(tab, "screen");
+    viewport(tab, 390, 844, true);
+    emulate_media(tab, "screen");
     tab.navigate_to(url)
         .unwrap_or_else(|e| panic!("navigate to {url}: {e:#}"));
     let _ = tab.wait_until_navigated();
@@ -306,8 +306,8 @@ fn set_mode(tab: &Arc<Tab>, mode: Mode, fallback: &str) -> Option<String> {
         Mode::Phone => (390, 844, true),
         Mode::Desktop | Mode::Print => (1280, 900, false),
     };
-    metrics(tab, w, h, mobile);
-    media(
+    viewport(tab, w, h, mobile);
+    emulate_media(
         tab,
         if mode == Mode::Print {
             "print"
@@ -325,7 +325,7 @@ fn set_mode(tab: &Arc<Tab>, mode: Mode, fallback: &str) -> Option<String> {
         pw - num(&p["ml"]) - num(&p["mr"]),
         ph - num(&p["mt"]) - num(&p["mb"]),
     );
-    metrics(tab, px(cw), px(ch), false);
+    viewport(tab, px(cw), px(ch), false);
     // Let layout settle at the new width.
     let _ = eval(
         tab,
@@ -389,40 +389,12 @@ const PAGE_BOX: &str = r#"function (fallback) {
     mb: margin.bottom != null ? margin.bottom : d, ml: margin.left != null ? margin.left : d };
 }"#;
 
-fn metrics(tab: &Tab, width: u32, height: u32, mobile: bool) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("set the viewport");
-}
-
-fn media(tab: &Tab, media: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: Some(media.to_string()),
-        features: None,
-    })
-    .expect("emulate the media type");
-}
-
 /// Writes what a person would look at: a PNG of the screen (the first 6,000 px of the page) or,
 /// in print mode, the PDF Chromium prints with the page's own paper size.
 fn keep_picture(tab: &Tab, mode: Mode, file: &Path, paper: Option<&str>) {
     if mode == Mode::Print {
         // An empty media type ends the emulation, so Chromium prints with the print styles.
-        media(tab, "");
+        emulate_media(tab, "");
         let pdf = tab
             .print_to_pdf(Some(PrintToPdfOptions {
                 prefer_css_page_size: Some(true),
@@ -440,7 +412,7 @@ fn keep_picture(tab: &Tab, mode: Mode, file: &Path, paper: Option<&str>) {
     );
     // The whole page (up to 6,000 px) in one picture: the viewport is stretched to its height.
     let width = if mode == Mode::Phone { 390 } else { 1280 };
-    metrics(tab, width, num(&h) as u32, mode == Mode::Phone);
+    viewport(tab, width, num(&h) as u32, mode == Mode::Phone);
     let bytes = tab
         .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
         .expect("screenshot");

@@ -1246,7 +1246,7 @@ fn repository_site_dashboard_ledgers_and_downloads() {
 
 mod chromium {
     use super::*;
-    use common::browser::{Chrome, Server, js, open, wait_for};
+    use common::browser::{Chrome, Server, emulate_media, js, open, viewport, wait_for};
     use headless_chrome::Tab;
     use headless_chrome::protocol::cdp::Emulation;
 
@@ -1378,34 +1378,6 @@ mod chromium {
         );
     }
 
-    fn metrics(tab: &Tab, width: u32, height: u32, mobile: bool) {
-        tab.call_method(Emulation::SetDeviceMetricsOverride {
-            width,
-            height,
-            device_scale_factor: 1.0,
-            mobile,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        })
-        .expect("set the viewport");
-    }
-
-    fn media(tab: &Tab, m: &str) {
-        tab.call_method(Emulation::SetEmulatedMedia {
-            media: Some(m.to_string()),
-            features: None,
-        })
-        .expect("emulate the media");
-    }
-
     /// Problems of the ledger table as laid out now, for a viewport `width` px wide: the page
     /// scrolling sideways, a header word or a never-wrapping cell (ids, dates, codes, yes/no,
     /// numbers) broken over lines, a header overflowing its cell, a table wider than `width`
@@ -1481,8 +1453,8 @@ mod chromium {
         let mut all = Vec::new();
         for (name, path, cols) in &pages {
             // Phone.
-            media(&tab, "screen");
-            metrics(&tab, 390, 844, true);
+            emulate_media(&tab, "screen");
+            viewport(&tab, 390, 844, true);
             open(&tab, &server, path);
             wait_for(
                 &tab,
@@ -1523,9 +1495,9 @@ mod chromium {
                 Some("a4 landscape"),
                 "{path}: the @page size"
             );
-            media(&tab, "print");
+            emulate_media(&tab, "print");
             let px = |mm: f64| (mm * 96.0 / 25.4).floor() as u32;
-            metrics(&tab, px(277.0), px(190.0), false);
+            viewport(&tab, px(277.0), px(190.0), false);
             let _ = common::browser::eval(
                 &tab,
                 "return new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(function () { r(true); }); }); });",
@@ -1537,7 +1509,7 @@ mod chromium {
             );
             // The real printout, for a person to look at; its pages are landscape. (An emulated
             // "screen" would print with the screen's style sheet: "" ends the emulation.)
-            media(&tab, "");
+            emulate_media(&tab, "");
             tab.call_method(Emulation::ClearDeviceMetricsOverride(None))
                 .expect("clear the viewport");
             let pdf = tab
@@ -1566,8 +1538,8 @@ mod chromium {
             }
         }
         // The home page's hazard list on a phone: no page scrolling, dates and ids in one line.
-        media(&tab, "screen");
-        metrics(&tab, 390, 844, true);
+        emulate_media(&tab, "screen");
+        viewport(&tab, 390, 844, true);
         open(&tab, &server, "/");
         let home = js(
             &tab,

@@ -10,10 +10,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::browser::{Chrome, js, lit};
+use common::browser::{Chrome, emulate_media, js, lit, viewport};
 use common::{AS_OF, copy_dir, read, run};
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::types::PrintToPdfOptions;
 
 struct Built {
@@ -592,28 +591,8 @@ fn mm_px(mm: f64) -> u32 {
 
 /// Shows `url` as print media on a viewport the size of the sheet's printable area.
 fn open_print(tab: &Tab, url: &str, width: u32, height: u32) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: false,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("set the viewport");
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: Some("print".into()),
-        features: None,
-    })
-    .expect("emulate print media");
+    viewport(tab, width, height, false);
+    emulate_media(tab, "print");
     tab.navigate_to(url)
         .unwrap_or_else(|e| panic!("navigate to {url}: {e:#}"));
     let _ = tab.wait_until_navigated();

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::types::PrintToPdfOptions;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -33,27 +32,6 @@ fn repo_site() -> (TempDir, PathBuf) {
         }
     }
     (tmp, root)
-}
-
-/// Emulates a viewport of `width`×`height` CSS pixels (a phone when `mobile`).
-fn viewport(tab: &Tab, width: u32, height: u32, mobile: bool) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("set the viewport");
 }
 
 /// Opens a standard's page and waits for the self-assessment script to have drawn its result.

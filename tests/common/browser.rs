@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -366,4 +367,34 @@ pub fn settle(tab: &Tab) {
         "return new Promise(function (r) { var i = new Image(); i.onload = i.onerror = function () {\
            requestAnimationFrame(function () { setTimeout(function () { r(true); }, 0); }); }; i.src = 'x?settle=' + Date.now(); });",
     );
+}
+
+/// Emulates a viewport of `width`×`height` CSS pixels (a phone when `mobile`).
+pub fn viewport(tab: &Tab, width: u32, height: u32, mobile: bool) {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .expect("set the viewport");
+}
+
+/// Emulates a media type ("print", "screen"); "" ends the emulation.
+pub fn emulate_media(tab: &Tab, media: &str) {
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: Some(media.to_string()),
+        features: None,
+    })
+    .expect("emulate the media type");
 }
