@@ -206,6 +206,9 @@ pub struct EnterpriseRecord {
     pub high_risk: Vec<Sp<String>>,
     pub landlord: String,
     pub demonstration: bool,
+    /// Where `demonstration = true` is written, for the town-wide demonstration checks.
+    #[serde(skip)]
+    pub demonstration_span: std::ops::Range<usize>,
     pub safety_code_url: Sp<String>,
     pub emergency_phone: String,
     pub safety_org: SafetyOrg,
@@ -297,6 +300,7 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
     let liaison = r.str(t, "liaison", W);
     let industry = r.enum_req(t, "industry", INDUSTRIES, W);
     let kind = r.enum_req(t, "kind", KINDS, W);
+    let demonstration = r.opt_bool(t, "demonstration");
     let size = r.enum_req(t, "size", SIZES, W);
     let employees = if t.entries.contains_key("employees") {
         r.opt_count(t, "employees")
@@ -496,7 +500,8 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         employees: employees?,
         high_risk,
         landlord: s(r, t, "landlord"),
-        demonstration: r.opt_bool(t, "demonstration").is_some_and(|b| b.v),
+        demonstration: demonstration.as_ref().is_some_and(|b| b.v),
+        demonstration_span: demonstration.map_or(0..1, |b| b.span),
         safety_code_url: r
             .opt_str(t, "safety_code_url")
             .unwrap_or_else(|| Sp::new(String::new(), 0..0)),

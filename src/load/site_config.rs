@@ -37,6 +37,29 @@ pub struct Liaison {
     pub phone: String,
 }
 
+/// One phase of the town's plan (动员部署, 示范企业创建, 全面推进), with its dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub name: String,
+    pub start: Date,
+    pub end: Date,
+    /// What the plan asks in this phase, one line each.
+    pub tasks: Vec<String>,
+}
+
+/// `[plan]`: the implementation plan the site serves, and the rules it sets.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Plan {
+    pub title: String,
+    pub issued: Option<Date>,
+    pub issuer: String,
+    pub phases: Vec<Phase>,
+    /// Who may make an evaluation that counts for 已达标; empty: anyone, the enterprise itself included.
+    pub evaluators: Vec<String>,
+    /// How many demonstration enterprises the plan asks for, at most.
+    pub demonstration_max: u64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteConfig {
     pub title: String,
@@ -51,6 +74,7 @@ pub struct SiteConfig {
     pub villages: Vec<Sp<String>>,
     pub departments: Vec<Sp<String>>,
     pub liaisons: Vec<Liaison>,
+    pub plan: Plan,
 }
 
 const KEYS: &[&str] = &[
@@ -65,6 +89,7 @@ const KEYS: &[&str] = &[
     "villages",
     "departments",
     "liaisons",
+    "plan",
 ];
 
 pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<SiteConfig> {
@@ -137,10 +162,19 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
             });
         }
     }
-    let base_url = r
-        .opt_str(t, "base_url")
-        .map(|s| s.v)
-        .filter(|s| !s.is_empty());
+    let base_url = r.opt_str(t, "base_url").filter(|s| !s.v.is_empty());
+    if let Some(u) = &base_url
+        && is_example_url(&u.v)
+    {
+        r.warning(
+            u.span.clone(),
+            format!(
+                "base_url“{}”是示例地址，印出的二维码和站点地图会指向不存在的网站",
+                u.v
+            ),
+        );
+    }
+    let base_url = base_url.map(|s| s.v);
     let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
     SiteConfig {
         title: r.str(t, "title", W).map(|s| s.v).unwrap_or_default(),
@@ -155,6 +189,92 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
         villages,
         departments,
         liaisons,
+        plan: read_plan(r, t),
+    }
+}
+
+/// example.org, .com and .net (and their subdomains) are reserved for documentation (RFC 2606).
+fn is_example_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ["example.org", "example.com", "example.net"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn read_plan(r: &mut Reader, t: &Table) -> Plan {
+    const W: &str = "[plan] ";
+    let Some(p) = r.opt_table(t, "plan") else {
+        return Plan {
+            demonstration_max: 2,
+            ..Plan::default()
+        };
+    };
+    r.check_keys(
+        &p,
+        &[
+            "title",
+            "issued",
+            "issuer",
+            "evaluators",
+            "demonstration_max",
+            "phases",
+        ],
+        W,
+    );
+    let mut phases: Vec<Phase> = Vec::new();
+    for ph in r.table_list(&p, "phases") {
+        const PW: &str = "[[plan.phases]] ";
+        r.check_keys(&ph, &["name", "start", "end", "tasks"], PW);
+        let name = r.str(&ph, "name", PW);
+        let start = r.date_req(&ph, "start", PW);
+        let end = r.date_req(&ph, "end", PW);
+        let tasks = r.str_list(&ph, "tasks").into_iter().map(|s| s.v).collect();
+        let (Some(name), Some(start), Some(end)) = (name, start, end) else {
+            continue;
+        };
+        if end.v < start.v {
+            r.error(
+                end.span.clone(),
+                format!(
+                    "阶段“{}”的结束日期 {} 早于开始日期 {}",
+                    name.v, end.v, start.v
+                ),
+            );
+        }
+        if let Some(prev) = phases.last()
+            && start.v < prev.start
+        {
+            r.error(
+                start.span.clone(),
+                format!(
+                    "阶段“{}”开始于上一阶段“{}”之前，请按先后顺序排列",
+                    name.v, prev.name
+                ),
+            );
+        }
+        phases.push(Phase {
+            name: name.v,
+            start: start.v,
+            end: end.v,
+            tasks,
+        });
+    }
+    Plan {
+        title: r.opt_str(&p, "title").map(|s| s.v).unwrap_or_default(),
+        issued: r.opt_date(&p, "issued").map(|d| d.v),
+        issuer: r.opt_str(&p, "issuer").map(|s| s.v).unwrap_or_default(),
+        evaluators: r
+            .str_list(&p, "evaluators")
+            .into_iter()
+            .map(|s| s.v)
+            .collect(),
+        demonstration_max: r.opt_count(&p, "demonstration_max").map_or(2, |n| n.v),
+        phases,
     }
 }
 
@@ -200,4 +320,25 @@ fn named_list(r: &mut Reader, t: &Table, key: &str) -> Vec<Sp<String>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn example_urls() {
+        for u in [
+            "https://example.org/lianshan/",
+            "http://EXAMPLE.com",
+            "https://town.example.net:8080/x",
+        ] {
+            assert!(super::is_example_url(u), "{u}");
+        }
+        for u in [
+            "https://lianshan.gov.cn/",
+            "https://example.org.cn/",
+            "https://notexample.com/",
+        ] {
+            assert!(!super::is_example_url(u), "{u}");
+        }
+    }
 }

@@ -10,6 +10,9 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{Diagnostic, SourceFile, suggest};
 
+/// How every placeholder value in the `new` skeleton begins (scaffold.rs).
+pub const PLACEHOLDER: &str = "请填写";
+
 /// A value with the byte span it came from (absolute in its file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sp<T> {
@@ -151,11 +154,27 @@ impl<'s> Reader<'s> {
     pub fn opt_str(&mut self, t: &Table, key: &str) -> Option<Sp<String>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
-            DeValue::String(s) => Some(Sp::new(s.to_string(), self.abs(v.span()))),
+            DeValue::String(s) => {
+                let sp = Sp::new(s.to_string(), self.abs(v.span()));
+                self.placeholder(&sp, key);
+                Some(sp)
+            }
             _ => {
                 self.wrong_type(v, key, "字符串");
                 None
             }
+        }
+    }
+
+    /// Warns about a value still reading as the `new` skeleton left it (请填写…): it would be
+    /// published as the enterprise's name, address or post.
+    fn placeholder(&mut self, s: &Sp<String>, key: &str) {
+        if s.v.trim_start().starts_with(PLACEHOLDER) {
+            let msg = format!("字段“{key}”仍是模板里的占位文字“{}”", s.v);
+            self.diags.push(
+                Diagnostic::warning_at(self.src, s.span.clone(), msg)
+                    .with_hint("改为实际内容；不需要的条目整段删除"),
+            );
         }
     }
 
@@ -321,7 +340,9 @@ impl<'s> Reader<'s> {
                 for item in items.iter() {
                     match item.get_ref() {
                         DeValue::String(s) => {
-                            out.push(Sp::new(s.to_string(), self.abs(item.span())))
+                            let sp = Sp::new(s.to_string(), self.abs(item.span()));
+                            self.placeholder(&sp, key);
+                            out.push(sp)
                         }
                         _ => self.wrong_type(item, key, "字符串"),
                     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::dates::{days_between, month_index, month_label};
 use super::risk::{self, Level};
 use super::scoring::{self, Score};
+use super::status::{self, Status};
 use super::uscc::{self, UsccError};
 use crate::diag::{Diagnostic, suggest};
 use crate::load::enterprise::{EnterpriseRecord, Evaluation, Hazard, Risk};
@@ -93,7 +94,6 @@ pub struct EvaluationView {
     #[serde(flatten)]
     pub e: Evaluation,
     pub standard_title: String,
-    pub official: bool,
     pub score: Score,
     /// Item id → awarded, for the report table.
     pub item_scores: Vec<(String, u64)>,
@@ -103,6 +103,12 @@ pub struct EvaluationView {
 pub struct MonthView {
     pub month: String,
     pub contacted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EnterpriseRef {
+    pub slug: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,10 +124,22 @@ pub struct Enterprise {
     pub liaison_phone: String,
     pub deadline: Option<Date>,
     pub deadline_group: &'static str,
-    /// 已达标 / 推进中 / 已逾期
+    #[serde(skip)]
+    pub status_value: Status,
+    /// 已达标 / 已达标（逾期完成） / 推进中 / 已逾期
     pub status: &'static str,
+    /// 已达标 / 推进中 / 已逾期: the dashboard group.
+    pub status_group: &'static str,
     pub status_class: &'static str,
     pub passed_late: bool,
+    /// One sentence: why the status is what it is.
+    pub status_reason: String,
+    /// High-risk categories as shown: the record's own, plus 厂中厂（出租方） for a lessor.
+    pub categories: Vec<String>,
+    /// Enterprises whose `landlord` names this one (厂中厂 tenants).
+    pub tenants: Vec<EnterpriseRef>,
+    /// The record of this enterprise's landlord, when there is one.
+    pub landlord_ref: Option<EnterpriseRef>,
     pub milestone_views: Vec<MilestoneView>,
     pub milestones_done: usize,
     pub milestones_total: usize,
@@ -130,8 +148,12 @@ pub struct Enterprise {
     /// Count per level, strictest first.
     pub level_counts: [usize; 4],
     pub hazard_views: Vec<HazardView>,
+    /// Not yet closed: 整改中 + 逾期 + 待验收.
     pub open_hazards: usize,
+    /// Past the deadline and not closed (逾期, and 待验收 past the deadline).
     pub overdue_hazards: usize,
+    /// Rectified, waiting for acceptance (待验收).
+    pub awaiting_acceptance: usize,
     pub open_major_hazards: usize,
     pub months: Vec<MonthView>,
     pub missed_months: Vec<String>,
@@ -332,11 +354,13 @@ pub fn derive(
             &b.h.id.v,
         ))
     });
-    let open = |h: &&HazardView| matches!(h.state, HazardState::Open | HazardState::Overdue);
+    // Open means not yet closed: 整改中, 逾期 and 待验收 (accepted is the loop's end).
+    let open = |h: &&HazardView| h.state != HazardState::Closed;
     let open_hazards = hazard_views.iter().filter(open).count();
-    let overdue_hazards = hazard_views
+    let overdue_hazards = hazard_views.iter().filter(|h| h.overdue_days > 0).count();
+    let awaiting_acceptance = hazard_views
         .iter()
-        .filter(|h| h.state == HazardState::Overdue)
+        .filter(|h| h.state == HazardState::Rectified)
         .count();
     let open_major_hazards = hazard_views.iter().filter(open).filter(|h| h.major).count();
 
@@ -360,28 +384,6 @@ pub fn derive(
         .find(|e| e.e.date.v <= as_of)
         .map(|e| e.score.clone());
 
-    // Deadline status.
-    let high = !rec.high_risk.is_empty();
-    let deadline = cfg
-        .deadlines
-        .as_ref()
-        .map(|d| if high { d.high_risk } else { d.all });
-    let deadline_group = if high {
-        "高风险企业"
-    } else {
-        "其他企业"
-    };
-    let passes: Vec<Date> = evaluation_views
-        .iter()
-        .filter(|e| e.official && e.score.pass && e.e.date.v <= as_of)
-        .map(|e| e.e.date.v)
-        .collect();
-    let (status, status_class, passed_late) = match deadline {
-        Some(d) if passes.iter().any(|p| *p <= d) => ("已达标", "done", false),
-        Some(_) if !passes.is_empty() => ("已达标", "done", true),
-        Some(d) if as_of > d => ("已逾期", "late", false),
-        _ => ("推进中", "progress", false),
-    };
     let special_equipment = rec
         .equipment
         .iter()
@@ -389,15 +391,21 @@ pub fn derive(
         .map(|e| e.count)
         .sum();
 
-    Enterprise {
+    let mut ent = Enterprise {
         liaison_title: liaison.map(|l| l.title.clone()).unwrap_or_default(),
         liaison_name: liaison.map(|l| l.name.clone()).unwrap_or_default(),
         liaison_phone: liaison.map(|l| l.phone.clone()).unwrap_or_default(),
-        deadline,
-        deadline_group,
-        status,
-        status_class,
-        passed_late,
+        deadline: None,
+        deadline_group: "",
+        status_value: Status::InProgress,
+        status: "",
+        status_group: "",
+        status_class: "",
+        passed_late: false,
+        status_reason: String::new(),
+        categories: Vec::new(),
+        tenants: Vec::new(),
+        landlord_ref: None,
         milestones_total: milestone_views.len(),
         milestone_views,
         milestones_done,
@@ -407,6 +415,7 @@ pub fn derive(
         hazard_views,
         open_hazards,
         overdue_hazards,
+        awaiting_acceptance,
         open_major_hazards,
         months,
         missed_months,
@@ -418,6 +427,59 @@ pub fn derive(
         has_story: false,
         story: None,
         rec,
+    };
+    decide_status(&mut ent, cfg, as_of, false);
+    ent
+}
+
+/// Whether the enterprise is in the high-risk group: a category of its own, or a lessor of a
+/// 厂中厂 tenant (the plan's 厂中厂 concerns both sides).
+pub fn is_high_risk(e: &Enterprise) -> bool {
+    !e.rec.high_risk.is_empty() || !e.tenants.is_empty()
+}
+
+/// Whether the enterprise counts in a high-risk category (厂中厂 includes lessors).
+pub fn in_category(e: &Enterprise, category: &str) -> bool {
+    e.rec.high_risk.iter().any(|h| h.v == category)
+        || (category == LEASE_CATEGORY && !e.tenants.is_empty())
+}
+
+pub const LEASE_CATEGORY: &str = "厂中厂";
+
+/// The deadline, the status and its reason, and the shown categories; run again once the
+/// enterprise's tenants are known (`lessor`).
+pub fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, lessor: bool) {
+    let high = !e.rec.high_risk.is_empty() || lessor;
+    e.deadline = cfg
+        .deadlines
+        .as_ref()
+        .map(|d| if high { d.high_risk } else { d.all });
+    e.deadline_group = if high {
+        "高风险企业"
+    } else {
+        "其他企业"
+    };
+    let facts: Vec<status::EvalFact> = e
+        .evaluation_views
+        .iter()
+        .map(|v| status::EvalFact {
+            date: v.e.date.v,
+            by: &v.e.by,
+            pass: v.score.pass,
+            percent: &v.score.percent,
+            line: v.score.line,
+        })
+        .collect();
+    let d = status::decide(&facts, e.deadline, as_of, &cfg.plan.evaluators);
+    e.status_value = d.status;
+    e.status = d.status.word();
+    e.status_group = d.status.group();
+    e.status_class = d.status.class();
+    e.passed_late = d.status == Status::DoneLate;
+    e.status_reason = d.reason;
+    e.categories = e.rec.high_risk.iter().map(|h| h.v.clone()).collect();
+    if lessor && !e.categories.iter().any(|c| c == LEASE_CATEGORY) {
+        e.categories.push(format!("{LEASE_CATEGORY}（出租方）"));
     }
 }
 
@@ -724,7 +786,19 @@ fn hazard_view(h: Hazard, as_of: Date) -> HazardView {
     let (state, state_text, state_class, overdue_days) = if happened(&h.accepted) {
         (HazardState::Closed, "已销号".to_string(), "closed", 0)
     } else if happened(&h.rectified) {
-        (HazardState::Rectified, "待验收".to_string(), "rectified", 0)
+        // The loop closes at acceptance: rectified but not accepted by the deadline is still late.
+        match &h.deadline {
+            Some(d) if d.v < as_of => {
+                let n = days_between(d.v, as_of);
+                (
+                    HazardState::Rectified,
+                    format!("待验收（逾期 {n} 天）"),
+                    "rectified-overdue",
+                    n,
+                )
+            }
+            _ => (HazardState::Rectified, "待验收".to_string(), "rectified", 0),
+        }
     } else {
         match &h.deadline {
             Some(d) if d.v < as_of => {
@@ -915,7 +989,6 @@ fn score_evaluation(
     Some(EvaluationView {
         e: e.clone(),
         standard_title: std.title.clone(),
-        official: e.by != "自评",
         score,
         item_scores,
     })
@@ -967,7 +1040,16 @@ mod tests {
             &hz(Some(date(2025, 6, 20)), Some(date(2025, 6, 1)), None),
             as_of,
         );
-        assert_eq!(h.state_text, "待验收");
+        assert_eq!(
+            (h.state_text.as_str(), h.overdue_days),
+            ("待验收（逾期 10 天）", 10),
+            "rectified in time but not accepted by the deadline"
+        );
+        let h = hazard_state(
+            &hz(Some(date(2025, 7, 20)), Some(date(2025, 6, 1)), None),
+            as_of,
+        );
+        assert_eq!((h.state_text.as_str(), h.overdue_days), ("待验收", 0));
         let h = hazard_state(
             &hz(None, Some(date(2025, 6, 1)), Some(date(2025, 6, 2))),
             as_of,

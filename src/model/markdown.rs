@@ -205,6 +205,7 @@ pub fn render(body: &str, ctx: &RenderCtx, diags: &mut Vec<Diagnostic>) -> Strin
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
+    let events = inline_shortcodes(events, body, ctx, diags);
     pulldown_cmark::html::push_html(&mut html, keep_tokens_whole(events).into_iter());
     html
 }
@@ -341,6 +342,70 @@ fn flush_paragraph<'e>(
         }
     }
     out.extend(buf.into_iter().map(|(e, _)| e));
+}
+
+/// Shortcodes that stand inside a sentence; the others make blocks of their own.
+const INLINE_SHORTCODES: &[&str] = &["stat"];
+
+/// Expands shortcodes written inside a sentence or a list item (`已达标 {{ stat(name="done") }} 家`).
+/// Adjacent text is merged first: the parser splits text at characters such as `_` that could
+/// start emphasis. An error points at the shortcode's text in the source.
+fn inline_shortcodes<'e>(
+    events: Vec<Event<'e>>,
+    body: &str,
+    ctx: &RenderCtx,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Event<'e>> {
+    let mut merged: Vec<Event<'e>> = Vec::with_capacity(events.len());
+    for e in events {
+        match (e, merged.last_mut()) {
+            (Event::Text(t), Some(Event::Text(prev))) => {
+                *prev = CowStr::from(format!("{prev}{t}"));
+            }
+            (e, _) => merged.push(e),
+        }
+    }
+    let mut out = Vec::with_capacity(merged.len());
+    for e in merged {
+        let Event::Text(text) = &e else {
+            out.push(e);
+            continue;
+        };
+        if !text.contains("{{") {
+            out.push(e);
+            continue;
+        }
+        let mut rest: &str = text;
+        while let Some(open) = rest.find("{{") {
+            let Some(close) = rest[open..].find("}}").map(|c| open + c + 2) else {
+                break;
+            };
+            let raw = &rest[open..close];
+            let parsed =
+                parse_shortcode(raw).filter(|(name, _)| INLINE_SHORTCODES.contains(&name.as_str()));
+            let Some((name, args)) = parsed else {
+                out.push(Event::Text(CowStr::from(rest[..close].to_string())));
+                rest = &rest[close..];
+                continue;
+            };
+            if open > 0 {
+                out.push(Event::Text(CowStr::from(rest[..open].to_string())));
+            }
+            match (ctx.shortcode)(&name, &args) {
+                Ok(html) => out.push(Event::InlineHtml(CowStr::from(html))),
+                Err(msg) => {
+                    let at = body.find(raw).unwrap_or(0);
+                    let span = ctx.body_start + at..ctx.body_start + at + raw.len();
+                    diags.push(Diagnostic::error_at(ctx.src, span, msg));
+                }
+            }
+            rest = &rest[close..];
+        }
+        if !rest.is_empty() {
+            out.push(Event::Text(CowStr::from(rest.to_string())));
+        }
+    }
+    out
 }
 
 /// `{{ name(key="value", other="x") }}` → name and arguments.

@@ -9,6 +9,8 @@ pub mod markdown;
 pub mod risk;
 pub mod scoring;
 pub mod shortcodes;
+pub mod snapshot;
+pub mod status;
 pub mod town;
 pub mod uscc;
 
@@ -89,9 +91,11 @@ pub fn build_with(
     }
     enterprises.sort_by(|a, b| a.rec.slug.cmp(&b.rec.slug));
     check_unique(&enterprises, diags);
+    link_leases(&mut enterprises, &cfg, as_of);
+    check_demonstration(&enterprises, &cfg, diags);
 
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
-        shortcodes::expand(name, args, root, &cfg, &enterprises)
+        shortcodes::expand(name, args, root, &cfg, &enterprises, as_of)
     };
     let (pages, targets, books) = content::build(
         &inputs.pages,
@@ -218,6 +222,80 @@ fn hash_of(x: impl std::hash::Hash) -> u64 {
 }
 
 /// Names and USCCs are unique across files; both places are named.
+/// 厂中厂 both ways: a tenant's `landlord` that names another record links the two, and the
+/// lessor joins the high-risk group with its deadline. A name that matches no record is left
+/// as written (the dashboard lists it).
+fn link_leases(ents: &mut [Enterprise], cfg: &SiteConfig, as_of: Date) {
+    let by_name: BTreeMap<String, usize> = ents
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.rec.name.v.trim().to_string(), i))
+        .collect();
+    let mut tenants: BTreeMap<usize, Vec<enterprise::EnterpriseRef>> = BTreeMap::new();
+    for i in 0..ents.len() {
+        let name = ents[i].rec.landlord.trim();
+        let Some(&l) = by_name.get(name) else {
+            continue;
+        };
+        if name.is_empty() || l == i {
+            continue;
+        }
+        let landlord = enterprise::EnterpriseRef {
+            slug: ents[l].rec.slug.clone(),
+            name: ents[l].rec.name.v.clone(),
+        };
+        ents[i].landlord_ref = Some(landlord);
+        tenants
+            .entry(l)
+            .or_default()
+            .push(enterprise::EnterpriseRef {
+                slug: ents[i].rec.slug.clone(),
+                name: ents[i].rec.name.v.clone(),
+            });
+    }
+    for (l, list) in tenants {
+        ents[l].tenants = list;
+        enterprise::decide_status(&mut ents[l], cfg, as_of, true);
+    }
+}
+
+/// The plan asks for one production and one warehouse demonstration enterprise, or two
+/// production ones (示范企业创建阶段 2.).
+fn check_demonstration(ents: &[Enterprise], cfg: &SiteConfig, diags: &mut Vec<Diagnostic>) {
+    let demo: Vec<&Enterprise> = ents.iter().filter(|e| e.rec.demonstration).collect();
+    let max = cfg.plan.demonstration_max as usize;
+    if demo.len() > max {
+        let names: Vec<&str> = demo.iter().map(|e| e.rec.name.v.as_str()).collect();
+        for e in &demo[max..] {
+            diags.push(
+                Diagnostic::warning_at(
+                    &e.rec.src,
+                    e.rec.demonstration_span.clone(),
+                    format!(
+                        "全镇标记了 {} 家示范企业（{}），实施方案要求最多 {max} 家",
+                        demo.len(),
+                        names.join("、")
+                    ),
+                )
+                .with_hint("实施方案：选取生产类和仓储类工贸企业各 1 家，或生产类工贸企业 2 家，创建为市级示范企业"),
+            );
+        }
+    }
+    let stores: Vec<&&Enterprise> = demo.iter().filter(|e| e.rec.kind == "仓储").collect();
+    if stores.len() > 1 {
+        for e in &stores[1..] {
+            diags.push(
+                Diagnostic::warning_at(
+                    &e.rec.src,
+                    e.rec.demonstration_span.clone(),
+                    format!("仓储类示范企业有 {} 家，实施方案只要求 1 家", stores.len()),
+                )
+                .with_hint("实施方案：生产类和仓储类各 1 家，或生产类 2 家"),
+            );
+        }
+    }
+}
+
 fn check_unique(ents: &[Enterprise], diags: &mut Vec<Diagnostic>) {
     let mut names: BTreeMap<&str, &Enterprise> = BTreeMap::new();
     let mut codes: BTreeMap<&str, &Enterprise> = BTreeMap::new();

@@ -1,11 +1,15 @@
 //! Data shortcodes for Markdown: `{{ lec_bands() }}`, `{{ ls_bands() }}`, `{{ deadlines() }}`,
-//! `{{ milestones() }}` and `{{ enterprises(keywords="…") }}` render from site.toml and the records,
-//! so the handbook never contradicts the data.
+//! `{{ milestones() }}`, `{{ plan_phases() }}`, `{{ stat(name="…") }}` and
+//! `{{ enterprises(category="…" | keywords="…") }}` render from site.toml and the records, so the
+//! handbook and the notices never contradict the data.
 
 use std::collections::BTreeMap;
 
-use super::enterprise::Enterprise;
+use jiff::civil::Date;
+
+use super::enterprise::{Enterprise, in_category};
 use super::risk::{Level, fmt_score};
+use super::snapshot;
 use crate::load::site_config::{Bands, SiteConfig};
 use crate::text::escape;
 
@@ -14,6 +18,8 @@ pub const NAMES: &[&str] = &[
     "ls_bands",
     "deadlines",
     "milestones",
+    "plan_phases",
+    "stat",
     "enterprises",
 ];
 
@@ -23,8 +29,11 @@ pub fn expand(
     root: &str,
     cfg: &SiteConfig,
     ents: &[Enterprise],
+    as_of: Date,
 ) -> Result<String, String> {
     match name {
+        "plan_phases" => plan_phases(cfg, as_of),
+        "stat" => stat(args, cfg, ents, as_of),
         "lec_bands" => bands_table(cfg.lec.as_ref(), "D = L × E × C", "lec")
             .ok_or_else(|| "site.toml 没有 [bands.lec]".to_string()),
         "ls_bands" => bands_table(cfg.ls.as_ref(), "R = L × S", "ls")
@@ -46,10 +55,30 @@ pub fn expand(
                 .collect();
             Ok(format!("<ol class=\"milestone-list\">{items}</ol>"))
         }
+        "enterprises" if args.contains_key("category") => {
+            let c = &args["category"];
+            if !crate::load::enterprise::HIGH_RISK.contains(&c.as_str()) {
+                return Err(format!(
+                    "enterprises 的 category“{c}”不是高风险类别，可用：{}",
+                    crate::load::enterprise::HIGH_RISK.join("、")
+                ));
+            }
+            let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, c)).collect();
+            let lead = format!(
+                "<p class=\"list-rule\">按高风险类别“{}”列出（与首页统计口径相同{}）：</p>",
+                escape(c),
+                if c == super::enterprise::LEASE_CATEGORY {
+                    "，含承租方和出租方"
+                } else {
+                    ""
+                }
+            );
+            Ok(enterprise_list(hits, root, &lead))
+        }
         "enterprises" => {
             let kw = args
                 .get("keywords")
-                .ok_or("enterprises 需要参数 keywords=\"词1,词2\"")?;
+                .ok_or("enterprises 需要参数 category=\"高风险类别\" 或 keywords=\"词1,词2\"")?;
             let words: Vec<&str> = kw
                 .split([',', '，', '、'])
                 .map(str::trim)
@@ -58,36 +87,115 @@ pub fn expand(
             if words.is_empty() {
                 return Err("enterprises 的 keywords 不能为空".into());
             }
-            let mut hits: Vec<&Enterprise> = ents
+            let hits: Vec<&Enterprise> = ents
                 .iter()
                 .filter(|e| words.iter().any(|w| mentions(e, w)))
                 .collect();
-            hits.sort_by(|a, b| a.rec.name.v.cmp(&b.rec.name.v));
-            if hits.is_empty() {
-                return Ok("<p class=\"muted\">本镇暂无档案记录涉及此类作业的企业。</p>".into());
-            }
-            let items: String = hits
-                .iter()
-                .map(|e| {
-                    format!(
-                        "<li><a href=\"{root}enterprises/{}/\">{}</a>（{}，{}）</li>",
-                        e.rec.slug,
-                        escape(&e.rec.name.v),
-                        escape(
-                            e.rec
-                                .village
-                                .as_ref()
-                                .or(e.rec.department.as_ref())
-                                .map_or("", |v| v.v.as_str())
-                        ),
-                        escape(&e.rec.size)
-                    )
-                })
-                .collect();
-            Ok(format!("<ul class=\"enterprise-list\">{items}</ul>"))
+            let lead = format!(
+                "<p class=\"list-rule\">按档案中的关键词（{}）匹配，供参考，不是高风险类别的认定：</p>",
+                escape(&words.join("、"))
+            );
+            Ok(enterprise_list(hits, root, &lead))
         }
         _ => Err(format!("未知的短代码“{name}”，可用：{}", NAMES.join("、"))),
     }
+}
+
+fn enterprise_list(mut hits: Vec<&Enterprise>, root: &str, lead: &str) -> String {
+    hits.sort_by(|a, b| a.rec.name.v.cmp(&b.rec.name.v));
+    if hits.is_empty() {
+        return format!("{lead}<p class=\"muted\">本镇暂无符合的企业档案。</p>");
+    }
+    let items: String = hits
+        .iter()
+        .map(|e| {
+            format!(
+                "<li><a href=\"{root}enterprises/{}/\">{}</a>（{}，{}）</li>",
+                e.rec.slug,
+                escape(&e.rec.name.v),
+                escape(
+                    e.rec
+                        .village
+                        .as_ref()
+                        .or(e.rec.department.as_ref())
+                        .map_or("", |v| v.v.as_str())
+                ),
+                escape(&e.rec.size)
+            )
+        })
+        .collect();
+    format!("{lead}<ul class=\"enterprise-list\">{items}</ul>")
+}
+
+/// `{{ stat(name="late", group="高风险企业", on="2025-06-20") }}`: one number from the records,
+/// as of `on` (default: the build's as-of date).
+fn stat(
+    args: &BTreeMap<String, String>,
+    cfg: &SiteConfig,
+    ents: &[Enterprise],
+    as_of: Date,
+) -> Result<String, String> {
+    let names = || {
+        snapshot::STATS
+            .iter()
+            .map(|(n, what)| format!("{n}（{what}）"))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let name = args
+        .get("name")
+        .ok_or_else(|| format!("stat 需要参数 name，可用：{}", names()))?;
+    let group = args.get("group").map_or("", |g| g.as_str());
+    let group = snapshot::Group::parse(group)
+        .ok_or_else(|| format!("stat 的 group“{group}”无效，可用：全部、高风险企业、其他企业"))?;
+    let on = match args.get("on") {
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| format!("stat 的 on“{d}”不是日期，应写成 2025-06-20"))?,
+        None => as_of,
+    };
+    if on > as_of {
+        return Err(format!("stat 的 on {on} 晚于统计截止日 {as_of}"));
+    }
+    let snap = snapshot::at(ents, cfg, on, group);
+    snap.get(name)
+        .map(|n| n.to_string())
+        .ok_or_else(|| format!("stat 的 name“{name}”未知，可用：{}", names()))
+}
+
+/// The plan's phases with their dates and whether each is over, under way or still to come.
+fn plan_phases(cfg: &SiteConfig, as_of: Date) -> Result<String, String> {
+    if cfg.plan.phases.is_empty() {
+        return Err("site.toml 没有 [[plan.phases]]".into());
+    }
+    let rows: String = cfg
+        .plan
+        .phases
+        .iter()
+        .map(|p| {
+            let (state, class) = if as_of > p.end {
+                ("已结束", "done")
+            } else if as_of >= p.start {
+                ("进行中", "progress")
+            } else {
+                ("未开始", "todo")
+            };
+            let tasks: String = p
+                .tasks
+                .iter()
+                .map(|t| format!("<li>{}</li>", escape(t)))
+                .collect();
+            format!(
+                "<tr><th scope=\"row\">{}</th><td class=\"nowrap\"><time datetime=\"{s}\">{s}</time> 至 <time datetime=\"{e}\">{e}</time></td><td><span class=\"status status-{class}\">{state}</span></td><td><ul>{tasks}</ul></td></tr>",
+                escape(&p.name),
+                s = p.start,
+                e = p.end,
+            )
+        })
+        .collect();
+    Ok(format!(
+        "<div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table phases stack-table\"><caption>实施步骤（截至 <time datetime=\"{as_of}\">{as_of}</time>）</caption><thead><tr><th scope=\"col\">阶段</th><th scope=\"col\">时间</th><th scope=\"col\">状态</th><th scope=\"col\">主要任务</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    ))
 }
 
 fn bands_table(b: Option<&Bands>, formula: &str, class: &str) -> Option<String> {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Site;
-use super::enterprise::{Enterprise, HazardState};
+use super::enterprise::{Enterprise, HazardState, in_category, is_high_risk};
 use super::markdown::encode_path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,9 +51,40 @@ pub struct HazardRef {
     pub deadline: String,
     pub state_text: String,
     pub state_class: &'static str,
+    /// Past the deadline and not closed.
     pub overdue: bool,
+    /// Rectified, waiting for acceptance (待验收).
+    pub awaiting: bool,
     pub overdue_days: i64,
     pub responsible: String,
+}
+
+/// The open hazards split so the parts add up: open = 整改中 + 逾期 + 待验收.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct HazardCounts {
+    pub open: usize,
+    /// Not rectified, within the deadline.
+    pub rectifying: usize,
+    /// Not rectified, past the deadline.
+    pub overdue: usize,
+    /// Rectified, not accepted.
+    pub awaiting: usize,
+    /// Of `awaiting`, past the deadline.
+    pub awaiting_overdue: usize,
+}
+
+impl HazardCounts {
+    pub fn of(open: &[HazardRef]) -> Self {
+        let awaiting = open.iter().filter(|h| h.awaiting).count();
+        let overdue = open.iter().filter(|h| !h.awaiting && h.overdue).count();
+        HazardCounts {
+            open: open.len(),
+            rectifying: open.len() - awaiting - overdue,
+            overdue,
+            awaiting,
+            awaiting_overdue: open.iter().filter(|h| h.awaiting && h.overdue).count(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,8 +127,11 @@ pub struct Town {
     pub by_liaison: Vec<Group>,
     pub by_status: Vec<Group>,
     pub no_category: Group,
+    /// Every hazard not closed: 整改中 + 逾期 + 待验收.
     pub open_hazards: Vec<HazardRef>,
+    /// Past the deadline and not closed (逾期未整改 + 待验收逾期).
     pub overdue_count: usize,
+    pub hazard_counts: HazardCounts,
     pub open_major_count: usize,
     pub risks: Vec<RiskRef>,
     pub missing_contact: Vec<String>,
@@ -105,8 +139,17 @@ pub struct Town {
     pub evaluated: usize,
     pub deadline_groups: Vec<DeadlineGroup>,
     pub demonstration: Vec<String>,
+    /// Landlords named by 厂中厂 records that match no record (not every lessor is a 工贸 enterprise).
+    pub outside_landlords: Vec<OutsideLandlord>,
     pub gaps: Vec<String>,
     pub month: String,
+}
+
+/// A lessor with no record of its own, and the tenants that name it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutsideLandlord {
+    pub name: String,
+    pub tenants: Vec<super::enterprise::EnterpriseRef>,
 }
 
 /// A name as one folder of the output: path separators and leading dots would leave the ledger
@@ -140,9 +183,9 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
         key,
         slugs: ents.iter().map(|e| e.rec.slug.clone()).collect(),
         count: ents.len(),
-        done: ents.iter().filter(|e| e.status_class == "done").count(),
-        progress: ents.iter().filter(|e| e.status_class == "progress").count(),
-        late: ents.iter().filter(|e| e.status_class == "late").count(),
+        done: ents.iter().filter(|e| e.status_group == "已达标").count(),
+        progress: ents.iter().filter(|e| e.status_group == "推进中").count(),
+        late: ents.iter().filter(|e| e.status_group == "已逾期").count(),
         open_hazards: ents.iter().map(|e| e.open_hazards).sum(),
         overdue_hazards: ents.iter().map(|e| e.overdue_hazards).sum(),
     }
@@ -166,6 +209,7 @@ pub struct TownView<'t> {
     no_category: &'t Group,
     open_hazards: &'t [HazardRef],
     overdue_count: usize,
+    hazard_counts: &'t HazardCounts,
     open_major_count: usize,
     risks: &'t [RiskRef],
     missing_contact: &'t [String],
@@ -173,6 +217,7 @@ pub struct TownView<'t> {
     evaluated: usize,
     deadline_groups: &'t [DeadlineGroup],
     demonstration: &'t [String],
+    outside_landlords: &'t [OutsideLandlord],
     gaps: &'t [String],
     month: &'t str,
 }
@@ -195,6 +240,7 @@ impl<'t> TownView<'t> {
             no_category,
             open_hazards,
             overdue_count,
+            hazard_counts,
             open_major_count,
             risks,
             missing_contact,
@@ -202,6 +248,7 @@ impl<'t> TownView<'t> {
             evaluated,
             deadline_groups,
             demonstration,
+            outside_landlords,
             gaps,
             month,
         } = t;
@@ -220,6 +267,7 @@ impl<'t> TownView<'t> {
             no_category,
             open_hazards,
             overdue_count: *overdue_count,
+            hazard_counts,
             open_major_count: *open_major_count,
             risks,
             missing_contact,
@@ -227,6 +275,7 @@ impl<'t> TownView<'t> {
             evaluated: *evaluated,
             deadline_groups,
             demonstration,
+            outside_landlords,
             gaps,
             month,
         }
@@ -258,20 +307,13 @@ pub fn build(site: &Site) -> Town {
         |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
     let by_category = crate::load::enterprise::HIGH_RISK
         .iter()
-        .map(|c| {
-            group(
-                "category",
-                c,
-                c,
-                &pick(&|e| e.rec.high_risk.iter().any(|h| h.v == *c)),
-            )
-        })
+        .map(|c| group("category", c, c, &pick(&|e| in_category(e, c))))
         .collect();
     let no_category = group(
         "category",
         "非高风险",
         "不涉及高风险类别",
-        &pick(&|e| e.rec.high_risk.is_empty()),
+        &pick(&|e| !is_high_risk(e)),
     );
     let by_size = crate::load::enterprise::SIZES
         .iter()
@@ -326,7 +368,7 @@ pub fn build(site: &Site) -> Town {
         ("已逾期", "late"),
     ]
     .iter()
-    .map(|(n, c)| group("status", n, n, &pick(&|e| e.status_class == *c)))
+    .map(|(n, _)| group("status", n, n, &pick(&|e| e.status_group == *n)))
     .collect();
 
     let mut open_hazards = Vec::new();
@@ -335,7 +377,7 @@ pub fn build(site: &Site) -> Town {
         for h in e
             .hazard_views
             .iter()
-            .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
+            .filter(|h| h.state != HazardState::Closed)
         {
             open_hazards.push(HazardRef {
                 slug: e.rec.slug.clone(),
@@ -354,7 +396,8 @@ pub fn build(site: &Site) -> Town {
                     .unwrap_or_default(),
                 state_text: h.state_text.clone(),
                 state_class: h.state_class,
-                overdue: h.state == HazardState::Overdue,
+                overdue: h.overdue_days > 0,
+                awaiting: h.state == HazardState::Rectified,
                 overdue_days: h.overdue_days,
                 responsible: h.h.responsible.clone(),
             });
@@ -392,9 +435,17 @@ pub fn build(site: &Site) -> Town {
             deadline_group(
                 "高风险企业",
                 d.high_risk,
-                &pick(&|e| !e.rec.high_risk.is_empty()),
+                &pick(&|e| is_high_risk(e)),
+                &site.config.plan.evaluators,
+                site.as_of,
             ),
-            deadline_group("其他企业", d.all, &pick(&|e| e.rec.high_risk.is_empty())),
+            deadline_group(
+                "其他企业",
+                d.all,
+                &pick(&|e| !is_high_risk(e)),
+                &site.config.plan.evaluators,
+                site.as_of,
+            ),
         ],
         None => Vec::new(),
     };
@@ -416,9 +467,9 @@ pub fn build(site: &Site) -> Town {
     };
     Town {
         total: all.len(),
-        done: all.iter().filter(|e| e.status_class == "done").count(),
-        progress: all.iter().filter(|e| e.status_class == "progress").count(),
-        late: all.iter().filter(|e| e.status_class == "late").count(),
+        done: all.iter().filter(|e| e.status_group == "已达标").count(),
+        progress: all.iter().filter(|e| e.status_group == "推进中").count(),
+        late: all.iter().filter(|e| e.status_group == "已逾期").count(),
         by_category,
         no_category,
         by_size,
@@ -428,6 +479,7 @@ pub fn build(site: &Site) -> Town {
         by_liaison,
         by_status,
         overdue_count: open_hazards.iter().filter(|h| h.overdue).count(),
+        hazard_counts: HazardCounts::of(&open_hazards),
         open_major_count: open_hazards.iter().filter(|h| h.major).count(),
         open_hazards,
         risks,
@@ -439,6 +491,7 @@ pub fn build(site: &Site) -> Town {
             .count(),
         deadline_groups,
         demonstration: slugs(&|e| e.rec.demonstration),
+        outside_landlords: outside_landlords(&all),
         gaps,
         month: super::dates::month_label(super::dates::month_index(site.as_of)),
     }
@@ -448,25 +501,52 @@ fn deadline_group(
     name: &'static str,
     deadline: jiff::civil::Date,
     ents: &[&Enterprise],
+    evaluators: &[String],
+    as_of: jiff::civil::Date,
 ) -> DeadlineGroup {
-    let official = |e: &&&Enterprise| e.evaluation_views.iter().any(|v| v.official);
+    let counted = |v: &&super::enterprise::EvaluationView| {
+        super::status::counts(&v.e.by, evaluators) && v.e.date.v <= as_of
+    };
     DeadlineGroup {
         name,
         deadline: deadline.to_string(),
         count: ents.len(),
-        evaluated: ents.iter().filter(official).count(),
-        passed: ents.iter().filter(|e| e.status_class == "done").count(),
-        passed_on_time: ents
+        evaluated: ents
             .iter()
-            .filter(|e| e.status_class == "done" && !e.passed_late)
+            .filter(|e| e.evaluation_views.iter().any(|v| counted(&v)))
             .count(),
+        passed: ents.iter().filter(|e| e.status_group == "已达标").count(),
+        passed_on_time: ents.iter().filter(|e| e.status == "已达标").count(),
         year_end_submitted: ents
             .iter()
             .filter(|e| {
                 e.evaluation_views.iter().any(|v| {
-                    v.official && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline
+                    counted(&v) && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline
                 })
             })
             .count(),
     }
+}
+
+fn outside_landlords(all: &[&Enterprise]) -> Vec<OutsideLandlord> {
+    let mut out: Vec<OutsideLandlord> = Vec::new();
+    for e in all {
+        let name = e.rec.landlord.trim();
+        if name.is_empty() || e.landlord_ref.is_some() {
+            continue;
+        }
+        let tenant = super::enterprise::EnterpriseRef {
+            slug: e.rec.slug.clone(),
+            name: e.rec.name.v.clone(),
+        };
+        match out.iter_mut().find(|o| o.name == name) {
+            Some(o) => o.tenants.push(tenant),
+            None => out.push(OutsideLandlord {
+                name: name.to_string(),
+                tenants: vec![tenant],
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }

@@ -15,9 +15,10 @@ use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
 
 mod cards;
 use crate::load::enterprise::{Action, Contact, Equipment, Process, RedLine, SafetyOrg, Whistle};
-use crate::model::enterprise::{Enterprise, MilestoneView, MonthView};
+use crate::model::enterprise::{Enterprise, EnterpriseRef, MilestoneView, MonthView};
 use crate::model::risk::Level;
 use crate::model::scoring::Score;
+use crate::model::status;
 use crate::model::{Profile, Site};
 
 /// What the enterprise page, its card pages and its bulletin share.
@@ -128,6 +129,10 @@ struct PageView<'a> {
     status: &'a str,
     status_class: &'a str,
     passed_late: bool,
+    status_reason: &'a str,
+    categories: &'a [String],
+    tenants: &'a [EnterpriseRef],
+    landlord_ref: Option<&'a EnterpriseRef>,
     milestone_views: &'a [MilestoneView],
     milestones_done: usize,
     milestones_total: usize,
@@ -136,6 +141,7 @@ struct PageView<'a> {
     hazard_count: usize,
     open_hazards: usize,
     overdue_hazards: usize,
+    awaiting_acceptance: usize,
     open_major_hazards: usize,
     months: &'a [MonthView],
     missed_months: &'a [String],
@@ -154,7 +160,6 @@ struct EvaluationBrief<'a> {
     by: &'a str,
     standard: &'a str,
     standard_title: &'a str,
-    official: bool,
     score: &'a Score,
 }
 
@@ -191,6 +196,10 @@ impl<'a> PageView<'a> {
             status: e.status,
             status_class: e.status_class,
             passed_late: e.passed_late,
+            status_reason: &e.status_reason,
+            categories: &e.categories,
+            tenants: &e.tenants,
+            landlord_ref: e.landlord_ref.as_ref(),
             milestone_views: &e.milestone_views,
             milestones_done: e.milestones_done,
             milestones_total: e.milestones_total,
@@ -199,6 +208,7 @@ impl<'a> PageView<'a> {
             hazard_count: e.hazard_views.len(),
             open_hazards: e.open_hazards,
             overdue_hazards: e.overdue_hazards,
+            awaiting_acceptance: e.awaiting_acceptance,
             open_major_hazards: e.open_major_hazards,
             months: &e.months,
             missed_months: &e.missed_months,
@@ -212,7 +222,6 @@ impl<'a> PageView<'a> {
                     by: &v.e.by,
                     standard: &v.e.standard.v,
                     standard_title: &v.standard_title,
-                    official: v.official,
                     score: &v.score,
                 })
                 .collect(),
@@ -290,7 +299,7 @@ pub fn jobs<'a>(
     let mut years: Vec<i16> = e
         .evaluation_views
         .iter()
-        .filter(|v| v.official && v.e.date.v <= site.as_of)
+        .filter(|v| report_counts(site, v))
         .map(|v| v.e.date.v.year())
         .collect();
     years.sort();
@@ -340,6 +349,9 @@ pub fn jobs<'a>(
                 page_context(&mut ctx, site, e);
                 ctx.insert("qr", &parts.page_qr);
                 ctx.insert("report_years", &years);
+                // The as-of year's report is interim unless the as-of date is its last day.
+                let open_year = (site.as_of.month(), site.as_of.day()) != (12, 31);
+                ctx.insert("interim_year", &open_year.then(|| site.as_of.year()));
                 ctx
             }),
         ));
@@ -450,31 +462,36 @@ pub fn jobs<'a>(
     }
 }
 
-/// The year-end evaluation report: the year's last official evaluation item by item, and the
-/// hazards still open on 31 December (or on the as-of date, if earlier).
+/// Whether an evaluation makes a year report: it has happened and counts for the status rule.
+pub(crate) fn report_counts(site: &Site, v: &crate::model::enterprise::EvaluationView) -> bool {
+    v.e.date.v <= site.as_of && status::counts(&v.e.by, &site.config.plan.evaluators)
+}
+
+/// The year's evaluation report: the year's last counted evaluation item by item, with the
+/// standard's deduction rule beside each lost point, and the hazards still open on the
+/// evaluation's date. A year not over by the as-of date gets an interim report (中期).
 fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
     use crate::model::enterprise::{HazardState, HazardView, hazard_state};
     let v = e
         .evaluation_views
         .iter()
         .rev()
-        .find(|v| v.official && v.e.date.v.year() == year)?;
+        .find(|v| report_counts(site, v) && v.e.date.v.year() == year)?;
     let std = site.standards.iter().find(|s| s.id == v.e.standard.v)?;
     let report_key = format!("{key}report-{year}/");
     let k = report_key.clone();
     let make = move || {
-        let year_end = jiff::civil::Date::new(year, 12, 31)
-            .unwrap_or(site.as_of)
-            .min(site.as_of);
-        // In record order, as the hazards were entered.
+        let interim = jiff::civil::Date::new(year, 12, 31).is_ok_and(|end| site.as_of < end);
+        let on = v.e.date.v;
+        // In record order, as the hazards were entered; only what had happened by the evaluation.
         let mut recorded: Vec<&HazardView> = e.hazard_views.iter().collect();
         recorded.sort_by_key(|v| v.seq);
         let open: Vec<HazardView> = recorded
             .iter()
             .map(|v| &v.h)
-            .filter(|h| h.found.v <= year_end)
-            .map(|h| hazard_state(h, year_end))
-            .filter(|h| matches!(h.state, HazardState::Open | HazardState::Overdue))
+            .filter(|h| h.found.v <= on)
+            .map(|h| hazard_state(h, on))
+            .filter(|h| h.state != HazardState::Closed)
             .collect();
         let rows: Vec<serde_json::Value> = std
             .categories
@@ -496,18 +513,27 @@ fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Op
                 serde_json::json!({ "name": c.name, "items": items })
             })
             .collect();
-        let mut ctx = base_context(
-            site,
-            &k,
-            &format!("{}：{year} 年度双重预防机制评估报告", e.rec.name.v),
-        );
+        let deductions: Vec<&serde_json::Value> = rows
+            .iter()
+            .filter_map(|c| c["items"].as_array())
+            .flatten()
+            .filter(|it| it["deducted"].as_u64().is_some_and(|d| d > 0) || it["vetoed"] == true)
+            .collect();
+        let title = if interim {
+            format!("{}：{year} 年度双重预防机制评估报告（中期）", e.rec.name.v)
+        } else {
+            format!("{}：{year} 年度双重预防机制评估报告", e.rec.name.v)
+        };
+        let mut ctx = base_context(site, &k, &title);
+        ctx.insert("deductions", &deductions);
+        ctx.insert("interim", &interim);
         ctx.insert("e", &summary(e));
         ctx.insert("year", &year);
         ctx.insert("v", v);
         ctx.insert("std", std);
         ctx.insert("rows", &rows);
         ctx.insert("open_hazards", &open);
-        ctx.insert("year_end", &year_end.to_string());
+        ctx.insert("report_date", &on.to_string());
         ctx
     };
     Some(Job {

@@ -58,7 +58,7 @@ pub fn summary(e: &Enterprise) -> EntSummary {
         uscc: e.rec.uscc.v.clone(),
         address: e.rec.address.clone(),
         emergency_phone: e.rec.emergency_phone.clone(),
-        high_risk: e.rec.high_risk.iter().map(|h| h.v.clone()).collect(),
+        high_risk: e.categories.clone(),
         red_lines: e.rec.red_lines.clone(),
         milestones_done: e.milestones_done,
         milestones_total: e.milestones_total,
@@ -75,7 +75,7 @@ pub fn summary(e: &Enterprise) -> EntSummary {
             .map(|v| v.v.clone())
             .unwrap_or_default(),
         liaison_title: e.liaison_title.clone(),
-        categories: e.rec.high_risk.iter().map(|h| h.v.clone()).collect(),
+        categories: e.categories.clone(),
         size: e.rec.size.clone(),
         kind: e.rec.kind.clone(),
         industry: e.rec.industry.clone(),
@@ -114,6 +114,7 @@ pub const GENERATED: &[&str] = &[
     "ledger/",
     "search/",
     "showcase/",
+    "reports/",
 ];
 
 /// A file made alongside the pages (on the rendering threads): its output path and bytes.
@@ -446,6 +447,8 @@ pub fn all<'a>(
         indexed: true,
     });
 
+    jobs.push(super::reports::index_job(site));
+
     // Search and 404.
     let mut ctx = base_context(site, "search/", "搜索");
     ctx.insert("intro", &intros.get("search/").map(|p| p.html.clone()));
@@ -494,6 +497,8 @@ fn dashboard_context(
     ctx.insert("open_hazard_count", &town.open_hazards.len());
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));
+    ctx.insert("evaluators", &site.config.plan.evaluators);
+    ctx.insert("deadlines", &site.config.deadlines);
     let status_bars = |groups: &[town::Group],
                        title: &str|
      -> Vec<(String, String, String, usize, usize, usize, usize)> {

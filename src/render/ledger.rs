@@ -111,7 +111,7 @@ const ENTERPRISE_COLUMNS: &[Spec] = &[
     ("建设|期限", Kind::Code),
     ("建设|状态", Kind::Exact),
     ("建设|进度", Kind::Code),
-    ("未整改|隐患", Kind::Num),
+    ("未销号|隐患", Kind::Num),
     ("逾期|隐患", Kind::Num),
     ("最近|联系", Kind::Code),
     ("本月|已联系", Kind::Exact),
@@ -146,22 +146,13 @@ pub fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> T
                     .map(|v| v.v.as_str())
                     .unwrap_or("")),
                 t(&e.liaison_title),
-                t(e.rec
-                    .high_risk
-                    .iter()
-                    .map(|h| h.v.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")),
+                t(e.categories.join("、")),
                 t(&e.rec.size),
                 t(&e.rec.kind),
                 t(&e.rec.industry),
                 n(e.rec.employees.v as f64),
                 t(e.deadline.map(|d| d.to_string()).unwrap_or_default()),
-                t(if e.passed_late {
-                    "已达标（逾期后）"
-                } else {
-                    e.status
-                }),
+                t(e.status),
                 t(format!("{}/{}", e.milestones_done, e.milestones_total)),
                 n(e.open_hazards as f64),
                 n(e.overdue_hazards as f64),
@@ -264,7 +255,7 @@ pub fn hazard_table(site: &Site, town: &Town) -> Table {
             }
         })
         .collect();
-    Table::new("未整改隐患", &spec, rows)
+    Table::new("未销号隐患", &spec, rows)
 }
 
 const RISK_COLUMNS: &[Spec] = &[
@@ -654,10 +645,10 @@ pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
     });
     out.push(LedgerPage {
         key: "ledger/hazards/".into(),
-        title: "隐患总台账（未整改）".into(),
+        title: "隐患总台账（未销号）".into(),
         table: hazard_table(site, town),
-        description: "全镇未整改隐患，逾期的排在前面".into(),
-        download: download_name(site, &["隐患总台账（未整改）"]),
+        description: "全镇未销号的隐患（整改中、逾期、待验收），逾期的排在前面".into(),
+        download: download_name(site, &["隐患总台账（未销号）"]),
     });
     out.push(LedgerPage {
         key: "ledger/risks/".into(),

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod links;
 pub mod qr;
+pub mod reports;
 pub mod svg;
 pub mod theme;
 

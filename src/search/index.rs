@@ -652,7 +652,7 @@ mod tests {
         assert_eq!(p("handbook/small-micro/", "小微企业指导手册"), "指导手册");
         assert_eq!(p("enterprises/baihe-tofu/", "某公司"), "企业名录");
         // A dated notice is not a chapter, and a missing middle page is skipped.
-        assert_eq!(p("notices/2024-05-16-kickoff/", "通知"), "通知公告");
+        assert_eq!(p("notices/2024-07-15-kickoff/", "通知"), "通知公告");
         assert_eq!(p("ledger/village/太平村/", "村台账"), "企业台账");
         assert_eq!(p("handbook/", "指导手册"), "");
         assert_eq!(p("", "首页"), "");

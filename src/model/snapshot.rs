@@ -1,0 +1,137 @@
+//! The town's numbers on any one date, worked out from the dated events in the records alone:
+//! construction status by the plan's rule and hazard states. Prose quotes them by shortcode
+//! (`{{ stat(…) }}`) so a notice dated 2025-06-20 says what the records said that day.
+
+use jiff::civil::Date;
+
+use super::enterprise::{Enterprise, HazardState, hazard_state, is_high_risk};
+use super::status::{self, Status};
+use crate::load::site_config::SiteConfig;
+
+/// Counts on one date for one group of enterprises.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub enterprises: usize,
+    pub done: usize,
+    pub done_late: usize,
+    pub progress: usize,
+    pub late: usize,
+    pub hazards_open: usize,
+    pub hazards_rectifying: usize,
+    pub hazards_overdue: usize,
+    pub hazards_awaiting: usize,
+    pub hazards_awaiting_overdue: usize,
+    pub hazards_major_open: usize,
+}
+
+/// Which enterprises a snapshot counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    All,
+    HighRisk,
+    Other,
+}
+
+impl Group {
+    pub fn parse(s: &str) -> Option<Group> {
+        match s {
+            "" | "全部" => Some(Group::All),
+            "高风险企业" => Some(Group::HighRisk),
+            "其他企业" => Some(Group::Other),
+            _ => None,
+        }
+    }
+
+    fn contains(self, e: &Enterprise) -> bool {
+        match self {
+            Group::All => true,
+            Group::HighRisk => is_high_risk(e),
+            Group::Other => !is_high_risk(e),
+        }
+    }
+}
+
+/// The status of one enterprise on `on`.
+pub fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> Status {
+    let facts: Vec<status::EvalFact> = e
+        .evaluation_views
+        .iter()
+        .map(|v| status::EvalFact {
+            date: v.e.date.v,
+            by: &v.e.by,
+            pass: v.score.pass,
+            percent: &v.score.percent,
+            line: v.score.line,
+        })
+        .collect();
+    status::decide(&facts, e.deadline, on, &cfg.plan.evaluators).status
+}
+
+pub fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) -> Snapshot {
+    let mut s = Snapshot::default();
+    for e in ents.iter().filter(|e| group.contains(e)) {
+        s.enterprises += 1;
+        match status_on(e, cfg, on) {
+            Status::Done => s.done += 1,
+            Status::DoneLate => s.done_late += 1,
+            Status::InProgress => s.progress += 1,
+            Status::Late => s.late += 1,
+        }
+        for h in e.hazard_views.iter().filter(|h| h.h.found.v <= on) {
+            let v = hazard_state(&h.h, on);
+            if v.state == HazardState::Closed {
+                continue;
+            }
+            s.hazards_open += 1;
+            s.hazards_major_open += usize::from(v.major);
+            match v.state {
+                HazardState::Open => s.hazards_rectifying += 1,
+                HazardState::Overdue => s.hazards_overdue += 1,
+                HazardState::Rectified => {
+                    s.hazards_awaiting += 1;
+                    s.hazards_awaiting_overdue += usize::from(v.overdue_days > 0);
+                }
+                HazardState::Closed => {}
+            }
+        }
+    }
+    s
+}
+
+/// The names `{{ stat(name=…) }}` accepts, with what each counts.
+pub const STATS: &[(&str, &str)] = &[
+    ("enterprises", "企业数"),
+    ("done", "已达标（含逾期完成）"),
+    ("done_on_time", "按期达标"),
+    ("done_late", "已达标（逾期完成）"),
+    ("progress", "推进中"),
+    ("late", "已逾期"),
+    ("hazards_open", "未销号隐患"),
+    ("hazards_rectifying", "整改中隐患"),
+    ("hazards_overdue", "逾期未整改隐患"),
+    ("hazards_awaiting", "待验收隐患"),
+    ("hazards_awaiting_overdue", "过期未验收隐患"),
+    ("hazards_late", "逾期隐患（逾期未整改 + 过期未验收）"),
+    ("hazards_major_open", "未销号重大隐患"),
+];
+
+impl Snapshot {
+    pub fn get(&self, name: &str) -> Option<usize> {
+        Some(match name {
+            "enterprises" => self.enterprises,
+            "done" => self.done + self.done_late,
+            "done_on_time" => self.done,
+            "done_late" => self.done_late,
+            "progress" => self.progress,
+            "late" => self.late,
+            "hazards_open" => self.hazards_open,
+            "hazards_rectifying" => self.hazards_rectifying,
+            "hazards_overdue" => self.hazards_overdue,
+            "hazards_awaiting" => self.hazards_awaiting,
+            "hazards_awaiting_overdue" => self.hazards_awaiting_overdue,
+            "hazards_late" => self.hazards_overdue + self.hazards_awaiting_overdue,
+            "hazards_major_open" => self.hazards_major_open,
+            _ => return None,
+        })
+    }
+}
