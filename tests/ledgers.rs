@@ -2,13 +2,16 @@
 //! independently from the fixture TOML (read with the `toml` crate, not with dualprev), and the
 //! downloads: CSV (UTF-8 BOM, Chinese header), XLSX (calamine) and JSON with the same rows.
 //!
-//! The recomputation follows domain.md: a hazard is closed when accepted on or before the as-of
-//! date, awaiting acceptance when rectified, overdue when its deadline has passed, open otherwise;
-//! an enterprise has reached the standard (已达标) when an official evaluation (not 自评) on or before
-//! the as-of date passes (score = awarded / applicable points, N/A items out of the denominator, pass
-//! line of the standard, the demonstration line for demonstration enterprises, any veto fails), is
-//! late (已逾期) when its deadline (high-risk or all) has passed without that, and in progress
-//! otherwise; a month from the first contact to the as-of month without a contact is missed.
+//! The recomputation follows the town plan: a hazard is closed only when accepted on or before the
+//! as-of date; every other hazard is open (整改中, 逾期 or 待验收), and overdue when its deadline has
+//! passed; an enterprise has reached the standard (已达标) when an evaluation by anyone — the
+//! enterprise's own 自评 included, unless site.toml's `[plan] evaluators` names who counts — on or
+//! before the as-of date passes (score = awarded / applicable points, N/A items out of the
+//! denominator, pass line of the standard, the demonstration line for demonstration enterprises,
+//! any veto fails), is late (已逾期) when its deadline has passed without that, and in progress
+//! otherwise. The high-risk deadline applies to an enterprise with a high-risk category and to one
+//! that another record names as its `landlord` (厂中厂 lessor, counted in the 厂中厂 category too).
+//! A month from the first contact to the as-of month without a contact is missed.
 //!
 //! Run on `tests/fixtures/town-small/` and on the repository's own site. The hazard ledger's
 //! 村（社区） and 联络员 columns are checked against the records and site.toml; the CSV's exact bytes
@@ -50,12 +53,17 @@ struct Ent {
     department: String,
     liaison: String,
     high_risk: Vec<String>,
+    /// Named as `landlord` by another record: a 厂中厂 lessor.
+    lessor: bool,
     size: String,
     kind: String,
     status: Status,
     passed_late: bool,
     open: usize,
     overdue: usize,
+    /// Rectified, not accepted (待验收), and of those the ones past their deadline.
+    awaiting: usize,
+    awaiting_overdue: usize,
     open_major: usize,
     missed_months: usize,
     this_month_missing: bool,
@@ -203,8 +211,25 @@ fn load_town(root: &Path, as_of: &str) -> Town {
     let deadlines = site.get("deadlines").and_then(|v| v.as_table());
     let dl = |k: &str| deadlines.and_then(|d| date(d, k));
     let standards = load_standards(root);
+    let evaluators = site
+        .get("plan")
+        .and_then(|p| p.as_table())
+        .map(|p| strings(p, "evaluators"))
+        .unwrap_or_default();
+    let files = list_dir(&root.join("data/enterprises"));
+    let landlords: Vec<String> = files
+        .iter()
+        .filter(|f| f.ends_with(".toml"))
+        .map(|f| {
+            s(
+                &parse_toml(&root.join("data/enterprises").join(f)),
+                "landlord",
+            )
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut ents = Vec::new();
-    for f in list_dir(&root.join("data/enterprises")) {
+    for f in files {
         let Some(slug) = f.strip_suffix(".toml") else {
             continue;
         };
@@ -216,10 +241,11 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             .unwrap_or(false);
         // Hazards.
         let (mut open, mut overdue, mut open_major) = (0, 0, 0);
+        let (mut awaiting, mut awaiting_overdue) = (0, 0);
         let mut open_ids = Vec::new();
         for h in tables(&t, "hazards") {
             let happened = |k: &str| date(h, k).is_some_and(|d| d.as_str() <= as_of);
-            if happened("accepted") || happened("rectified") {
+            if happened("accepted") {
                 continue;
             }
             open += 1;
@@ -227,8 +253,11 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             if s(h, "grade") == "重大" {
                 open_major += 1;
             }
-            if date(h, "deadline").is_some_and(|d| d.as_str() < as_of) {
-                overdue += 1;
+            let late = date(h, "deadline").is_some_and(|d| d.as_str() < as_of);
+            overdue += usize::from(late);
+            if happened("rectified") {
+                awaiting += 1;
+                awaiting_overdue += usize::from(late);
             }
         }
         // Contacts.
@@ -247,14 +276,15 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             ),
         };
         // Deadline status.
-        let deadline = if high_risk.is_empty() {
+        let lessor = landlords.contains(&s(&t, "name"));
+        let deadline = if high_risk.is_empty() && !lessor {
             dl("all")
         } else {
             dl("high_risk")
         };
         let passes_on: Vec<String> = tables(&t, "evaluations")
             .iter()
-            .filter(|e| s(e, "by") != "自评")
+            .filter(|e| evaluators.is_empty() || evaluators.contains(&s(e, "by")))
             .filter_map(|e| {
                 let d = date(e, "date").unwrap();
                 let std = standards.get(&s(e, "standard")).expect("known standard");
@@ -274,12 +304,15 @@ fn load_town(root: &Path, as_of: &str) -> Town {
             department: s(&t, "department"),
             liaison: s(&t, "liaison"),
             high_risk,
+            lessor,
             size: s(&t, "size"),
             kind: s(&t, "kind"),
             status,
             passed_late,
             open,
             overdue,
+            awaiting,
+            awaiting_overdue,
             open_major,
             missed_months,
             this_month_missing,
@@ -338,6 +371,12 @@ impl Town {
     fn overdue(&self) -> usize {
         self.ents.iter().map(|e| e.overdue).sum()
     }
+    fn awaiting(&self) -> (usize, usize) {
+        (
+            self.ents.iter().map(|e| e.awaiting).sum(),
+            self.ents.iter().map(|e| e.awaiting_overdue).sum(),
+        )
+    }
     fn open_major(&self) -> usize {
         self.ents.iter().map(|e| e.open_major).sum()
     }
@@ -352,17 +391,19 @@ impl Town {
             .map(|c| {
                 (
                     c.to_string(),
-                    counts(
-                        self.ents
-                            .iter()
-                            .filter(|e| e.high_risk.iter().any(|h| h == c)),
-                    ),
+                    counts(self.ents.iter().filter(|e| {
+                        e.high_risk.iter().any(|h| h == c) || (*c == "厂中厂" && e.lessor)
+                    })),
                 )
             })
             .collect();
         cat.insert(
             "不涉及高风险类别".into(),
-            counts(self.ents.iter().filter(|e| e.high_risk.is_empty())),
+            counts(
+                self.ents
+                    .iter()
+                    .filter(|e| e.high_risk.is_empty() && !e.lessor),
+            ),
         );
         g.insert("按高风险类别", cat);
         g.insert(
@@ -719,10 +760,10 @@ fn check_dashboard(b: &Built, town: &Town) {
     );
     assert_eq!(stat(&html, "已逾期"), town.status(Status::Late), "已逾期");
     assert_eq!(stat(&html, "逾期隐患"), town.overdue(), "逾期隐患");
-    assert_eq!(stat(&html, "未整改隐患"), town.open(), "未整改隐患");
+    assert_eq!(stat(&html, "未销号隐患"), town.open(), "未销号隐患");
     assert!(
         html.contains(&format!(
-            "<span class=\"stat-label\">未整改隐患（重大 {}）",
+            "<span class=\"stat-label\">未销号隐患（重大 {}）",
             town.open_major()
         )),
         "open major hazards should be {}",
@@ -735,9 +776,15 @@ fn check_dashboard(b: &Built, town: &Town) {
     );
     if town.open() > 0 {
         let t = text(&html);
+        let (awaiting, awaiting_overdue) = town.awaiting();
+        let unrectified_overdue = town.overdue() - awaiting_overdue;
         let said = format!(
-            "共 {} 项未整改，其中逾期 {} 项、重大隐患 {} 项",
+            "共 {} 项未销号：整改中 {} 项，逾期未整改 {} 项，已整改待验收 {} 项（其中已过整改期限 {} 项）。逾期合计 {} 项，重大隐患 {} 项。",
             town.open(),
+            town.open() - awaiting - unrectified_overdue,
+            unrectified_overdue,
+            awaiting,
+            awaiting_overdue,
             town.overdue(),
             town.open_major()
         );
@@ -792,7 +839,7 @@ fn check_ledger_pages(b: &Built, town: &Town) {
         let n = town
             .ents
             .iter()
-            .filter(|e| e.high_risk.iter().any(|h| h == c))
+            .filter(|e| e.high_risk.iter().any(|h| h == c) || (c == "厂中厂" && e.lessor))
             .count();
         let page = read(&b.out, &format!("ledger/category/{c}/index.html"));
         assert_eq!(ledger_rows_said(&page), n, "category ledger {c}");
@@ -829,7 +876,7 @@ fn check_downloads(b: &Built, town: &Town) {
     let (c_name, c_status, c_open, c_over, c_missed, c_this, c_village, c_dept) = (
         col(&header, "企业名称"),
         col(&header, "建设状态"),
-        col(&header, "未整改隐患"),
+        col(&header, "未销号隐患"),
         col(&header, "逾期隐患"),
         col(&header, "漏联系月数"),
         col(&header, "本月已联系"),
@@ -843,12 +890,12 @@ fn check_downloads(b: &Built, town: &Town) {
             .unwrap_or_else(|| panic!("{} ({}) missing from ledger.csv", e.name, e.slug));
         let status = match (e.status, e.passed_late) {
             (Status::Done, false) => "已达标",
-            (Status::Done, true) => "已达标（逾期后）",
+            (Status::Done, true) => "已达标（逾期完成）",
             (Status::Progress, _) => "推进中",
             (Status::Late, _) => "已逾期",
         };
         assert_eq!(row[c_status], status, "{}: 建设状态", e.slug);
-        assert_eq!(row[c_open], e.open.to_string(), "{}: 未整改隐患", e.slug);
+        assert_eq!(row[c_open], e.open.to_string(), "{}: 未销号隐患", e.slug);
         assert_eq!(row[c_over], e.overdue.to_string(), "{}: 逾期隐患", e.slug);
         assert_eq!(
             row[c_missed],
@@ -891,9 +938,9 @@ fn check_downloads(b: &Built, town: &Town) {
     }
     let hz = sheets
         .iter()
-        .find(|(n, _)| n == "未整改隐患")
-        .expect("a 未整改隐患 sheet");
-    assert_eq!(hz.1.len(), town.open() + 1, "未整改隐患 sheet rows");
+        .find(|(n, _)| n == "未销号隐患")
+        .expect("a 未销号隐患 sheet");
+    assert_eq!(hz.1.len(), town.open() + 1, "未销号隐患 sheet rows");
 
     // JSON: the same rows.
     let json: serde_json::Value =
@@ -983,12 +1030,12 @@ fn check_hazard_columns(b: &Built, town: &Town) {
     let sheets = xlsx_sheets(&b.out.join("ledger/ledger.xlsx"));
     let (_, sheet) = sheets
         .iter()
-        .find(|(n, _)| n == "未整改隐患")
-        .expect("a 未整改隐患 sheet");
-    assert_eq!(sheet[0], header, "未整改隐患 sheet header");
+        .find(|(n, _)| n == "未销号隐患")
+        .expect("a 未销号隐患 sheet");
+    assert_eq!(sheet[0], header, "未销号隐患 sheet header");
     for (x, c) in sheet[1..].iter().zip(&rows) {
         for (a, b) in x.iter().zip(c) {
-            assert!(cells_equal(a, b), "未整改隐患 sheet: {a:?} vs CSV {b:?}");
+            assert!(cells_equal(a, b), "未销号隐患 sheet: {a:?} vs CSV {b:?}");
         }
     }
 }
@@ -1112,7 +1159,7 @@ fn check_download_names(b: &Built, town: &Town) {
     );
     assert_eq!(
         at("ledger/hazards/index.html"),
-        Some(format!("{t}-隐患总台账（未整改）-{AS_OF}.csv"))
+        Some(format!("{t}-隐患总台账（未销号）-{AS_OF}.csv"))
     );
     assert_eq!(
         at("ledger/risks/index.html"),
@@ -1151,7 +1198,16 @@ fn town_small_model_matches_the_hand_counts() {
             town.open_major(),
             town.missing_contact()
         ),
-        (4, 2, 1, 1)
+        // qiaotou-foundry: H2025-101 整改中, H2025-102 重大 逾期, H2025-103 rectified 06-20 but
+        // not accepted by its 06-25 deadline, H2025-105 accepted only on 07-03 (after the as-of
+        // date) and due 06-29: four open, three overdue. taiping-woodwork: H2024-201 逾期.
+        // yingji-warehouse: H2025-301 整改中.
+        (6, 4, 1, 1)
+    );
+    assert_eq!(
+        town.awaiting(),
+        (2, 2),
+        "待验收, of which past the deadline"
     );
     let g = town.groups();
     assert_eq!(g["按村（社区）"]["新桥社区"], [1, 1, 0, 0]);
@@ -1256,7 +1312,7 @@ mod chromium {
         "类型",
         "从业人员",
         "建设状态",
-        "未整改隐患",
+        "未销号隐患",
         "逾期隐患",
         "本月已联系",
         "漏联系月数",

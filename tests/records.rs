@@ -166,7 +166,7 @@ fn built_town_small(extra: &[&str]) -> (Site, std::path::PathBuf, Run) {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn town_small_builds_with_only_the_declared_level_warning() {
+fn town_small_builds_with_only_the_declared_level_and_base_url_warnings() {
     let (_s, out, r) = built_town_small(&[]);
     for slug in ["qiaotou-foundry", "taiping-woodwork", "yingji-warehouse"] {
         assert!(
@@ -179,12 +179,19 @@ fn town_small_builds_with_only_the_declared_level_warning() {
         .lines()
         .filter(|l| l.starts_with("警告："))
         .collect();
+    // The R04 level and the fixture's placeholder base_url (example.org, site.toml line 4).
     assert_eq!(
         warnings.len(),
-        1,
-        "exactly one warning expected:\n{}",
+        2,
+        "exactly two warnings expected:\n{}",
         r.stderr
     );
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("警告：base_url“https://example.org/small/”是示例地址"))
+        .unwrap_or_else(|| panic!("no base_url warning:\n{}", r.stderr));
+    assert_eq!(lines[at + 1].trim_start(), "--> data/site.toml:4:12");
     assert!(!r.stderr.contains("错误："), "{}", r.stderr);
     let lines: Vec<&str> = r.stderr.lines().collect();
     let at = lines.iter().position(|l| l.starts_with("警告：")).unwrap();
@@ -217,8 +224,9 @@ fn hazard_states_as_of_the_date() {
         "{}",
         state("H2025-102")
     );
+    // Rectified on 06-20 but not accepted by the 06-25 deadline: still late, five days.
     assert!(
-        state("H2025-103").contains("待验收"),
+        state("H2025-103").contains("待验收（逾期 5 天）"),
         "{}",
         state("H2025-103")
     );
@@ -228,8 +236,9 @@ fn hazard_states_as_of_the_date() {
         state("H2024-104")
     );
     assert!(
-        state("H2025-105").contains("待验收") && !state("H2025-105").contains("已销号"),
-        "acceptance on 2025-07-03 has not happened on 2025-06-30: {}",
+        state("H2025-105").contains("待验收（逾期 1 天）")
+            && !state("H2025-105").contains("已销号"),
+        "acceptance on 2025-07-03 has not happened on 2025-06-30, and the deadline was 06-29: {}",
         state("H2025-105")
     );
     // The overdue row is marked and comes first; the major hazard shows its criterion and 五落实.
@@ -250,10 +259,12 @@ fn hazard_states_as_of_the_date() {
     ] {
         assert!(major.contains(part), "{part} missing from {major}");
     }
-    // Counts in the heading: 5 hazards, 2 open (101, 102), 1 overdue.
+    // Counts in the heading: 5 hazards; 4 not closed (101, 102, and 103 and 105 awaiting
+    // acceptance); 3 past their deadline (102, 103, 105).
     assert!(
-        text(page).contains("隐患台账（5 项，未整改 2 项，逾期 1 项）"),
-        "hazard heading"
+        text(page).contains("隐患台账（5 项，未销号 4 项，其中待验收 2 项；逾期 3 项）"),
+        "hazard heading: {}",
+        text(page)
     );
 
     let html = read(&out, "enterprises/taiping-woodwork/index.html");
@@ -283,7 +294,7 @@ fn deadline_status_per_enterprise() {
         d.contains("2024-12-31") && d.contains("高风险企业") && d.contains("已达标"),
         "{d}"
     );
-    assert!(!d.contains("逾期后"), "passed before the deadline: {d}");
+    assert!(!d.contains("逾期完成"), "passed before the deadline: {d}");
     let d = deadline("taiping-woodwork");
     assert!(d.contains("2024-12-31") && d.contains("已逾期"), "{d}");
     let d = deadline("yingji-warehouse");
@@ -1293,12 +1304,37 @@ fn new_enterprise_skeleton_once_then_filled_in_passes_check() {
     let c = s.check();
     c.expect_code(1);
     assert!(c.stderr.contains(&format!("--> {rel}:")), "{}", c.stderr);
+    // Every placeholder left from the skeleton is a warning at its own line and column.
+    let line = skeleton
+        .lines()
+        .position(|l| l.starts_with("name = \"请填写企业全称\""))
+        .expect("the skeleton's name line")
+        + 1;
+    assert!(
+        c.stderr
+            .contains("警告：字段“name”仍是模板里的占位文字“请填写企业全称”")
+            && c.stderr.contains(&format!("--> {rel}:{line}:8")),
+        "{}",
+        c.stderr
+    );
+    let placeholders = skeleton.matches("\"请填写").count();
+    assert_eq!(
+        c.stderr.matches("仍是模板里的占位文字").count(),
+        placeholders,
+        "one warning per placeholder:\n{}",
+        c.stderr
+    );
     // Fill in the placeholders as the comments say.
     let filled = skeleton
         .replacen("village = \"示例社区\"", "village = \"太平村\"", 1)
         .replacen("liaison = \"L01\"", "liaison = \"L02\"", 1)
         .replace("请填写企业全称", "小测试镇新建示例机械厂")
+        .replace("请填写生产经营地址", "小测试镇工业路 1 号")
+        .replace("请填写工艺名称", "装配")
+        .replace("请填写设备名称", "装配台")
+        .replace("请填写红线内容", "未断电挂牌进入设备内部检修")
         .replace("请填写岗位名称", "装配工");
+    assert!(!filled.contains("请填写"), "{filled}");
     assert_ne!(filled, skeleton);
     std::fs::write(&path, filled).unwrap();
     let c = s.check();

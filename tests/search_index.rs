@@ -329,7 +329,7 @@ fn every_cjk_substring_of_every_content_page_has_full_recall() {
     }
     // A few phrases of generated pages (dashboard, ledgers) too.
     for s in [
-        "逾期和未整改隐患",
+        "逾期和未销号隐患",
         "按期限分组的评估情况",
         "重大和较大风险台账",
         "隐患总台账",

@@ -498,6 +498,10 @@ fn dashboard_context(
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));
     ctx.insert("evaluators", &site.config.plan.evaluators);
+    ctx.insert(
+        "has_plan_page",
+        &site.pages.iter().any(|p| p.key == "plan/"),
+    );
     ctx.insert("deadlines", &site.config.deadlines);
     let status_bars = |groups: &[town::Group],
                        title: &str|

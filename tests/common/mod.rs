@@ -391,6 +391,23 @@ pub fn display_width(s: &str) -> usize {
 /// character at `column` (counting wide characters as two columns).
 #[track_caller]
 pub fn assert_diagnostic(stderr: &str, message_part: &str, location: &str, source_line: &str) {
+    assert_located("错误：", stderr, message_part, location, source_line);
+}
+
+/// [`assert_diagnostic`] for a warning.
+#[track_caller]
+pub fn assert_warning(stderr: &str, message_part: &str, location: &str, source_line: &str) {
+    assert_located("警告：", stderr, message_part, location, source_line);
+}
+
+#[track_caller]
+fn assert_located(
+    severity: &str,
+    stderr: &str,
+    message_part: &str,
+    location: &str,
+    source_line: &str,
+) {
     let lines: Vec<&str> = stderr.lines().collect();
     let arrow = format!("--> {location}");
     let Some(at) = lines.iter().position(|l| l.trim_start() == arrow) else {
@@ -398,8 +415,8 @@ pub fn assert_diagnostic(stderr: &str, message_part: &str, location: &str, sourc
     };
     assert!(at > 0, "`{arrow}` is the first line:\n{stderr}");
     assert!(
-        lines[at - 1].starts_with("错误：") && lines[at - 1].contains(message_part),
-        "the line before `{arrow}` should be an error containing {message_part:?}, got {:?}\n{stderr}",
+        lines[at - 1].starts_with(severity) && lines[at - 1].contains(message_part),
+        "the line before `{arrow}` should be {severity} containing {message_part:?}, got {:?}\n{stderr}",
         lines[at - 1]
     );
     let column: usize = location.rsplit(':').next().unwrap().parse().unwrap();
