@@ -65,7 +65,7 @@ pub fn index_job(site: &Site) -> Job<'_> {
             }
         }
     }
-    years.sort_by(|a, b| b.year.cmp(&a.year));
+    years.sort_by_key(|y| std::cmp::Reverse(y.year));
     for y in &mut years {
         y.entries.sort_by(|a, b| a.name.cmp(b.name));
         y.passed = y.entries.iter().filter(|e| e.pass).count();
