@@ -114,15 +114,17 @@ kind = "生产"                                # 生产 或 仓储
 size = "小微型"                              # 大中型 或 小微型
 employees = 20                               # 从业人员数
 high_risk = []                               # 高风险类别，可多选：金属冶炼 粉尘涉爆 涉重点监管危险化工工艺 涉有限空间作业 劳动密集型 厂中厂；不涉及则留空
-landlord = ""                                # 厂中厂：出租方名称
-demonstration = false                        # 是否示范企业
+landlord = ""                                # 厂中厂：出租方名称（承租方填写；出租方按高风险企业的期限建设）
+hazardous_goods = false                      # 是否生产、经营、储存、装卸危险物品（《安全生产法》第二十四条）
+demonstration = false                        # 是否示范企业（全镇最多 2 家：生产类、仓储类各 1 家，或生产类 2 家）
 safety_code_url = ""                         # 省平台“安全码”页面地址（如有）
 emergency_phone = ""                         # 企业值班电话（公开）
 
 [safety_org]                                 # 安全管理机构和人员
 safety_department = false                    # 是否设安全管理机构
-full_time_safety_staff = 0                   # 专职安全管理人员数
+full_time_safety_staff = 0                   # 专职安全管理人员数（金属冶炼、危险物品单位和超过 100 人的单位须设机构或配专职）
 part_time_safety_staff = 1                   # 兼职安全管理人员数
+registered_safety_engineers = 0              # 注册安全工程师人数（金属冶炼、危险物品生产储存单位须有，《安全生产法》第二十七条）
 
 [[processes]]                                # 主要工艺，可重复
 name = "请填写工艺名称"

@@ -40,6 +40,11 @@ const PAGES: &[&str] = &[
     "index.html",
     "about/index.html",
     "404.html",
+    // The town plan and the year reports' index.
+    "plan/index.html",
+    "reports/index.html",
+    "enterprises/lianshan-machinery/report-2025/index.html",
+    "handbook/sources/index.html",
     // Enterprises: the index, one enterprise and each of its sub-pages.
     "enterprises/index.html",
     "enterprises/xinqiao-casting/index.html",

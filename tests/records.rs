@@ -884,8 +884,13 @@ fn ls_factor_out_of_range() {
     expect_error(
         &r,
         &format!("{F}:70:5"),
-        "LS 法的 S 值应为 1 到 5 的整数，这里是 6",
+        "LS 法的 S 值 6 不在取值表中",
         "s = 6",
+    );
+    assert!(
+        hint_of(&r.stderr, &format!("{F}:70:5")).contains("S 可取：5、4、3、2、1"),
+        "{}",
+        r.stderr
     );
 }
 
@@ -1089,15 +1094,16 @@ fn size_versus_headcount_is_only_a_warning() {
         "{}",
         r.stderr
     );
-    // And the other way round: a 大中型 enterprise with fewer than 20 people.
-    let s = broken(Y, 10, "employees = 120", "employees = 12");
+    // And the other way round: a 大中型 warehouse (仓储业: 中型 from 100 staff under the 2017 rule)
+    // with 99 people.
+    let s = broken(Y, 10, "employees = 120", "employees = 99");
     let r = s.build(&[]);
     r.ok();
-    assert!(r.stderr.contains(&format!("--> {Y}:10:13")), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("警告：大中型企业从业人员只有 12 人"),
-        "{}",
-        r.stderr
+    assert_warning(
+        &r.stderr,
+        "登记为大中型，但从业人员 99 人少于仓储业中型企业的下限 100 人（《统计上大中小微型企业划分办法（2017）》）",
+        &format!("{Y}:10:13"),
+        "employees = 99",
     );
 }
 

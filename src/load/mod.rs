@@ -4,6 +4,7 @@
 
 pub mod enterprise;
 pub mod frontmatter;
+pub mod scales;
 pub mod site_config;
 pub mod source;
 pub mod standard;

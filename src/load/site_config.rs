@@ -75,6 +75,7 @@ pub struct SiteConfig {
     pub departments: Vec<Sp<String>>,
     pub liaisons: Vec<Liaison>,
     pub plan: Plan,
+    pub scales: super::scales::Scales,
 }
 
 const KEYS: &[&str] = &[
@@ -106,7 +107,8 @@ pub fn parse(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<SiteConfig
 
 fn read(r: &mut Reader, t: &Table) -> SiteConfig {
     const W: &str = "site.toml ";
-    r.check_keys(t, KEYS, W);
+    let keys: Vec<&str> = KEYS.iter().chain(super::scales::KEYS).copied().collect();
+    r.check_keys(t, &keys, W);
     let deadlines = r.opt_table(t, "deadlines").and_then(|d| {
         r.check_keys(&d, &["high_risk", "all"], "[deadlines] ");
         let hr = r.date_req(&d, "high_risk", "[deadlines] ");
@@ -190,6 +192,7 @@ fn read(r: &mut Reader, t: &Table) -> SiteConfig {
         departments,
         liaisons,
         plan: read_plan(r, t),
+        scales: super::scales::read(r, t),
     }
 }
 

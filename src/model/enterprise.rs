@@ -238,27 +238,7 @@ pub fn derive(
         cfg.liaisons.iter().find(|x| x.id.v == l.v)
     });
 
-    // Size against headcount: the 2017 statistical rule for industry; a warning only.
-    if rec.size == "小微型" && rec.employees.v >= 300 {
-        diags.push(Diagnostic::warning_at(
-            &src,
-            rec.employees.span.clone(),
-            format!(
-                "小微型企业从业人员为 {} 人（≥ 300），请核对企业规模",
-                rec.employees.v
-            ),
-        ));
-    }
-    if rec.size == "大中型" && rec.employees.v < 20 {
-        diags.push(Diagnostic::warning_at(
-            &src,
-            rec.employees.span.clone(),
-            format!(
-                "大中型企业从业人员只有 {} 人（< 20），请核对企业规模",
-                rec.employees.v
-            ),
-        ));
-    }
+    super::law::check(&rec, cfg, &src, diags);
 
     // Milestones.
     let keys: Vec<String> = cfg.milestones.iter().map(|m| m.key.clone()).collect();
@@ -512,6 +492,15 @@ fn grade_risk(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RiskView> {
     let r = &owned;
+    for a in &r.accidents {
+        check_ref(
+            diags,
+            src,
+            a,
+            &cfg.scales.accidents,
+            "事故类型（site.toml [accidents]）",
+        );
+    }
     let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
         diags.push(Diagnostic::error_at(src, span, msg))
     };
@@ -536,15 +525,17 @@ fn grade_risk(
                 need(diags, &r.e, "e"),
                 need(diags, &r.c, "c"),
             );
+            let sc = &cfg.scales;
             for (f, scale, name) in [
-                (&r.l, risk::LEC_L, "L"),
-                (&r.e, risk::LEC_E, "E"),
-                (&r.c, risk::LEC_C, "C"),
+                (&r.l, &sc.lec_l, "L"),
+                (&r.e, &sc.lec_e, "E"),
+                (&r.c, &sc.lec_c, "C"),
             ] {
+                let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
                 if let Some(f) = f
-                    && !risk::on_scale(f.v, scale)
+                    && !risk::on_scale(f.v, &values)
                 {
-                    let vals: Vec<String> = scale.iter().map(|x| risk::fmt_score(*x)).collect();
+                    let vals: Vec<String> = values.iter().map(|x| risk::fmt_score(*x)).collect();
                     diags.push(
                         Diagnostic::error_at(
                             src,
@@ -579,17 +570,19 @@ fn grade_risk(
         }
         "LS" => {
             let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
-            for (f, name) in [(&r.l, "L"), (&r.s, "S")] {
+            for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
+                let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
                 if let Some(f) = f
-                    && (!(1.0..=5.0).contains(&f.v) || f.v.fract() != 0.0)
+                    && !risk::on_scale(f.v, &values)
                 {
-                    err(
-                        diags,
-                        f.span.clone(),
-                        format!(
-                            "LS 法的 {name} 值应为 1 到 5 的整数，这里是 {}",
-                            risk::fmt_score(f.v)
-                        ),
+                    let vals: Vec<String> = values.iter().map(|x| risk::fmt_score(*x)).collect();
+                    diags.push(
+                        Diagnostic::error_at(
+                            src,
+                            f.span.clone(),
+                            format!("LS 法的 {name} 值 {} 不在取值表中", risk::fmt_score(f.v)),
+                        )
+                        .with_hint(format!("{name} 可取：{}", vals.join("、"))),
                     );
                 }
             }

@@ -5,6 +5,7 @@
 pub mod content;
 pub mod dates;
 pub mod enterprise;
+pub mod law;
 pub mod markdown;
 pub mod risk;
 pub mod scoring;

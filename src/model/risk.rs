@@ -5,10 +5,6 @@ use serde::Serialize;
 
 use crate::load::site_config::Bands;
 
-pub const LEC_L: &[f64] = &[10.0, 6.0, 3.0, 1.0, 0.5, 0.2, 0.1];
-pub const LEC_E: &[f64] = &[10.0, 6.0, 3.0, 2.0, 1.0, 0.5];
-pub const LEC_C: &[f64] = &[100.0, 40.0, 15.0, 7.0, 3.0, 1.0];
-
 /// The four levels, strictest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Level {

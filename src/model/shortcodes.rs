@@ -20,6 +20,10 @@ pub const NAMES: &[&str] = &[
     "milestones",
     "plan_phases",
     "stat",
+    "lec_factors",
+    "ls_factors",
+    "direct_grading",
+    "accident_types",
     "enterprises",
 ];
 
@@ -33,6 +37,50 @@ pub fn expand(
 ) -> Result<String, String> {
     match name {
         "plan_phases" => plan_phases(cfg, as_of),
+        "lec_factors" => {
+            let sc = &cfg.scales;
+            Ok([
+                factor_table("L", "事故发生的可能性", &sc.lec_l, "lec-l"),
+                factor_table("E", "暴露于危险环境的频繁程度", &sc.lec_e, "lec-e"),
+                factor_table("C", "发生事故可能造成的后果", &sc.lec_c, "lec-c"),
+            ]
+            .concat())
+        }
+        "ls_factors" => {
+            let sc = &cfg.scales;
+            Ok([
+                factor_table("L", "可能性", &sc.ls_l, "ls-l"),
+                factor_table("S", "严重性", &sc.ls_s, "ls-s"),
+            ]
+            .concat())
+        }
+        "direct_grading" => {
+            let sc = &cfg.scales;
+            if sc.direct_rules.is_empty() {
+                return Err("site.toml 没有 [direct_grading] rules".into());
+            }
+            let items: String = sc
+                .direct_rules
+                .iter()
+                .map(|r| format!("<li>{}</li>", escape(r)))
+                .collect();
+            let note = if sc.direct_note.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"direct-note\">{}</p>", escape(&sc.direct_note))
+            };
+            Ok(format!("<ol class=\"direct-grading\">{items}</ol>{note}"))
+        }
+        "accident_types" => {
+            let sc = &cfg.scales;
+            let items: Vec<String> = sc.accidents.iter().map(|a| escape(a)).collect();
+            Ok(format!(
+                "<p class=\"accident-types\">{}（{} 类）：{}。</p>",
+                escape(&sc.accident_standard),
+                sc.accidents.len(),
+                items.join("、")
+            ))
+        }
         "stat" => stat(args, cfg, ents, as_of),
         "lec_bands" => bands_table(cfg.lec.as_ref(), "D = L × E × C", "lec")
             .ok_or_else(|| "site.toml 没有 [bands.lec]".to_string()),
@@ -186,7 +234,7 @@ fn plan_phases(cfg: &SiteConfig, as_of: Date) -> Result<String, String> {
                 .map(|t| format!("<li>{}</li>", escape(t)))
                 .collect();
             format!(
-                "<tr><th scope=\"row\">{}</th><td class=\"nowrap\"><time datetime=\"{s}\">{s}</time> 至 <time datetime=\"{e}\">{e}</time></td><td><span class=\"status status-{class}\">{state}</span></td><td><ul>{tasks}</ul></td></tr>",
+                "<li><p class=\"phase-head\"><strong>{}</strong> <span class=\"nowrap\"><time datetime=\"{s}\">{s}</time> 至 <time datetime=\"{e}\">{e}</time></span> <span class=\"status status-{class}\">{state}</span></p><ul>{tasks}</ul></li>",
                 escape(&p.name),
                 s = p.start,
                 e = p.end,
@@ -194,8 +242,41 @@ fn plan_phases(cfg: &SiteConfig, as_of: Date) -> Result<String, String> {
         })
         .collect();
     Ok(format!(
-        "<div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table phases stack-table\"><caption>实施步骤（截至 <time datetime=\"{as_of}\">{as_of}</time>）</caption><thead><tr><th scope=\"col\">阶段</th><th scope=\"col\">时间</th><th scope=\"col\">状态</th><th scope=\"col\">主要任务</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "<p class=\"phases-as-of\">截至 <time datetime=\"{as_of}\">{as_of}</time>：</p><ol class=\"phases\">{rows}</ol>"
     ))
+}
+
+/// One factor table (`L` … with each value's meaning, and how to recognise it when stated).
+fn factor_table(
+    var: &str,
+    meaning: &str,
+    rows: &[crate::load::scales::Factor],
+    class: &str,
+) -> String {
+    let notes = rows.iter().any(|r| !r.note.is_empty());
+    let body: String = rows
+        .iter()
+        .map(|r| {
+            let note = if notes {
+                format!("<td>{}</td>", escape(&r.note))
+            } else {
+                String::new()
+            };
+            format!(
+                "<tr><td class=\"nowrap\">{}</td><td>{}</td>{note}</tr>",
+                fmt_score(r.value),
+                escape(&r.text)
+            )
+        })
+        .collect();
+    let note_head = if notes {
+        "<th scope=\"col\">判断参考</th>"
+    } else {
+        ""
+    };
+    format!(
+        "<div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table factors factors-{class}\"><caption>{var} 值（{meaning}）取值表（全镇统一）</caption><thead><tr><th scope=\"col\">{var} 值</th><th scope=\"col\">{meaning}</th>{note_head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 }
 
 fn bands_table(b: Option<&Bands>, formula: &str, class: &str) -> Option<String> {

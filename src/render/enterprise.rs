@@ -129,7 +129,8 @@ struct PageView<'a> {
     status: &'a str,
     status_class: &'a str,
     passed_late: bool,
-    status_reason: &'a str,
+    /// Escaped, with dates kept whole.
+    status_reason: String,
     categories: &'a [String],
     tenants: &'a [EnterpriseRef],
     landlord_ref: Option<&'a EnterpriseRef>,
@@ -196,7 +197,7 @@ impl<'a> PageView<'a> {
             status: e.status,
             status_class: e.status_class,
             passed_late: e.passed_late,
-            status_reason: &e.status_reason,
+            status_reason: super::html::escape_keep_tokens(&e.status_reason),
             categories: &e.categories,
             tenants: &e.tenants,
             landlord_ref: e.landlord_ref.as_ref(),

@@ -68,7 +68,7 @@ pub fn risk_tables(e: &Enterprise) -> String {
             }
             esc(&mut out, &r.r.hazard);
             out.push_str("</td>\n    <td data-label=\"可能事故\">");
-            joined(&mut out, r.r.accidents.iter().map(String::as_str), "、");
+            joined(&mut out, r.r.accidents.iter().map(|a| a.v.as_str()), "、");
             out.push_str("</td>\n    <td data-label=\"评价\">");
             esc(&mut out, &r.r.method.v);
             out.push_str("<br><span class=\"formula\">");

@@ -298,7 +298,7 @@ pub fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> 
         .collect();
     let mut accidents: Vec<&str> = risks
         .iter()
-        .flat_map(|r| r.r.accidents.iter().map(String::as_str))
+        .flat_map(|r| r.r.accidents.iter().map(|a| a.v.as_str()))
         .collect();
     accidents.sort();
     accidents.dedup();
