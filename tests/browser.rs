@@ -123,15 +123,16 @@ fn check_results(tab: &Tab, server: &Server, min: usize) -> Vec<(String, String)
             "result link text {text:?} is not the title of its page (title {title:?}, h1 {h1:?})"
         );
     }
-    // Results are built from text: only li, a, p and mark elements.
+    // Results are built from text: only li, a, p and mark elements, and the text-only
+    // span.nowrap that keeps a date or formula on one line.
     let tags = js(
         tab,
         "return Array.from(new Set(Array.from(document.querySelectorAll('#search-results *'))\
-         .map(function (e) { return e.tagName.toLowerCase(); })));",
+         .map(function (e) { var t = e.tagName.toLowerCase(); return t === 'span' && e.className === 'nowrap' && e.children.length === 0 ? 'span.nowrap' : t; })));",
     );
     for t in tags.as_array().unwrap() {
         assert!(
-            ["li", "a", "p", "mark"].contains(&t.as_str().unwrap()),
+            ["li", "a", "p", "mark", "span.nowrap"].contains(&t.as_str().unwrap()),
             "unexpected <{}> inside #search-results (tags: {tags})",
             s(t)
         );

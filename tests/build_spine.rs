@@ -1435,3 +1435,16 @@ fn usage_errors_exit_2() {
     run(&["build", "--profile", "secret"]).expect_code(2);
     run(&["frobnicate"]).expect_code(2);
 }
+
+#[test]
+fn two_builds_leave_nothing_beside_the_output() {
+    // The staging folder and the previous output are removed after the swap: the output's
+    // parent holds the output and nothing else.
+    let s = site("spine-ok");
+    let parent = s.tmp_path("publish");
+    std::fs::create_dir_all(&parent).unwrap();
+    let out = parent.join("site");
+    s.build_into(&out, &[]).ok();
+    s.build_into(&out, &[]).ok();
+    assert_eq!(list_dir(&parent), vec!["site".to_string()]);
+}

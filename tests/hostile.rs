@@ -60,6 +60,20 @@ const VILLAGE_1: &str = "新桥社区<script>window.__pwned=1</script>";
 const STD_TITLE: &str = "敌意评估标准<script>window.__pwned=1</script>";
 const STD_REQ: &str = "明确职责\"></a><script>window.__pwned=5</script>";
 
+/// The same values as they must appear in the HTML source, escaped — written out here, not
+/// computed by the code under test.
+const WORKS_NAME_HTML: &str = "敌意示例铸造&lt;script&gt;window.__pwned=1&lt;/script&gt;有限公司";
+const HAZARD_1_HTML: &str =
+    "夜班巡查发现积尘&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;超过1毫米";
+const HAZARD_2_HTML: &str = "炉前事故坑积水&lt;svg onload=&quot;window.__pwned=3&quot;&gt;未加盖";
+const RISK_HAZARD_1_HTML: &str =
+    "潮湿炉料入炉引发铁水喷溅&lt;/textarea&gt;&lt;svg onload=&quot;window.__pwned=3&quot;&gt;";
+const POST_1_HTML: &str = "熔炼工&lt;script&gt;window.__pwned=1&lt;/script&gt;";
+const STD_REQ_HTML: &str =
+    "明确职责&quot;&gt;&lt;/a&gt;&lt;script&gt;window.__pwned=5&lt;/script&gt;";
+const STD_TITLE_HTML: &str = "敌意评估标准&lt;script&gt;window.__pwned=1&lt;/script&gt;";
+const SITE_TITLE_HTML: &str = "敌意测试镇&lt;script&gt;window.__pwned=1&lt;/script&gt;双重预防";
+
 /// Personal data of the fixture: never in the public output.
 const PERSONAL: &[&str] = &[
     "私密联络员甲",
@@ -140,25 +154,29 @@ fn payloads_are_escaped_in_every_page() {
     );
     // And the escaped text is there, on the page that shows the field.
     let page = common::read(&out, &format!("enterprises/{WORKS}/index.html"));
-    for v in [WORKS_NAME, HAZARD_1, HAZARD_2, RISK_HAZARD_1, POST_1] {
-        let escaped = dualprev::text::escape(v);
+    for escaped in [
+        WORKS_NAME_HTML,
+        HAZARD_1_HTML,
+        HAZARD_2_HTML,
+        RISK_HAZARD_1_HTML,
+        POST_1_HTML,
+    ] {
         assert!(
-            page.contains(&escaped),
+            page.contains(escaped),
             "the enterprise page should hold {escaped:?}"
         );
     }
-    for (rel, v) in [
-        ("ledger/hazards/index.html", HAZARD_1),
-        ("standards/hostile-std/index.html", STD_REQ),
+    for (rel, escaped) in [
+        ("ledger/hazards/index.html", HAZARD_1_HTML),
+        ("standards/hostile-std/index.html", STD_REQ_HTML),
         (
             &format!("enterprises/{WORKS}/report-2024/index.html"),
-            STD_TITLE,
+            STD_TITLE_HTML,
         ),
-        ("index.html", SITE_TITLE),
+        ("index.html", SITE_TITLE_HTML),
     ] {
-        let escaped = dualprev::text::escape(v);
         assert!(
-            common::read(&out, rel).contains(&escaped),
+            common::read(&out, rel).contains(escaped),
             "{rel} should hold {escaped:?}"
         );
     }
@@ -699,7 +717,8 @@ fn hostile_pages_run_no_injected_script() {
     ));
     let tags = js(
         &tab,
-        "return Array.from(new Set(Array.from(document.querySelectorAll('#search-results *')).map(function (e) { return e.tagName.toLowerCase(); })));",
+        // Element names, a span counted only as the text-only `nowrap` wrapper of a date or formula.
+        "return Array.from(new Set(Array.from(document.querySelectorAll('#search-results *')).map(function (e) { var t = e.tagName.toLowerCase(); return t === 'span' && e.className === 'nowrap' && e.children.length === 0 ? 'span.nowrap' : t; })));",
     );
     {
         let mut p = Vec::new();
@@ -710,7 +729,7 @@ fn hostile_pages_run_no_injected_script() {
             p.push(format!("no snippet shows the payload as text: {results}"));
         }
         for t in tags.as_array().unwrap() {
-            if !["li", "a", "p", "mark"].contains(&t.as_str().unwrap_or("")) {
+            if !["li", "a", "p", "mark", "span.nowrap"].contains(&t.as_str().unwrap_or("")) {
                 p.push(format!("<{}> inside #search-results", s(t)));
             }
         }

@@ -72,6 +72,16 @@ struct Ent {
     liaison_title: String,
     /// Ids of the hazards open on the as-of date.
     open_ids: Vec<String>,
+    industry: String,
+    employees: i64,
+    deadline: String,
+    /// Milestones done by the as-of date / milestones in site.toml.
+    milestones: String,
+    last_contact: String,
+    /// The latest evaluation on or before the as-of date (any evaluator): 得分率 and 结论.
+    latest_percent: String,
+    latest_verdict: String,
+    demonstration: bool,
 }
 
 #[derive(Debug)]
@@ -171,6 +181,11 @@ fn load_standards(root: &Path) -> BTreeMap<String, Standard> {
 
 /// Whether one evaluation passes its standard.
 fn passes(ev: &toml::Table, std: &Standard, demonstration: bool) -> bool {
+    score(ev, std, demonstration).1
+}
+
+/// (percentage in tenths, pass, vetoed) of one evaluation.
+fn score(ev: &toml::Table, std: &Standard, demonstration: bool) -> (u64, bool, bool) {
     let na = strings(ev, "not_applicable");
     let vetoed = strings(ev, "vetoed");
     let scores = ev
@@ -197,7 +212,11 @@ fn passes(ev: &toml::Table, std: &Standard, demonstration: bool) -> bool {
     } else {
         std.pass_line
     };
-    vetoed.is_empty() && tenths as f64 >= (line * 10.0).round()
+    (
+        tenths,
+        vetoed.is_empty() && tenths as f64 >= (line * 10.0).round(),
+        !vetoed.is_empty(),
+    )
 }
 
 fn load_town(root: &Path, as_of: &str) -> Town {
@@ -291,6 +310,56 @@ fn load_town(root: &Path, as_of: &str) -> Town {
                 (d.as_str() <= as_of && passes(e, std, demonstration)).then_some(d)
             })
             .collect();
+        let milestone_keys: Vec<String> = tables(&site, "milestones")
+            .iter()
+            .map(|m| s(m, "key"))
+            .collect();
+        let done_milestones = t
+            .get("milestones")
+            .and_then(|v| v.as_table())
+            .map_or(0, |m| {
+                milestone_keys
+                    .iter()
+                    .filter(|k| {
+                        m.get(k.as_str()).is_some_and(|d| match d {
+                            toml::Value::Datetime(d) => d.to_string().as_str() <= as_of,
+                            _ => false,
+                        })
+                    })
+                    .count()
+            });
+        let mut evaluations: Vec<(String, u64, bool, bool)> = tables(&t, "evaluations")
+            .iter()
+            .filter_map(|e| {
+                let d = date(e, "date").unwrap();
+                let std = standards.get(&s(e, "standard")).expect("known standard");
+                let (tenths, pass, vetoed) = score(e, std, demonstration);
+                (d.as_str() <= as_of).then_some((d, tenths, pass, vetoed))
+            })
+            .collect();
+        evaluations.sort_by(|a, b| a.0.cmp(&b.0));
+        let (latest_percent, latest_verdict) = match evaluations.last() {
+            None => (String::new(), String::new()),
+            Some((_, tenths, pass, vetoed)) => (
+                if tenths % 10 == 0 {
+                    (tenths / 10).to_string()
+                } else {
+                    format!("{}.{}", tenths / 10, tenths % 10)
+                },
+                match (vetoed, pass) {
+                    (true, _) => "不合格（否决）",
+                    (false, true) => "合格",
+                    (false, false) => "不合格",
+                }
+                .to_string(),
+            ),
+        };
+        let last_contact = tables(&t, "contacts")
+            .iter()
+            .filter_map(|c| date(c, "date"))
+            .filter(|d| d.as_str() <= as_of)
+            .max()
+            .unwrap_or_default();
         let (status, passed_late) = match &deadline {
             Some(d) if passes_on.iter().any(|p| p <= d) => (Status::Done, false),
             Some(_) if !passes_on.is_empty() => (Status::Done, true),
@@ -323,6 +392,14 @@ fn load_town(root: &Path, as_of: &str) -> Town {
                 .map(|l| s(l, "title"))
                 .unwrap_or_default(),
             open_ids,
+            industry: s(&t, "industry"),
+            employees: t.get("employees").and_then(|v| v.as_integer()).unwrap_or(0),
+            deadline: deadline.clone().unwrap_or_default(),
+            milestones: format!("{done_milestones}/{}", milestone_keys.len()),
+            last_contact,
+            latest_percent,
+            latest_verdict,
+            demonstration,
         });
     }
     Town {
@@ -911,7 +988,42 @@ fn check_downloads(b: &Built, town: &Town) {
         );
         assert_eq!(row[c_village], e.village, "{}: 村（社区）", e.slug);
         assert_eq!(row[c_dept], e.department, "{}: 包联部门", e.slug);
+        // The other columns, each from the TOML.
+        let mut categories = e.high_risk.clone();
+        if e.lessor && !categories.iter().any(|c| c == "厂中厂") {
+            categories.push("厂中厂（出租方）".into());
+        }
+        for (column, want) in [
+            ("统一社会信用代码", e.uscc.clone()),
+            ("联络员", e.liaison_title.clone()),
+            ("高风险类别", categories.join("、")),
+            ("规模", e.size.clone()),
+            ("类型", e.kind.clone()),
+            ("行业", e.industry.clone()),
+            ("从业人员", e.employees.to_string()),
+            ("建设期限", e.deadline.clone()),
+            ("建设进度", e.milestones.clone()),
+            ("最近联系", e.last_contact.clone()),
+            ("最近评估得分率", e.latest_percent.clone()),
+            ("评估结论", e.latest_verdict.clone()),
+            (
+                "示范企业",
+                if e.demonstration { "是" } else { "" }.to_string(),
+            ),
+        ] {
+            assert_eq!(
+                csv_text(&row[col(&header, column)]),
+                want,
+                "{}: {column}",
+                e.slug
+            );
+        }
     }
+    assert_eq!(
+        header.len(),
+        21,
+        "every column of the public ledger is checked above: {header:?}"
+    );
 
     // XLSX: the first sheet is the same table.
     let sheets = xlsx_sheets(&b.out.join("ledger/ledger.xlsx"));

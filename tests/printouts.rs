@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::browser::{Chrome, emulate_media, js, lit, viewport};
-use common::{AS_OF, copy_dir, read, run};
+use common::{AS_OF, chromium_path, copy_dir, read, run, skip_group};
 use headless_chrome::Tab;
 use headless_chrome::types::PrintToPdfOptions;
 
@@ -448,9 +448,7 @@ fn year_end_reports_show_the_scored_table() {
 // ---- printing in headless Chromium ----
 
 fn chromium() -> Option<PathBuf> {
-    let p = std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let p = chromium_path();
     let have_pdftotext = Command::new("pdftotext").arg("-v").output().is_ok();
     if p.exists() && have_pdftotext {
         return Some(p);
@@ -460,11 +458,10 @@ fn chromium() -> Option<PathBuf> {
         p.display(),
         p.exists()
     );
-    if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("DUALPREV_REQUIRE_BROWSER=1 but the print test cannot run: {why}");
-    }
-    eprintln!(
-        "!!! SKIPPED print-to-PDF test: {why}. Install with: apt-get install -y chromium poppler-utils"
+    skip_group(
+        "print-to-PDF tests (printouts)",
+        &why,
+        "Install with: apt-get install -y chromium poppler-utils fonts-noto-cjk",
     );
     None
 }

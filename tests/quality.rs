@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::Write as _;
+use common::{chromium_path, skip_group};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,18 +19,11 @@ fn tool(env: &str, rel: &str) -> Option<PathBuf> {
 }
 
 fn skip_or_fail(why: &str) {
-    if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("DUALPREV_REQUIRE_BROWSER=1 but {why}");
-    }
-    // Written to the process's stderr directly: the harness captures eprintln! and hides it for a
-    // passing test, and a skipped quality check must not pass unnoticed.
-    let bar = "!".repeat(88);
-    let msg = format!(
-        "\n{bar}\n!!! SKIPPED quality check: {why}\n\
-         !!! Install with: npm install --prefix .ci/node --no-audit --no-fund vnu-jar axe-core\n\
-         !!! (or set DUALPREV_REQUIRE_BROWSER=1 to make this a failure)\n{bar}\n"
+    skip_group(
+        "quality checks (Nu HTML checker, axe-core)",
+        why,
+        "Install with: npm install --prefix .ci/node --no-audit --no-fund vnu-jar axe-core; apt-get install -y chromium default-jre-headless",
     );
-    let _ = std::io::stderr().write_all(msg.as_bytes());
 }
 
 /// One page of every type the site generates (the enterprise's yearly report is added by
@@ -144,9 +137,7 @@ fn no_serious_accessibility_violations() {
     let Some(axe) = tool("DUALPREV_AXE_JS", "axe-core/axe.min.js") else {
         return skip_or_fail("axe-core not found");
     };
-    let chrome = std::env::var_os("DUALPREV_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let chrome = chromium_path();
     if !chrome.exists() {
         return skip_or_fail("chromium not found");
     }

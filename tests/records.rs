@@ -280,6 +280,46 @@ fn hazard_states_as_of_the_date() {
 }
 
 #[test]
+fn several_overdue_hazards_are_listed_longest_first_on_the_page_and_the_ledger() {
+    // qiaotou-foundry gets three overdue hazards on 2025-06-30: H2025-102 (重大, due 05-20: 41
+    // days), a new H2025-106 (一般, due 05-31: 30 days) and H2025-101 moved to 06-10 (20 days).
+    let s = site("town-small");
+    edit(&s, F, 124, "deadline = 2025-07-15", "deadline = 2025-06-10");
+    let p = s.root.join(F);
+    let mut record = std::fs::read_to_string(&p).unwrap();
+    record.push_str(
+        "\n[[hazards]]\nid = \"H2025-106\"\nfound = 2025-05-01\nsource = \"日常排查\"\n\
+         location = \"熔炼工部\"\ndescription = \"浇包烘烤器燃气软管老化\"\ngrade = \"一般\"\n\
+         measures = \"更换软管\"\ndeadline = 2025-05-31\nresponsible = \"熔炼班长\"\n",
+    );
+    std::fs::write(&p, record).unwrap();
+    let r = s.build(&[]);
+    r.ok();
+    let html = read(&s.out(), "enterprises/qiaotou-foundry/index.html");
+    let page = body(&html);
+    let pos = |id: &str| {
+        page.find(&format!("id=\"hazard-{id}\""))
+            .unwrap_or_else(|| panic!("no row {id}"))
+    };
+    assert!(text(hazard_row(page, "H2025-106")).contains("逾期 30 天"));
+    assert!(text(hazard_row(page, "H2025-101")).contains("逾期 20 天"));
+    assert!(
+        pos("H2025-102") < pos("H2025-106") && pos("H2025-106") < pos("H2025-101"),
+        "overdue hazards: major first, then the longest overdue"
+    );
+    // The town's hazard ledger: overdue first, major first, then longest first: taiping's
+    // H2024-201 (197 days) before qiaotou's 106 (30) and 101 (20).
+    let csv = read(&s.out(), "ledger/hazards/ledger.csv");
+    let row = |id: &str| {
+        csv.lines()
+            .position(|l| l.contains(&format!(",{id},")))
+            .unwrap_or_else(|| panic!("no ledger row {id}:\n{csv}"))
+    };
+    assert!(row("H2025-102") < row("H2024-201"));
+    assert!(row("H2024-201") < row("H2025-106") && row("H2025-106") < row("H2025-101"));
+}
+
+#[test]
 fn deadline_status_per_enterprise() {
     let (_s, out, _) = built_town_small(&[]);
     let deadline = |slug: &str| {
@@ -571,6 +611,21 @@ fn uscc_wrong_check_character_names_the_expected_one() {
         "最后一位应为“F”",
         "uscc = \"91510681MA6AB1C2DA\"",
     );
+}
+
+#[test]
+fn uscc_of_17_or_19_characters_is_an_error_at_the_code() {
+    for (code, n) in [("91510681MA6AB1C2D", 17), ("91510681MA6AB1C2DFX", 19)] {
+        let line = format!("uscc = \"{code}\"");
+        let s = broken(F, 3, "uscc = \"91510681MA6AB1C2DF\"", &line);
+        let r = s.build(&[]);
+        expect_error(
+            &r,
+            &format!("{F}:3:8"),
+            &format!("统一社会信用代码应为 18 位，这里是 {n} 位"),
+            &line,
+        );
+    }
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn get(port: u16, path: &str) -> (u16, String) {
     s.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut buf = Vec::new();
@@ -114,16 +114,12 @@ fn status(port: u16) -> serde_json::Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn generation(port: u16) -> u64 {
-    status(port)["generation"].as_u64().unwrap()
-}
-
 /// Reads server-sent events (event name, data) on a thread.
 fn events(port: u16) -> mpsc::Receiver<(String, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET /__dualprev/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /__dualprev/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
     )
     .unwrap();
     let (tx, rx) = mpsc::channel();
@@ -154,16 +150,32 @@ fn next_event(rx: &mpsc::Receiver<(String, String)>, name: &str) -> serde_json::
     }
 }
 
-/// Waits until the generation passes `after`, then for a quiet spell, and returns the final count.
-fn settle(port: u16, after: u64) -> u64 {
+/// Waits until every change made so far has been built, and returns the generation. It creates
+/// a sync marker (`content/.dualprev-sync-N`, a dot file the site ignores) and waits, with a
+/// deadline, for `/__dualprev/status` to report it: the server answers a marker only after
+/// building every change that came before it. No fixed sleep: a late rebuild cannot be missed.
+fn settle(srv: &Server) -> u64 {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        ".dualprev-sync-{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let marker = srv.root.join("content").join(&name);
+    std::fs::write(&marker, "").unwrap();
     let deadline = Instant::now() + WAIT;
-    while generation(port) <= after {
-        assert!(Instant::now() < deadline, "no rebuild after the edit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Any further rebuild of the same save would come within the debounce window plus a build.
-    std::thread::sleep(Duration::from_millis(800));
-    generation(port)
+    let generation = loop {
+        let st = status(srv.port);
+        if st["sync"] == name.as_str() {
+            break st["generation"].as_u64().unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not report {name}: {st}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    std::fs::remove_file(&marker).unwrap();
+    generation
 }
 
 fn append(path: &Path, text: &str) {
@@ -248,7 +260,7 @@ fn editor_save_patterns_rebuild_once() {
     let dir = srv.root.join("content");
     let page = dir.join("about.md");
     let original = std::fs::read_to_string(&page).unwrap();
-    let mut g = settle(srv.port, 0);
+    let mut g = settle(&srv);
 
     // vim: probe file 4913, backup by rename, write the new file, drop the backup.
     std::fs::write(dir.join("4913"), "").unwrap();
@@ -256,7 +268,7 @@ fn editor_save_patterns_rebuild_once() {
     std::fs::rename(&page, dir.join("about.md~")).unwrap();
     std::fs::write(&page, format!("{original}\nvim 保存。\n")).unwrap();
     std::fs::remove_file(dir.join("about.md~")).unwrap();
-    let n = settle(srv.port, g);
+    let n = settle(&srv);
     assert_eq!(n, g + 1, "vim save");
     g = n;
 
@@ -269,7 +281,7 @@ fn editor_save_patterns_rebuild_once() {
     std::fs::rename(&page, dir.join("about.md___jb_old___")).unwrap();
     std::fs::rename(dir.join("about.md___jb_tmp___"), &page).unwrap();
     std::fs::remove_file(dir.join("about.md___jb_old___")).unwrap();
-    let n = settle(srv.port, g);
+    let n = settle(&srv);
     assert_eq!(n, g + 1, "JetBrains save");
     g = n;
 
@@ -280,14 +292,14 @@ fn editor_save_patterns_rebuild_once() {
     )
     .unwrap();
     std::fs::rename(dir.join("about.md.bck"), &page).unwrap();
-    let n = settle(srv.port, g);
+    let n = settle(&srv);
     assert_eq!(n, g + 1, "rename-over save");
     g = n;
 
     // Delete and recreate.
     std::fs::remove_file(&page).unwrap();
     std::fs::write(&page, format!("{original}\n重新创建。\n")).unwrap();
-    let n = settle(srv.port, g);
+    let n = settle(&srv);
     assert_eq!(n, g + 1, "delete + create");
     g = n;
 
@@ -302,12 +314,7 @@ fn editor_save_patterns_rebuild_once() {
     ] {
         std::fs::write(dir.join(name), "x").unwrap();
     }
-    std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(
-        generation(srv.port),
-        g,
-        "temp files must not trigger a build"
-    );
+    assert_eq!(settle(&srv), g, "temp files must not trigger a build");
     let (_, html) = get(srv.port, "/about/");
     assert!(html.contains("重新创建"));
 }
@@ -347,7 +354,8 @@ fn traversal_and_methods_are_refused() {
     let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
     write!(
         s,
-        "POST /about/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "POST /about/ HTTP/1.1\r\nHost: localhost:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        srv.port
     )
     .unwrap();
     let mut buf = String::new();
@@ -356,7 +364,8 @@ fn traversal_and_methods_are_refused() {
     let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
     write!(
         s,
-        "GET /css/site.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET /css/site.css HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
+        srv.port
     )
     .unwrap();
     let mut buf = String::new();
@@ -372,6 +381,39 @@ fn traversal_and_methods_are_refused() {
     assert!(body.contains("页面不存在"), "the theme's 404 page");
 }
 
+/// A raw GET with the given `Host` header (or none): the status code.
+fn get_with_host(port: u16, host: Option<&str>) -> u16 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let host = host.map_or(String::new(), |h| format!("Host: {h}\r\n"));
+    write!(s, "GET /about/ HTTP/1.0\r\n{host}Connection: close\r\n\r\n").unwrap();
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    buf.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn only_requests_for_the_preview_s_own_host_are_answered() {
+    // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) sends its own Host.
+    let srv = start(&[]);
+    let p = srv.port;
+    for host in [format!("127.0.0.1:{p}"), format!("localhost:{p}")] {
+        assert_eq!(get_with_host(p, Some(&host)), 200, "{host}");
+    }
+    for host in [
+        format!("attacker.example:{p}"),
+        format!("127.0.0.1.attacker.example:{p}"),
+        "127.0.0.1".to_string(),
+        format!("localhost:{}", p.wrapping_add(1)),
+    ] {
+        assert_eq!(get_with_host(p, Some(&host)), 403, "{host}");
+    }
+    assert_eq!(get_with_host(p, None), 403, "no Host header");
+}
+
 #[test]
 fn incremental_rebuilds_equal_a_clean_build() {
     let tmp = tempfile::tempdir().unwrap();
@@ -379,10 +421,21 @@ fn incremental_rebuilds_equal_a_clean_build() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("data"), &root.join("data"));
+    // A site-level template override and a static file, edited below like content.
+    let theme_page =
+        std::fs::read_to_string(repo.join("themes/default/templates/page.html")).unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/page.html"),
+        theme_page.replacen("{% block main %}", "{% block main %}<!-- 模板版本一 -->", 1),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/extra.txt"), "静态文件版本一\n").unwrap();
     let mirror = tmp.path().join("mirror");
     let mirror_arg = mirror.to_str().unwrap().to_string();
     let srv = start_at(tmp, root.clone(), &["--out", &mirror_arg]);
-    let mut g = settle(srv.port, 0);
+    let mut g = settle(&srv);
     type Step = Box<dyn Fn(&Path)>;
     let replace = |p: &Path, from: &str, to: &str| {
         let s = std::fs::read_to_string(p).unwrap();
@@ -438,11 +491,19 @@ fn incremental_rebuilds_equal_a_clean_build() {
                 "\n[[villages]]\nname = \"新设社区\"\n",
             )
         }),
+        // A template edit reaches every page made with it (the compiled templates are rebuilt).
+        Box::new(move |r| replace(&r.join("templates/page.html"), "模板版本一", "模板版本二")),
+        // A static file is copied again.
+        Box::new(|r| std::fs::write(r.join("static/extra.txt"), "静态文件版本二\n").unwrap()),
+        // Removing the override falls back to the theme's template.
+        Box::new(|r| std::fs::remove_file(r.join("templates/page.html")).unwrap()),
     ];
     // Compared after every step: a later step that rebuilds everything must not hide a stale page.
     for (n, step) in steps.iter().enumerate() {
         step(&root);
-        g = settle(srv.port, g);
+        let n_gen = settle(&srv);
+        assert_eq!(n_gen, g + 1, "step {n}: one rebuild");
+        g = n_gen;
         assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
         let clean = root.parent().unwrap().join(format!("clean-{n}"));
         let run = common::run(&[

@@ -160,7 +160,7 @@ fn get(port: u16, path: &str) -> Result<(u16, Vec<u8>), String> {
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .map_err(|e| format!("send: {e}"))?;
     let mut buf = Vec::new();
@@ -224,7 +224,7 @@ fn client(port: u16, k: usize, stop: Arc<AtomicBool>) -> ClientReport {
     };
     let _ = write!(
         sse,
-        "GET /__dualprev/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /__dualprev/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
     );
     // The greeting: headers and a first event (hello, or overlay while broken).
     sse.set_read_timeout(Some(Duration::from_secs(20))).unwrap();

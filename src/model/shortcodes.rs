@@ -90,7 +90,7 @@ pub fn expand(
             let d = cfg.deadlines.as_ref().ok_or("site.toml 没有 [deadlines]")?;
             Ok(format!(
                 "<table class=\"data-table deadlines\"><thead><tr><th scope=\"col\">企业类别</th><th scope=\"col\">建成期限</th></tr></thead><tbody>\
-                 <tr><td>涉及高风险类别的企业（金属冶炼、粉尘涉爆、涉重点监管危险化工工艺、涉有限空间作业、劳动密集型、厂中厂）</td><td><time datetime=\"{0}\">{0}</time></td></tr>\
+                 <tr><td>涉及高风险类别的企业（金属冶炼、粉尘涉爆、涉重点监管危险化工工艺、涉有限空间作业、劳动密集型、厂中厂，含厂中厂的出租方）</td><td><time datetime=\"{0}\">{0}</time></td></tr>\
                  <tr><td>全部生产、仓储企业</td><td><time datetime=\"{1}\">{1}</time></td></tr></tbody></table>",
                 d.high_risk, d.all
             ))

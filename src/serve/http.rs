@@ -71,7 +71,43 @@ fn headers(pairs: &[(&str, &str)]) -> Vec<Header> {
         .collect()
 }
 
+/// The `Host` values a request may carry: the bound address, `localhost` and `127.0.0.1`, each
+/// with the port (and without it on port 80). Anything else is refused, so a web page that
+/// points its own name at 127.0.0.1 (DNS rebinding) cannot read the preview.
+pub fn allowed_hosts(bound: &str, port: u16) -> Vec<String> {
+    let mut hosts = vec![
+        bound.to_ascii_lowercase(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+    ];
+    if port == 80 {
+        let bare = bound.rsplit_once(':').map_or(bound, |(h, _)| h);
+        hosts.extend([
+            bare.to_ascii_lowercase(),
+            "localhost".into(),
+            "127.0.0.1".into(),
+        ]);
+    }
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+pub fn host_allowed(host: Option<&str>, allowed: &[String]) -> bool {
+    host.is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h.trim())))
+}
+
 pub fn handle(request: Request, shared: &Shared) {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !host_allowed(host.as_deref(), &shared.hosts) {
+        let body = format!("预览服务器只接受发往 {} 的请求", shared.hosts.join("、"));
+        let _ = request.respond(Response::from_string(body).with_status_code(403));
+        return;
+    }
     let head = *request.method() == Method::Head;
     if !matches!(request.method(), Method::Get | Method::Head) {
         let mut resp = Response::from_string("只支持 GET 和 HEAD").with_status_code(405);
@@ -248,6 +284,28 @@ fn events(request: Request, shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_preview_s_own_hosts_are_answered() {
+        let hosts = allowed_hosts("127.0.0.1:8123", 8123);
+        for ok in ["127.0.0.1:8123", "localhost:8123", "LOCALHOST:8123"] {
+            assert!(host_allowed(Some(ok), &hosts), "{ok}");
+        }
+        for bad in [
+            None,
+            Some("evil.example:8123"),
+            Some("127.0.0.1"),
+            Some("localhost:80"),
+            Some("127.0.0.1:8124"),
+            Some("127.0.0.1.evil.example:8123"),
+        ] {
+            assert!(!host_allowed(bad, &hosts), "{bad:?}");
+        }
+        let on_80 = allowed_hosts("192.168.1.5:80", 80);
+        assert!(host_allowed(Some("192.168.1.5"), &on_80));
+        assert!(host_allowed(Some("localhost"), &on_80));
+        assert!(!host_allowed(Some("evil.example"), &on_80));
+    }
 
     #[test]
     fn traversal_is_refused() {

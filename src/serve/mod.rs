@@ -25,6 +25,8 @@ pub struct Shared {
     pub clients: Mutex<Vec<mpsc::Sender<String>>>,
     /// Mirror of the output on disk, if `--out` was given.
     pub mirror: Option<PathBuf>,
+    /// `Host` header values the server answers (see [`http::allowed_hosts`]).
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -36,6 +38,8 @@ pub struct Status {
     /// Rendered text of the errors, as the terminal shows them.
     pub rendered: Vec<String>,
     pub last_ms: u128,
+    /// The last sync marker answered: every change made before it has been built.
+    pub sync: String,
 }
 
 impl Shared {
@@ -70,37 +74,48 @@ pub fn run_with(
             format!("无法在 {bind} 上启动预览服务器：{e}")
         }
     })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or(format!("{bind}:{port}"), |a| a.to_string());
+    let ip = server.server_addr().to_ip();
+    let addr = ip.map_or(format!("{bind}:{port}"), |a| a.to_string());
+    let hosts = http::allowed_hosts(&addr, ip.map_or(port, |a| a.port()));
     let shared = Arc::new(Shared {
         output: RwLock::new(Arc::new(Output::default())),
         search: RwLock::new(Arc::new(Default::default())),
         status: RwLock::new(Status::default()),
         clients: Mutex::new(Vec::new()),
         mirror,
+        hosts,
     });
     let mut cache = pipeline::Caches::default();
     rebuild(&opts, &shared, &[], &mut cache);
+    // Watching starts before the address is printed: whoever reads it may edit at once.
+    let (tx, rx) = mpsc::channel::<watch::Change>();
+    let _watcher = watch::start(&opts.root, tx)?;
     let url = format!("http://{addr}/");
     println!("预览地址：{url}  （按 Ctrl-C 停止）");
     if open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
-    let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
-    let _watcher = watch::start(&opts.root, tx)?;
     {
         let shared = shared.clone();
         let opts = opts.clone();
         std::thread::spawn(move || {
-            while let Ok(mut paths) = rx.recv() {
-                // Changes that arrived while the last rebuild ran are built together, once.
-                while let Ok(more) = rx.try_recv() {
-                    paths.extend(more);
+            while let Ok(first) = rx.recv() {
+                // Changes that arrived while the last rebuild ran are built together, once; the
+                // sync markers among them are answered after that build.
+                let mut paths = Vec::new();
+                let mut syncs = Vec::new();
+                for change in std::iter::once(first).chain(rx.try_iter()) {
+                    match change {
+                        watch::Change::Paths(p) => paths.extend(p),
+                        watch::Change::Sync(name) => syncs.push(name),
+                    }
                 }
                 paths.sort();
                 paths.dedup();
+                if paths.is_empty() {
+                    answer_syncs(&shared, syncs);
+                    continue;
+                }
                 // A bug in one rebuild must not end live preview: report it and keep watching.
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     rebuild(&opts, &shared, &paths, &mut cache)
@@ -124,6 +139,7 @@ pub fn run_with(
                         &serde_json::to_string(&status).unwrap_or_default(),
                     );
                 }
+                answer_syncs(&shared, syncs);
             }
         });
     }
@@ -134,6 +150,15 @@ pub fn run_with(
         std::thread::spawn(move || http::handle(request, &shared));
     }
     Ok(())
+}
+
+/// Reports the last sync marker seen (see [`watch::SYNC_PREFIX`]) once everything before it is built.
+fn answer_syncs(shared: &Shared, syncs: Vec<String>) {
+    if let Some(last) = syncs.into_iter().last()
+        && let Ok(mut s) = shared.status.write()
+    {
+        s.sync = last;
+    }
 }
 
 /// Rebuilds the whole site in memory; on success swaps the output and reloads the pages that

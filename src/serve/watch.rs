@@ -24,11 +24,34 @@ pub fn is_temp(path: &Path) -> bool {
     crate::load::is_temp_file(&name) || path.components().any(|c| c.as_os_str() == ".git")
 }
 
-/// Starts watching; batches of changed paths (relative to `root`) arrive on `tx`.
-pub fn start(
-    root: &Path,
-    tx: mpsc::Sender<Vec<PathBuf>>,
-) -> Result<notify::RecommendedWatcher, String> {
+/// What the watcher hands the rebuild loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Changed paths (relative to the root), one editor save or one burst.
+    Paths(Vec<PathBuf>),
+    /// A sync marker file was created: every change before it has been handed over.
+    Sync(String),
+}
+
+/// A file whose name starts with this is a sync marker: tests (or scripts) create one and wait
+/// until `/__dualprev/status` reports it in `sync`, which means every change made before it
+/// has been built — waiting on an event, not on a fixed time. Such files are dot files, which
+/// the site ignores.
+pub const SYNC_PREFIX: &str = ".dualprev-sync-";
+
+/// The sync marker an event creates, if any.
+fn sync_marker(ev: &notify::Event) -> Option<String> {
+    if !matches!(ev.kind, notify::EventKind::Create(_)) {
+        return None;
+    }
+    ev.paths.iter().find_map(|p| {
+        let name = p.file_name()?.to_string_lossy();
+        name.starts_with(SYNC_PREFIX).then(|| name.into_owned())
+    })
+}
+
+/// Starts watching; batches of changed paths (relative to `root`) and sync markers arrive on `tx`.
+pub fn start(root: &Path, tx: mpsc::Sender<Change>) -> Result<notify::RecommendedWatcher, String> {
     let (raw_tx, raw_rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher =
         notify::recommended_watcher(raw_tx).map_err(|e| format!("无法监视文件变化：{e}"))?;
@@ -63,17 +86,33 @@ fn relevant(root: &Path, ev: &notify::Event) -> Vec<PathBuf> {
 fn debounce(
     root: &Path,
     rx: mpsc::Receiver<notify::Result<notify::Event>>,
-    tx: mpsc::Sender<Vec<PathBuf>>,
+    tx: mpsc::Sender<Change>,
 ) {
+    // Sends the batch (unless empty: a burst made only of temp files builds nothing), then the
+    // sync marker that ended it, in that order.
+    let flush = |batch: &mut Vec<PathBuf>, sync: Option<String>| -> bool {
+        batch.sort();
+        batch.dedup();
+        if !batch.is_empty() && tx.send(Change::Paths(std::mem::take(batch))).is_err() {
+            return false;
+        }
+        sync.is_none_or(|name| tx.send(Change::Sync(name)).is_ok())
+    };
     loop {
         let Ok(first) = rx.recv() else { return };
-        let mut batch: Vec<PathBuf> = first.map(|e| relevant(root, &e)).unwrap_or_default();
+        let mut batch: Vec<PathBuf> = Vec::new();
+        let mut sync = None;
+        if let Ok(e) = &first {
+            sync = sync_marker(e);
+            batch.extend(relevant(root, e));
+        }
         let start = Instant::now();
-        loop {
+        while sync.is_none() {
             let left = MAX_WAIT.saturating_sub(start.elapsed());
             match rx.recv_timeout(QUIET.min(left)) {
                 Ok(ev) => {
                     if let Ok(e) = ev {
+                        sync = sync_marker(&e);
                         batch.extend(relevant(root, &e));
                     }
                     if start.elapsed() >= MAX_WAIT {
@@ -84,10 +123,7 @@ fn debounce(
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
-        batch.sort();
-        batch.dedup();
-        // A burst made only of temp files (an editor's backup dance) builds nothing.
-        if !batch.is_empty() && tx.send(batch).is_err() {
+        if !flush(&mut batch, sync) {
             return;
         }
     }

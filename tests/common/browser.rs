@@ -6,7 +6,7 @@
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -26,19 +26,11 @@ pub const START_DEADLINE: Duration = Duration::from_secs(90);
 /// Either fails the test (`DUALPREV_REQUIRE_BROWSER=1`) or prints a loud skip notice.
 /// Returns `None` so callers can `return` from the test.
 pub fn browser_unavailable<T>(reason: &str) -> Option<T> {
-    if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!(
-            "headless Chromium is required (DUALPREV_REQUIRE_BROWSER=1) but not available: {reason}"
-        );
-    }
-    // Written to the process's stderr directly, not through eprintln!, which the test harness
-    // captures (and hides for a passing test).
-    let bar = "!".repeat(88);
-    let msg = format!(
-        "\n{bar}\n!!! SKIPPED: headless Chromium not available: {reason}\n\
-         !!! (install Debian's chromium, or set DUALPREV_REQUIRE_BROWSER=1 to make this a failure)\n{bar}\n"
+    super::skip_group(
+        &format!("browser tests ({})", test_binary()),
+        &format!("headless Chromium not available: {reason}"),
+        "Install Debian's chromium: apt-get install -y chromium fonts-noto-cjk",
     );
-    let _ = std::io::stderr().write_all(msg.as_bytes());
     None
 }
 
@@ -52,9 +44,7 @@ pub struct Chrome {
 impl Chrome {
     /// Starts headless Chromium, or returns `None` after [`browser_unavailable`].
     pub fn start() -> Option<Chrome> {
-        let path = std::env::var_os("DUALPREV_CHROMIUM")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        let path = super::chromium_path();
         if !path.is_file() {
             return browser_unavailable(&format!("{} does not exist", path.display()));
         }
@@ -397,4 +387,16 @@ pub fn emulate_media(tab: &Tab, media: &str) {
         features: None,
     })
     .expect("emulate the media type");
+}
+
+/// The running test binary's name (`layout`, `serve`…), for skip notices.
+pub fn test_binary() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
+        .map(|s| {
+            s.rsplit_once('-')
+                .map_or(s.clone(), |(name, _)| name.to_string())
+        })
+        .unwrap_or_default()
 }

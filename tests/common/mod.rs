@@ -460,3 +460,41 @@ fn assert_located(
 pub fn a<S: AsRef<OsStr> + ?Sized>(s: &S) -> &OsStr {
     s.as_ref()
 }
+
+/// Skips a group of tests loudly, or fails it when `DUALPREV_REQUIRE_BROWSER=1` (as in CI).
+/// The notice is written to the process's stderr directly — the harness captures `eprintln!`
+/// and hides it for a passing test — and recorded for the run's summary (`tests/zz_skipped.rs`,
+/// which cargo runs last).
+pub fn skip_group(group: &str, why: &str, install: &str) {
+    use std::io::Write;
+    if std::env::var("DUALPREV_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("DUALPREV_REQUIRE_BROWSER=1 but {group} cannot run: {why}");
+    }
+    let bar = "!".repeat(88);
+    let msg = format!(
+        "\n{bar}\n!!! SKIPPED {group}: {why}\n!!! {install}\n\
+         !!! (set DUALPREV_REQUIRE_BROWSER=1 to make this a failure)\n{bar}\n"
+    );
+    let _ = std::io::stderr().write_all(msg.as_bytes());
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skip_log())
+        .and_then(|mut f| writeln!(f, "{group}\t{why}"));
+}
+
+/// Where this `cargo test` run's skips are recorded: one file per run, keyed by the parent
+/// process (cargo), which every test binary of the run shares.
+pub fn skip_log() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "skipped-{}.tsv",
+        std::os::unix::process::parent_id()
+    ))
+}
+
+/// The browser executable: `DUALPREV_CHROMIUM`, or Debian's `/usr/bin/chromium`.
+pub fn chromium_path() -> PathBuf {
+    std::env::var_os("DUALPREV_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}

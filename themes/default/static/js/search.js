@@ -252,14 +252,30 @@
     var atC = at < 0 ? 0 : Array.from(low.slice(0, at)).length, lenC = at < 0 ? 0 : Array.from(low.substr(at, len)).length;
     var start = Math.max(0, atC - 30), end = Math.min(chars.length, start + 90);
     if (start > 0) el.appendChild(document.createTextNode("……"));
-    el.appendChild(document.createTextNode(chars.slice(start, atC).join("").replace(/\n/g, " ")));
+    appendText(el, chars.slice(start, atC).join("").replace(/\n/g, " "));
     if (lenC) {
       var m = document.createElement("mark");
       m.textContent = chars.slice(atC, atC + lenC).join("");
       el.appendChild(m);
     }
-    el.appendChild(document.createTextNode(chars.slice(atC + lenC, end).join("").replace(/\n/g, " ")));
+    appendText(el, chars.slice(atC + lenC, end).join("").replace(/\n/g, " "));
     if (end < chars.length) el.appendChild(document.createTextNode("……"));
+  }
+  // Dates, ids and formulas (2024-12-31, H2025-004, R = 2 × 5 = 10) stay on one line, as on the
+  // pages themselves: they go into <span class="nowrap">, as text.
+  var TOKEN = /[A-Za-z0-9][A-Za-z0-9.\-\/:%]*(?:\s*[×=]\s*[A-Za-z0-9.\-\/:%]+)+|\d{4}-\d{2}-\d{2}|[A-Za-z]+\d[A-Za-z0-9\-]*/g;
+  function appendText(el, text) {
+    var last = 0, m;
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(text))) {
+      if (m.index > last) el.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var span = document.createElement("span");
+      span.className = "nowrap";
+      span.textContent = m[0];
+      el.appendChild(span);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
   }
   // The latest query asked for; the answer to an older, slower one is dropped.
   var latest = null;
