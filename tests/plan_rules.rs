@@ -123,6 +123,8 @@ fn self_evaluation_counts_and_late_completion_is_said() {
     append(&s, T, &full_marks_self_evaluation(&s, "2025-02-01"));
     let (out, _) = build(&s);
     let page = read(&out, "enterprises/taiping-woodwork/index.html");
+    // The status word carries its colour class (late completion is coloured as done).
+    assert!(page.contains("<span class=\"status status-done\">已达标（逾期完成）</span>"));
     assert!(
         para(&page, "class=\"deadline\"").ends_with("已达标（逾期完成）"),
         "{}",
@@ -258,6 +260,7 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
     let (out, _) = build(&s);
     let y = read(&out, "enterprises/yingji-warehouse/index.html");
     assert!(para(&y, "class=\"deadline\"").contains("2025-12-31（其他企业）：推进中"));
+    assert!(y.contains("<span class=\"status status-progress\">推进中</span>"));
 
     let s = site("town-small");
     replace(
@@ -276,6 +279,7 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
     // yingji-warehouse lets space to taiping-woodwork: high-risk deadline 2024-12-31 has passed
     // with no evaluation → 已逾期.
     let y = read(&out, "enterprises/yingji-warehouse/index.html");
+    assert!(y.contains("<span class=\"status status-late\">已逾期</span>"));
     assert!(
         para(&y, "class=\"deadline\"").contains("2024-12-31（高风险企业）：已逾期"),
         "{}",

@@ -189,6 +189,24 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_dated_on_the_deadline_is_on_time() {
+        let d = decide(
+            &[ev(DEADLINE, "自评", true, "61.0")],
+            Some(DEADLINE),
+            date(2025, 6, 30),
+            &[],
+        );
+        assert_eq!(d.status, Status::Done);
+        let d = decide(
+            &[ev(date(2025, 1, 1), "自评", true, "61.0")],
+            Some(DEADLINE),
+            date(2025, 6, 30),
+            &[],
+        );
+        assert_eq!(d.status, Status::DoneLate, "one day after the deadline");
+    }
+
+    #[test]
     fn pass_after_the_deadline_is_late_completion() {
         let d = decide(
             &[
