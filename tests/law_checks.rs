@@ -13,32 +13,6 @@ use common::*;
 const Q: &str = "data/enterprises/qiaotou-foundry.toml";
 const T: &str = "data/enterprises/taiping-woodwork.toml";
 
-#[track_caller]
-fn replace(s: &Site, rel: &str, old: &str, new: &str) {
-    let p = s.root.join(rel);
-    let src = std::fs::read_to_string(&p).unwrap();
-    assert_eq!(
-        src.matches(old).count(),
-        1,
-        "{rel} should hold {old:?} once"
-    );
-    std::fs::write(&p, src.replacen(old, new, 1)).unwrap();
-}
-
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    unescape_html(&out.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
 const MANUALS: [&str; 2] = [
     "handbook/small-micro/04-risk-assessment/index.html",
     "handbook/large-medium/04-risk-assessment/index.html",
@@ -50,7 +24,7 @@ fn factor_tables_and_direct_rules_come_from_site_toml_into_both_manuals() {
     let out = s.out();
     s.build(&["--quiet"]).ok();
     for m in MANUALS {
-        let t = text(&read(&out, m));
+        let t = page_text(&read(&out, m));
         for want in [
             "C 值（发生事故可能造成的后果）取值表（全镇统一）",
             "3重大，致残",
@@ -62,13 +36,13 @@ fn factor_tables_and_direct_rules_come_from_site_toml_into_both_manuals() {
         }
     }
     // One description changed in site.toml changes both manuals, and nothing else is needed.
-    replace(
+    replace_once(
         &s,
         "data/site.toml",
         "{ value = 3, text = \"重大，致残\" },",
         "{ value = 3, text = \"重大，致残（测试改动）\" },",
     );
-    replace(
+    replace_once(
         &s,
         "data/site.toml",
         "  \"涉及危险化学品重大危险源（按 GB 18218 辨识）\",",
@@ -76,7 +50,7 @@ fn factor_tables_and_direct_rules_come_from_site_toml_into_both_manuals() {
     );
     s.build(&["--quiet"]).ok();
     for m in MANUALS {
-        let t = text(&read(&out, m));
+        let t = page_text(&read(&out, m));
         assert!(
             t.contains("3重大，致残（测试改动）"),
             "{m} did not follow site.toml"
@@ -93,7 +67,7 @@ fn accident_categories_are_data() {
     // town-small states no [accidents]: GB/T 6441—1986's list applies, so a made-up one is an
     // error with the nearest suggestion.
     let s = site("town-small");
-    replace(
+    replace_once(
         &s,
         Q,
         "accidents = [\"灼烫\", \"其他爆炸\"]",
@@ -122,14 +96,14 @@ fn accident_categories_are_data() {
 fn staffing_engineer_and_size_warnings_cite_the_law_at_the_place() {
     let s = site("town-small");
     // qiaotou-foundry is 金属冶炼 (art. 24: a body or full-time staff; art. 27: an engineer).
-    replace(
+    replace_once(
         &s,
         Q,
         "full_time_safety_staff = 1\npart_time_safety_staff = 1",
         "full_time_safety_staff = 0\npart_time_safety_staff = 1\nregistered_safety_engineers = 0",
     );
     // taiping-woodwork (12 staff, no [safety_org]) says it stores 危险物品.
-    replace(
+    replace_once(
         &s,
         T,
         "high_risk = [\"粉尘涉爆\"]",
@@ -156,7 +130,7 @@ fn staffing_engineer_and_size_warnings_cite_the_law_at_the_place() {
     );
     // Part-time staff do not satisfy art. 24; one full-time person does.
     let s = site("town-small");
-    replace(
+    replace_once(
         &s,
         Q,
         "full_time_safety_staff = 1\npart_time_safety_staff = 1",
@@ -171,8 +145,8 @@ fn staffing_engineer_and_size_warnings_cite_the_law_at_the_place() {
     // Size: qiaotou marked 大中型 with 299 staff is below industry's 300 (and with [size_rule]
     // saying 250, it is not).
     let s = site("town-small");
-    replace(&s, Q, "size = \"小微型\"", "size = \"大中型\"");
-    replace(&s, Q, "employees = 30", "employees = 299");
+    replace_once(&s, Q, "size = \"小微型\"", "size = \"大中型\"");
+    replace_once(&s, Q, "employees = 30", "employees = 299");
     let r = s.check();
     assert_warning(
         &r.stderr,

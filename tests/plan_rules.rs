@@ -19,19 +19,6 @@ const T: &str = "data/enterprises/taiping-woodwork.toml";
 const Y: &str = "data/enterprises/yingji-warehouse.toml";
 const YINGJI: &str = "小测试镇示例物流仓储有限公司";
 
-/// Replaces the one occurrence of `old` in `rel`.
-#[track_caller]
-fn replace(s: &Site, rel: &str, old: &str, new: &str) {
-    let p = s.root.join(rel);
-    let src = std::fs::read_to_string(&p).unwrap();
-    assert_eq!(
-        src.matches(old).count(),
-        1,
-        "{rel} should hold {old:?} once"
-    );
-    std::fs::write(&p, src.replacen(old, new, 1)).unwrap();
-}
-
 #[track_caller]
 fn append(s: &Site, rel: &str, text: &str) {
     let p = s.root.join(rel);
@@ -65,20 +52,6 @@ fn full_marks_self_evaluation(s: &Site, date: &str) -> String {
     out
 }
 
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    unescape_html(&out.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
 /// The text of the element opening at the first `marker` (up to its closing `</p>`).
 fn para(html: &str, marker: &str) -> String {
     let at = html
@@ -86,7 +59,7 @@ fn para(html: &str, marker: &str) -> String {
         .unwrap_or_else(|| panic!("no {marker:?} in the page"));
     let at = html[..at].rfind('<').unwrap_or(at);
     let end = html[at..].find("</p>").map_or(html.len(), |e| at + e);
-    text(&html[at..end])
+    page_text(&html[at..end])
 }
 
 fn build(s: &Site) -> (std::path::PathBuf, Run) {
@@ -110,7 +83,7 @@ fn dashboard_row(html: &str, caption: &str, name: &str) -> [usize; 4] {
         .split("<td")
         .skip(1)
         .take(4)
-        .map(|c| text(&format!("<td{c}")).trim().parse().unwrap())
+        .map(|c| page_text(&format!("<td{c}")).trim().parse().unwrap())
         .collect();
     [cells[0], cells[1], cells[2], cells[3]]
 }
@@ -151,7 +124,7 @@ fn self_evaluation_counts_and_late_completion_is_said() {
     let home = read(&out, "index.html");
     assert_eq!(dashboard_row(&home, "按企业类型", "生产"), [2, 2, 0, 0]);
     assert_eq!(dashboard_row(&home, "按企业类型", "仓储"), [1, 0, 1, 0]);
-    let legend = text(&home[home.find("id=\"status-rules\"").unwrap()..]);
+    let legend = page_text(&home[home.find("id=\"status-rules\"").unwrap()..]);
     for word in [
         "已达标有一次合格的评估（企业自评或评估机构评估均可）",
         "推进中建设期限未到",
@@ -170,7 +143,7 @@ fn self_evaluation_counts_and_late_completion_is_said() {
     // The 2025 report is interim: dated 2025-02-01, it lists H2024-201 (due 2024-12-15, open:
     // 48 days late on 02-01) and not H2025-202 (found 02-03). Full marks: no deductions.
     let r = read(&out, "enterprises/taiping-woodwork/report-2025/index.html");
-    let t = text(&r);
+    let t = page_text(&r);
     assert!(
         t.contains("2025 年度双重预防机制建设运行评估报告（中期）"),
         "{t}"
@@ -199,14 +172,18 @@ fn self_evaluation_counts_and_late_completion_is_said() {
     let at = r
         .find("class=\"data-table deductions")
         .expect("deductions table");
-    let table = text(&r[at..at + r[at..].find("</table>").unwrap()]);
+    let table = page_text(&r[at..at + r[at..].find("</table>").unwrap()]);
     assert!(
-        table.contains(&format!("1.1{}2{}", requirement(&std, 0, 0), text(&rule))),
+        table.contains(&format!(
+            "1.1{}2{}",
+            requirement(&std, 0, 0),
+            page_text(&rule)
+        )),
         "{table}"
     );
-    assert!(!text(&r).contains("（中期）"), "2024 is over");
+    assert!(!page_text(&r).contains("（中期）"), "2024 is over");
     // The town index lists both years, 2025 first and marked interim.
-    let idx = text(&read(&out, "reports/index.html"));
+    let idx = page_text(&read(&out, "reports/index.html"));
     let y25 = idx
         .find("2025 年度（中期，年度尚未结束）")
         .expect("2025 section");
@@ -219,7 +196,7 @@ fn self_evaluation_counts_and_late_completion_is_said() {
 }
 
 fn requirement(std: &toml::Table, c: usize, i: usize) -> String {
-    text(
+    page_text(
         std["categories"][c]["items"][i]["requirement"]
             .as_str()
             .unwrap(),
@@ -230,7 +207,7 @@ fn requirement(std: &toml::Table, c: usize, i: usize) -> String {
 fn named_evaluators_leave_self_evaluation_out() {
     let s = site("town-small");
     append(&s, T, &full_marks_self_evaluation(&s, "2025-02-01"));
-    replace(
+    replace_once(
         &s,
         "data/site.toml",
         "[deadlines]",
@@ -244,13 +221,13 @@ fn named_evaluators_leave_self_evaluation_out() {
         "建设期限 2024-12-31 已过，还没有合格的评估（最近一次是 2025-02-01 的企业自评，按本镇规定不计入（只认可镇评估组的评估）），因此已逾期。 状态怎么判定"
     );
     let home = read(&out, "index.html");
-    assert!(text(&home).contains("企业自评不计；只认可镇评估组的评估"));
+    assert!(page_text(&home).contains("企业自评不计；只认可镇评估组的评估"));
     // No 2025 report: the only 2025 evaluation does not count.
     assert!(
         !out.join("enterprises/taiping-woodwork/report-2025")
             .exists()
     );
-    assert!(!text(&read(&out, "reports/index.html")).contains("2025 年度"));
+    assert!(!page_text(&read(&out, "reports/index.html")).contains("2025 年度"));
 }
 
 #[test]
@@ -263,13 +240,13 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
     assert!(y.contains("<span class=\"status status-progress\">推进中</span>"));
 
     let s = site("town-small");
-    replace(
+    replace_once(
         &s,
         T,
         "high_risk = [\"粉尘涉爆\"]",
         &format!("high_risk = [\"粉尘涉爆\", \"厂中厂\"]\nlandlord = \"{YINGJI}\""),
     );
-    replace(
+    replace_once(
         &s,
         Q,
         "landlord = \"\"",
@@ -300,7 +277,7 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
         "the tenant links its lessor"
     );
     let q = read(&out, "enterprises/qiaotou-foundry/index.html");
-    assert!(text(&q).contains("小测试镇未建档示例物业公司（未建档，不属于本站企业）"));
+    assert!(page_text(&q).contains("小测试镇未建档示例物业公司（未建档，不属于本站企业）"));
     // Dashboard: 厂中厂 holds tenant and lessor; nobody is left outside the high-risk group.
     let home = read(&out, "index.html");
     assert_eq!(dashboard_row(&home, "按高风险类别", "厂中厂"), [2, 0, 0, 2]);
@@ -308,7 +285,7 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
         dashboard_row(&home, "按高风险类别", "不涉及高风险类别"),
         [0, 0, 0, 0]
     );
-    let landlords = text(&home[home.find("id=\"h-landlords\"").expect("outside landlords")..]);
+    let landlords = page_text(&home[home.find("id=\"h-landlords\"").expect("outside landlords")..]);
     assert!(
         landlords.contains("小测试镇未建档示例物业公司：承租企业 小测试镇桥头示例铸造有限公司"),
         "{landlords}"
@@ -321,14 +298,14 @@ fn a_lessor_is_high_risk_and_both_pages_link() {
 #[test]
 fn more_than_two_demonstration_enterprises_or_two_warehouses_warn_at_the_flag() {
     let s = site("town-small");
-    replace(&s, Q, "demonstration = false", "demonstration = true");
-    replace(
+    replace_once(&s, Q, "demonstration = false", "demonstration = true");
+    replace_once(
         &s,
         T,
         "high_risk = [\"粉尘涉爆\"]",
         "high_risk = [\"粉尘涉爆\"]\ndemonstration = true",
     );
-    replace(
+    replace_once(
         &s,
         Y,
         "high_risk = []",
@@ -345,9 +322,9 @@ fn more_than_two_demonstration_enterprises_or_two_warehouses_warn_at_the_flag() 
     assert_eq!(r.stderr.matches("示范企业").count(), 2, "{}", r.stderr);
 
     let s = site("town-small");
-    replace(&s, Q, "kind = \"生产\"", "kind = \"仓储\"");
-    replace(&s, Q, "demonstration = false", "demonstration = true");
-    replace(
+    replace_once(&s, Q, "kind = \"生产\"", "kind = \"仓储\"");
+    replace_once(&s, Q, "demonstration = false", "demonstration = true");
+    replace_once(
         &s,
         Y,
         "high_risk = []",
@@ -374,7 +351,7 @@ fn stat_in_prose_counts_from_the_records_on_its_date() {
          - 高风险企业 {{ stat(name=\"enterprises\", group=\"高风险企业\") }} 家，已逾期 {{ stat(name=\"late\", group=\"高风险企业\") }} 家。\n",
     );
     let (out, _) = build(&s);
-    let t = text(&read(&out, "progress/index.html"));
+    let t = page_text(&read(&out, "progress/index.html"));
     // 2025-06-30: qiaotou 101, 102, 103, 105 and taiping 201, yingji 301 are not closed; 102,
     // 103 (due 06-25), 105 (due 06-29) and 201 are past their deadline.
     assert!(

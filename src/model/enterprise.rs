@@ -412,6 +412,22 @@ pub fn derive(
     ent
 }
 
+/// The status rule applied to the enterprise's evaluations as of `on` (its deadline already set).
+pub fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> status::Decision {
+    let facts: Vec<status::EvalFact> = e
+        .evaluation_views
+        .iter()
+        .map(|v| status::EvalFact {
+            date: v.e.date.v,
+            by: &v.e.by,
+            pass: v.score.pass,
+            percent: &v.score.percent,
+            line: v.score.line,
+        })
+        .collect();
+    status::decide(&facts, e.deadline, on, &cfg.plan.evaluators)
+}
+
 /// Whether the enterprise is in the high-risk group: a category of its own, or a lessor of a
 /// 厂中厂 tenant (the plan's 厂中厂 concerns both sides).
 pub fn is_high_risk(e: &Enterprise) -> bool {
@@ -439,18 +455,7 @@ pub fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, lessor: 
     } else {
         "其他企业"
     };
-    let facts: Vec<status::EvalFact> = e
-        .evaluation_views
-        .iter()
-        .map(|v| status::EvalFact {
-            date: v.e.date.v,
-            by: &v.e.by,
-            pass: v.score.pass,
-            percent: &v.score.percent,
-            line: v.score.line,
-        })
-        .collect();
-    let d = status::decide(&facts, e.deadline, as_of, &cfg.plan.evaluators);
+    let d = status_on(e, cfg, as_of);
     e.status_value = d.status;
     e.status = d.status.word();
     e.status_group = d.status.group();
@@ -531,20 +536,7 @@ fn grade_risk(
                 (&r.e, &sc.lec_e, "E"),
                 (&r.c, &sc.lec_c, "C"),
             ] {
-                let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
-                if let Some(f) = f
-                    && !risk::on_scale(f.v, &values)
-                {
-                    let vals: Vec<String> = values.iter().map(|x| risk::fmt_score(*x)).collect();
-                    diags.push(
-                        Diagnostic::error_at(
-                            src,
-                            f.span.clone(),
-                            format!("LEC 法的 {name} 值 {} 不在取值表中", risk::fmt_score(f.v)),
-                        )
-                        .with_hint(format!("{name} 可取：{}", vals.join("、"))),
-                    );
-                }
+                check_factor(f, scale, "LEC", name, src, diags);
             }
             let (l, e, c) = (l?, e?, c?);
             let d = l * e * c;
@@ -571,20 +563,7 @@ fn grade_risk(
         "LS" => {
             let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
             for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
-                let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
-                if let Some(f) = f
-                    && !risk::on_scale(f.v, &values)
-                {
-                    let vals: Vec<String> = values.iter().map(|x| risk::fmt_score(*x)).collect();
-                    diags.push(
-                        Diagnostic::error_at(
-                            src,
-                            f.span.clone(),
-                            format!("LS 法的 {name} 值 {} 不在取值表中", risk::fmt_score(f.v)),
-                        )
-                        .with_hint(format!("{name} 可取：{}", vals.join("、"))),
-                    );
-                }
+                check_factor(f, scale, "LS", name, src, diags);
             }
             let (l, s) = (l?, s?);
             let rv = l * s;
@@ -658,6 +637,34 @@ fn grade_risk(
             .map(Into::into),
         group,
     })
+}
+
+/// A factor not in its table (site.toml `[scales]`) is an error at the value, listing the allowed ones.
+fn check_factor(
+    f: &Option<crate::load::toml_reader::Sp<f64>>,
+    scale: &[crate::load::scales::Factor],
+    method: &str,
+    name: &str,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
+    if let Some(f) = f
+        && !risk::on_scale(f.v, &values)
+    {
+        let vals: Vec<String> = values.iter().map(|x| risk::fmt_score(*x)).collect();
+        diags.push(
+            Diagnostic::error_at(
+                src,
+                f.span.clone(),
+                format!(
+                    "{method} 法的 {name} 值 {} 不在取值表中",
+                    risk::fmt_score(f.v)
+                ),
+            )
+            .with_hint(format!("{name} 可取：{}", vals.join("、"))),
+        );
+    }
 }
 
 fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<RiskGroup> {

@@ -4,8 +4,8 @@
 
 use jiff::civil::Date;
 
-use super::enterprise::{Enterprise, HazardState, hazard_state, is_high_risk};
-use super::status::{self, Status};
+use super::enterprise::{Enterprise, HazardState, hazard_state, is_high_risk, status_on};
+use super::status::Status;
 use crate::load::site_config::SiteConfig;
 
 /// Counts on one date for one group of enterprises.
@@ -51,27 +51,11 @@ impl Group {
     }
 }
 
-/// The status of one enterprise on `on`.
-pub fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> Status {
-    let facts: Vec<status::EvalFact> = e
-        .evaluation_views
-        .iter()
-        .map(|v| status::EvalFact {
-            date: v.e.date.v,
-            by: &v.e.by,
-            pass: v.score.pass,
-            percent: &v.score.percent,
-            line: v.score.line,
-        })
-        .collect();
-    status::decide(&facts, e.deadline, on, &cfg.plan.evaluators).status
-}
-
 pub fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) -> Snapshot {
     let mut s = Snapshot::default();
     for e in ents.iter().filter(|e| group.contains(e)) {
         s.enterprises += 1;
-        match status_on(e, cfg, on) {
+        match status_on(e, cfg, on).status {
             Status::Done => s.done += 1,
             Status::DoneLate => s.done_late += 1,
             Status::InProgress => s.progress += 1,

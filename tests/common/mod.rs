@@ -498,3 +498,32 @@ pub fn chromium_path() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
+
+/// Replaces the one occurrence of `old` in the site file `rel` (the test fails if there is not
+/// exactly one).
+#[track_caller]
+pub fn replace_once(s: &Site, rel: &str, old: &str, new: &str) {
+    let p = s.root.join(rel);
+    let src = std::fs::read_to_string(&p).unwrap();
+    assert_eq!(
+        src.matches(old).count(),
+        1,
+        "{rel} should hold {old:?} once"
+    );
+    std::fs::write(&p, src.replacen(old, new, 1)).unwrap();
+}
+
+/// The text of an HTML fragment: tags dropped, entities decoded, whitespace runs as one space.
+pub fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape_html(&out.split_whitespace().collect::<Vec<_>>().join(" "))
+}
