@@ -195,7 +195,7 @@ fn main() -> ExitCode {
                 profile: profile(p),
                 base_url: None,
             };
-            match dualprev::serve::run_with(opts, &bind, port, open, out) {
+            match dualprev::serve::run(opts, &bind, port, open, out) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("错误：{e}");

@@ -6,9 +6,11 @@
 //! (0.1MPa, 0.1 MPa, full-width) and years (2024, and a 20245 that must not match 2024). One page has
 //! 粉尘 and 爆炸 apart but never 粉尘爆炸; one has `<img src=x onerror=alert(1)>` in a code span.
 //!
-//! What "contains" means is computed here from the documents the index itself ships
-//! (`search/d/*.json`: `t` the title, `x` and the `x/` chunks: the full page text), independently of the
-//! index's postings:
+//! What "contains" means is computed here from the built HTML pages themselves, read with an
+//! independent HTML parser (html5ever, through `scraper`): the page's `<title>` up to ` · `, and the
+//! text between the template's `search:start` and `search:end` comments without scripts, styles, SVG,
+//! `<nav>` and the table of contents. The index's own files (`search/d/*.json`) give only the id and
+//! URL of each page, and are checked to hold every word of that text. Then:
 //! - a query made of Han characters only is a phrase: a page matches when its title or its text
 //!   contains the query as a substring;
 //! - Latin words and numbers are separate terms (the documented semantics: "every term must be
@@ -28,9 +30,14 @@ use common::*;
 #[derive(Debug, Clone)]
 struct Doc {
     id: u64,
+    /// The page's title, read from its HTML.
     title: String,
     url: String,
+    /// The page's searchable text, read from its HTML by html5ever.
     text: String,
+    /// What the index itself holds for the page (`t`, `x` and the `x/` chunks).
+    indexed_title: String,
+    indexed: String,
 }
 
 /// A built copy of a fixture and its index read back.
@@ -112,17 +119,24 @@ fn read_docs(out: &Path) -> Vec<Doc> {
             .unwrap_or_else(|| panic!("document file name is not base 36: {}", p.display()));
         let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap())
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+        let url = v["u"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: no u", p.display()))
+            .to_string();
+        let page = out.join(percent_decoded(&url)).join("index.html");
+        let html = std::fs::read_to_string(&page)
+            .unwrap_or_else(|e| panic!("{} (page of {url:?}): {e}", page.display()));
+        let (title, text) = parsed_page(&html);
         docs.push(Doc {
             id,
-            title: v["t"]
+            title,
+            text,
+            url,
+            indexed_title: v["t"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{}: no t", p.display()))
                 .to_string(),
-            url: v["u"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{}: no u", p.display()))
-                .to_string(),
-            text: {
+            indexed: {
                 // The first chunk of text is in the document file, the rest in x/<id>-<k>.txt.
                 let mut text = v["x"]
                     .as_str()
@@ -169,6 +183,137 @@ fn build(fixture_name: &str) -> Built {
         docs,
         cache: RefCell::new(HashMap::new()),
     }
+}
+
+/// The title and searchable text of a built page as html5ever parses it: the `<title>` up to the
+/// site name, and the text nodes between the `search:start` and `search:end` comments outside
+/// `script`, `style`, `svg`, `template`, `nav` and `details.toc`, with a line break at every element
+/// that is not phrasing content.
+fn parsed_page(html: &str) -> (String, String) {
+    use scraper::Node;
+    use scraper::node::Element;
+    let doc = scraper::Html::parse_document(html);
+    let title = doc
+        .select(&scraper::Selector::parse("title").unwrap())
+        .next()
+        .map(|t| t.text().collect::<String>())
+        .unwrap_or_default();
+    let title = title.split(" · ").next().unwrap_or("").trim().to_string();
+    let skipped = |e: &Element| {
+        matches!(e.name(), "script" | "style" | "svg" | "template" | "nav")
+            || (e.name() == "details" && e.classes().any(|c| c == "toc"))
+    };
+    let inline = |e: &Element| {
+        matches!(
+            e.name(),
+            "a" | "abbr"
+                | "b"
+                | "bdi"
+                | "bdo"
+                | "cite"
+                | "code"
+                | "data"
+                | "dfn"
+                | "em"
+                | "i"
+                | "kbd"
+                | "mark"
+                | "q"
+                | "s"
+                | "samp"
+                | "small"
+                | "span"
+                | "strong"
+                | "sub"
+                | "sup"
+                | "time"
+                | "u"
+                | "var"
+                | "wbr"
+                | "del"
+                | "ins"
+                | "label"
+                | "img"
+                | "input"
+                | "button"
+                | "output"
+                | "meter"
+                | "progress"
+                | "ruby"
+                | "rt"
+                | "rp"
+        )
+    };
+    let mut text = String::new();
+    let mut inside = false;
+    let mut skip_depth = 0usize;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => match node.value() {
+                Node::Comment(c) if c.trim() == "search:start" => inside = true,
+                Node::Comment(c) if c.trim() == "search:end" => inside = false,
+                Node::Element(e) => {
+                    if skip_depth > 0 || skipped(e) {
+                        skip_depth += 1;
+                    } else if inside && !inline(e) {
+                        text.push('\n');
+                    }
+                }
+                Node::Text(t) if inside && skip_depth == 0 => text.push_str(t),
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(node) => {
+                if let Node::Element(e) = node.value() {
+                    if skip_depth > 0 {
+                        skip_depth -= 1;
+                    } else if inside && !inline(e) {
+                        text.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    (title, text)
+}
+
+/// A URL path with its `%XX` escapes turned back into the UTF-8 file name they stand for.
+fn percent_decoded(url: &str) -> String {
+    let b = url.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| panic!("{url} does not decode to UTF-8"))
+}
+
+/// Maximal runs of Han characters in `s`.
+fn han_runs(s: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in s.chars() {
+        if is_han(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,6 +460,30 @@ fn fixture_has_enough_pages_and_all_text_is_in_the_documents() {
         !b.docs.iter().any(|d| d.url == "search/"),
         "the search page should not be indexed"
     );
+    // Every run of Chinese text and every Latin word or number html5ever reads on a page is in
+    // what the index holds for it, and the titles agree.
+    let mut runs = 0;
+    for d in &b.docs {
+        assert_eq!(d.indexed_title, d.title, "title of {}", d.url);
+        let indexed = fold(&d.indexed);
+        for run in han_runs(&d.text) {
+            assert!(
+                indexed.contains(&run),
+                "{}: the page says {run:?}, the index does not have it\n  index text: {}",
+                d.url,
+                d.indexed
+            );
+            runs += 1;
+        }
+        let have = words(&d.indexed);
+        let missing: Vec<String> = words(&d.text).difference(&have).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "{}: words on the page missing from the index: {missing:?}",
+            d.url
+        );
+    }
+    assert!(runs > 200, "only {runs} runs of Chinese text compared");
 }
 
 #[test]

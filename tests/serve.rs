@@ -1,7 +1,8 @@
 //! The preview server, end to end: the real binary serving a temporary copy of the town's site on a
 //! free port. Edits are announced over server-sent events and served; a broken record shows the
 //! overlay data while the last good site stays; editors' save patterns cause exactly one rebuild;
-//! traversal is refused; and after a sequence of edits the mirrored output equals a clean build.
+//! traversal is refused; only the preview's own `Host` is answered; `--bind` and `--open` do what
+//! they say; and after a sequence of edits the mirrored output equals a clean build.
 
 mod common;
 
@@ -19,9 +20,13 @@ const WAIT: Duration = Duration::from_secs(20);
 /// A running `dualprev serve`, killed on drop.
 struct Server {
     child: Child,
+    /// The address the server printed, e.g. `127.0.0.1`.
+    host: String,
     port: u16,
     _tmp: tempfile::TempDir,
     root: PathBuf,
+    /// Everything the server wrote to stderr so far.
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -33,20 +38,36 @@ impl Drop for Server {
 
 /// Copies the repository's own content/ and data/ and serves them.
 fn start(extra: &[&str]) -> Server {
+    let (tmp, root) = repo_site();
+    start_at(tmp, root, extra)
+}
+
+/// A temporary folder with a copy of the repository's content/ and data/ in `site/`.
+fn repo_site() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("data"), &root.join("data"));
-    start_at(tmp, root, extra)
+    (tmp, root)
 }
 
 fn start_at(tmp: tempfile::TempDir, root: PathBuf, extra: &[&str]) -> Server {
+    start_with_env(tmp, root, extra, &[])
+}
+
+fn start_with_env(
+    tmp: tempfile::TempDir,
+    root: PathBuf,
+    extra: &[&str],
+    env: &[(&str, std::ffi::OsString)],
+) -> Server {
     let mut child = Command::new(bin())
         .args(["serve", "--root"])
         .arg(&root)
         .args(["--port", "0", "--as-of", AS_OF])
         .args(extra)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -59,28 +80,34 @@ fn start_at(tmp: tempfile::TempDir, root: PathBuf, extra: &[&str]) -> Server {
             let _ = tx.send(line);
         }
     });
-    // Keep draining stderr so the pipe never fills.
-    std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+    // Keep draining stderr so the pipe never fills, and keep it for the tests that read it.
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    {
+        let errors = errors.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                errors.lock().unwrap().push(line);
+            }
+        });
+    }
     let deadline = Instant::now() + WAIT;
-    let port = loop {
+    let (host, port) = loop {
         let line = rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .expect("server printed no URL");
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest
-                .trim_end_matches(|c: char| !c.is_ascii_digit())
-                .split('/')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            let addr = rest.split('/').next().unwrap();
+            let (host, port) = addr.rsplit_once(':').expect("address with a port");
+            break (host.to_string(), port.parse().unwrap());
         }
     };
     Server {
         child,
+        host,
         port,
         _tmp: tmp,
         root,
+        stderr: errors,
     }
 }
 
@@ -383,7 +410,12 @@ fn traversal_and_methods_are_refused() {
 
 /// A raw GET with the given `Host` header (or none): the status code.
 fn get_with_host(port: u16, host: Option<&str>) -> u16 {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    get_at_with_host("127.0.0.1", port, host)
+}
+
+/// A raw GET to `addr:port` with the given `Host` header (or none): the status code.
+fn get_at_with_host(addr: &str, port: u16, host: Option<&str>) -> u16 {
+    let mut s = TcpStream::connect((addr, port)).unwrap();
     s.set_read_timeout(Some(WAIT)).unwrap();
     let host = host.map_or(String::new(), |h| format!("Host: {h}\r\n"));
     write!(s, "GET /about/ HTTP/1.0\r\n{host}Connection: close\r\n\r\n").unwrap();
@@ -547,4 +579,120 @@ fn port_in_use_is_a_clear_error() {
         err.contains(&srv.port.to_string()) && err.contains("端口"),
         "{err}"
     );
+}
+
+#[test]
+fn bind_serves_on_the_given_address_only() {
+    let srv = start(&["--bind", "127.0.0.2"]);
+    let p = srv.port;
+    assert_eq!(
+        srv.host, "127.0.0.2",
+        "the printed address is the bound one"
+    );
+    assert_eq!(
+        get_at_with_host("127.0.0.2", p, Some(&format!("127.0.0.2:{p}"))),
+        200
+    );
+    assert_eq!(
+        get_at_with_host("127.0.0.2", p, Some(&format!("evil.example:{p}"))),
+        403
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", p)).is_err(),
+        "nothing may listen on 127.0.0.1:{p} when bound to 127.0.0.2"
+    );
+    assert!(
+        srv.stderr.lock().unwrap().is_empty(),
+        "a loopback address needs no warning: {:?}",
+        srv.stderr.lock().unwrap()
+    );
+}
+
+#[test]
+fn bind_to_every_interface_warns_and_answers_ip_addresses_but_not_names() {
+    let srv = start(&["--bind", "0.0.0.0"]);
+    let p = srv.port;
+    assert_eq!(
+        srv.host, "127.0.0.1",
+        "a browser here can open the printed address"
+    );
+    let warned = wait_for_stderr(&srv, "其他电脑也能打开预览");
+    assert!(warned.contains(&format!("0.0.0.0:{p}")), "stderr: {warned}");
+    // A colleague types this machine's address; a rebinding page sends its own name.
+    assert_eq!(get_with_host(p, Some(&format!("192.0.2.7:{p}"))), 200);
+    assert_eq!(get_with_host(p, Some(&format!("localhost:{p}"))), 200);
+    assert_eq!(get_with_host(p, Some(&format!("evil.example:{p}"))), 403);
+    assert_eq!(
+        get_with_host(p, Some(&format!("192.0.2.7:{}", p.wrapping_add(1)))),
+        403
+    );
+}
+
+/// A `bin/` folder holding a stand-in `xdg-open` that writes the address it was given to
+/// `<bin>/opened`.
+fn fake_opener(tmp: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp.join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("xdg-open");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s' \"$1\" > \"$(dirname \"$0\")/opened.tmp\"\nmv \"$(dirname \"$0\")/opened.tmp\" \"$(dirname \"$0\")/opened\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+fn open_hands_the_printed_address_to_the_desktop() {
+    let (tmp, root) = repo_site();
+    let bin_dir = fake_opener(tmp.path());
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.clone()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let srv = start_with_env(tmp, root, &["--open"], &[("PATH", path)]);
+    let opened = bin_dir.join("opened");
+    let deadline = Instant::now() + WAIT;
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "xdg-open was never called");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        format!("http://127.0.0.1:{}/", srv.port)
+    );
+}
+
+#[test]
+fn open_without_any_desktop_opener_still_serves_and_says_so() {
+    let (tmp, root) = repo_site();
+    let empty = tmp.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let srv = start_with_env(tmp, root, &["--open"], &[("PATH", empty.into_os_string())]);
+    assert_eq!(get(srv.port, "/about/").0, 200);
+    let err = wait_for_stderr(&srv, "无法自动打开浏览器");
+    assert!(
+        err.contains(&format!("http://127.0.0.1:{}/", srv.port)),
+        "{err}"
+    );
+}
+
+/// Waits, with a deadline, until the server's stderr holds `needle`; returns all of it.
+fn wait_for_stderr(srv: &Server, needle: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let err = srv.stderr.lock().unwrap().join("\n");
+        if err.contains(needle) {
+            return err;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stderr never said {needle:?}: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -3,6 +3,8 @@
 //! contents) skipped, entities decoded, block boundaries turned into line breaks, and the start of
 //! every heading with an id remembered.
 
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
 /// A page's indexable text with the character offsets where its anchored headings begin.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PageText {
@@ -12,36 +14,36 @@ pub struct PageText {
     pub sections: Vec<(String, usize, String)>,
 }
 
-const BLOCK: &[&str] = &[
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "br",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "blockquote",
-    "pre",
-    "dt",
-    "dd",
-    "caption",
-    "figcaption",
-    "nav",
-    "aside",
-    "hr",
+const BLOCK: &[&[u8]] = &[
+    b"p",
+    b"div",
+    b"li",
+    b"ul",
+    b"ol",
+    b"table",
+    b"tr",
+    b"td",
+    b"th",
+    b"h1",
+    b"h2",
+    b"h3",
+    b"h4",
+    b"h5",
+    b"h6",
+    b"br",
+    b"section",
+    b"article",
+    b"header",
+    b"footer",
+    b"blockquote",
+    b"pre",
+    b"dt",
+    b"dd",
+    b"caption",
+    b"figcaption",
+    b"nav",
+    b"aside",
+    b"hr",
 ];
 
 pub fn extract(html: &str) -> PageText {
@@ -49,6 +51,8 @@ pub fn extract(html: &str) -> PageText {
         .map(decode)
         .unwrap_or_default();
     let title = title.split(" · ").next().unwrap_or("").trim().to_string();
+    // The markers are written by the templates, so a plain search finds them; everything between
+    // them goes through a real tokenizer (comments, character references, raw text elements).
     let body = match (
         html.find("<!--search:start-->"),
         html.find("<!--search:end-->"),
@@ -61,85 +65,89 @@ pub fn extract(html: &str) -> PageText {
         ..Default::default()
     };
     let mut chars = 0usize;
-    let mut i = 0;
-    let bytes = body.as_bytes();
-    let mut skip_until: Option<&str> = None;
+    // Depth inside a skipped element: everything below it, nested tags included, is left out.
+    let mut skipped: Option<(Vec<u8>, usize)> = None;
     let mut heading: Option<(String, usize, String)> = None;
-    while i < body.len() {
-        if bytes[i] == b'<' {
-            let (end, tag_end) = match body[i..].find('>') {
-                Some(e) => (i + e + 1, i + e),
-                None => (body.len(), body.len()),
-            };
-            let tag = &body[i + 1..tag_end.max(i + 1)];
-            let closing = tag.starts_with('/');
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if let Some(stop) = skip_until {
-                if closing && name == stop {
-                    skip_until = None;
+    for token in tokens(body) {
+        let (name, closing, id, class) = match &token {
+            Token::StartTag(t) => (
+                &t.name.0,
+                false,
+                t.attributes.get(b"id".as_slice()),
+                t.attributes.get(b"class".as_slice()),
+            ),
+            Token::EndTag(t) => (&t.name.0, true, None, None),
+            Token::String(text) => {
+                if skipped.is_none() {
+                    let t = String::from_utf8_lossy(&text.value);
+                    let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
+                    if let Some((_, _, h)) = heading.as_mut() {
+                        h.push_str(&t);
+                    }
+                    chars += t.chars().count();
+                    out.text.push_str(&t);
                 }
-                i = end;
                 continue;
             }
-            // Navigation inside the page (its table of contents, links to other ledgers) repeats
-            // headings and titles found elsewhere; left in, it would open every snippet.
-            let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
-            if !closing
-                && (toc
-                    || matches!(
-                        name.as_str(),
-                        "script" | "style" | "svg" | "template" | "nav"
-                    ))
-            {
-                skip_until = Some(match name.as_str() {
-                    "script" => "script",
-                    "style" => "style",
-                    "svg" => "svg",
-                    "nav" => "nav",
-                    "details" => "details",
-                    _ => "template",
-                });
-                i = end;
-                continue;
-            }
-            if BLOCK.contains(&name.as_str()) && !out.text.ends_with('\n') && !out.text.is_empty() {
-                out.text.push('\n');
-                chars += 1;
-            }
-            let is_heading =
-                name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
-            if is_heading && !closing {
-                if let Some(id) = attr(tag, "id") {
-                    heading = Some((decode(&id), chars, String::new()));
+            _ => continue,
+        };
+        if let Some((skip, depth)) = skipped.as_mut() {
+            if skip == name {
+                if closing {
+                    *depth -= 1;
+                } else {
+                    *depth += 1;
                 }
-            } else if is_heading
-                && closing
-                && let Some((id, at, text)) = heading.take()
-            {
-                out.sections.push((id, at, text.trim().to_string()));
+                if *depth == 0 {
+                    skipped = None;
+                }
             }
-            i = end;
             continue;
         }
-        let next = body[i..].find('<').map_or(body.len(), |e| i + e);
-        if skip_until.is_none() {
-            let t = decode(&body[i..next]);
-            let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
-            if let Some((_, _, h)) = heading.as_mut() {
-                h.push_str(&t);
-            }
-            chars += t.chars().count();
-            out.text.push_str(&t);
+        // Navigation inside the page (its table of contents, links to other ledgers) repeats
+        // headings and titles found elsewhere; left in, it would open every snippet.
+        let toc = name == b"details"
+            && class.is_some_and(|c| c.value.split(|b| *b == b' ').any(|w| w == b"toc"));
+        if !closing
+            && (toc
+                || matches!(
+                    name.as_slice(),
+                    b"script" | b"style" | b"svg" | b"template" | b"nav"
+                ))
+        {
+            skipped = Some((name.clone(), 1));
+            continue;
         }
-        i = next;
+        if BLOCK.contains(&name.as_slice()) && !out.text.ends_with('\n') && !out.text.is_empty() {
+            out.text.push('\n');
+            chars += 1;
+        }
+        let is_heading = name.len() == 2 && name[0] == b'h' && name[1].is_ascii_digit();
+        if is_heading && !closing {
+            if let Some(id) = id {
+                heading = Some((
+                    String::from_utf8_lossy(&id.value).into_owned(),
+                    chars,
+                    String::new(),
+                ));
+            }
+        } else if is_heading
+            && closing
+            && let Some((id, at, text)) = heading.take()
+        {
+            out.sections.push((id, at, text.trim().to_string()));
+        }
     }
     out.text = out.text.trim_end().to_string();
     out
+}
+
+/// The tokens of an HTML fragment; `script`, `style` and the like switch the tokenizer to raw
+/// text as a browser would, so a `<` inside a script is not taken for a tag.
+fn tokens(html: &str) -> impl Iterator<Item = Token> + '_ {
+    let mut emitter = DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    Tokenizer::new_with_emitter(html, emitter).flatten()
 }
 
 /// Folds runs of whitespace to one space; `after_space` says whether the text so far already
@@ -172,58 +180,17 @@ fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {
     Some(&s[i..j])
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let pat = format!(" {name}=\"");
-    let i = tag.find(&pat)? + pat.len();
-    let j = tag[i..].find('"')? + i;
-    Some(tag[i..j].to_string())
-}
-
-/// Decodes the entities the renderer and tera produce (named basics and numeric).
+/// Decodes the character references of a piece of text (the page title) as a browser would.
 pub fn decode(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Entities are short; look for the `;` among the next few characters only.
-        let window: usize = rest.char_indices().nth(12).map_or(rest.len(), |(i, _)| i);
-        let Some(semi) = rest[..window].find(';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let ent = &rest[1..semi];
-        let ch = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32)
-            }
-            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match ch {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+    for token in tokens(s) {
+        if let Token::String(t) = token {
+            out.push_str(&String::from_utf8_lossy(&t.value));
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -238,6 +205,22 @@ mod tests {
             "防火&防爆，压力>0.8MPa时"
         );
         assert_eq!(decode("安全&amp;健康是一回事"), "安全&健康是一回事");
+    }
+
+    #[test]
+    fn comments_and_named_references_read_as_a_browser_reads_them() {
+        let t = extract(
+            "<!--search:start--><!-- 压力 > 0.1MPa 时另写 --><p>动火&hellip;作业&mdash;监护&#x8981;</p><!--search:end-->",
+        );
+        assert_eq!(t.text, "动火…作业—监护要");
+    }
+
+    #[test]
+    fn nested_skipped_elements_end_at_their_own_close() {
+        let t = extract(
+            "<!--search:start--><nav>甲<nav>乙</nav>丙</nav><p>丁</p><script>if (a<b) x('</p>')</script>戊<!--search:end-->",
+        );
+        assert_eq!(t.text, "丁\n戊");
     }
 
     #[test]

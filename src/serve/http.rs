@@ -74,27 +74,58 @@ fn headers(pairs: &[(&str, &str)]) -> Vec<Header> {
 /// The `Host` values a request may carry: the bound address, `localhost` and `127.0.0.1`, each
 /// with the port (and without it on port 80). Anything else is refused, so a web page that
 /// points its own name at 127.0.0.1 (DNS rebinding) cannot read the preview.
-pub fn allowed_hosts(bound: &str, port: u16) -> Vec<String> {
-    let mut hosts = vec![
-        bound.to_ascii_lowercase(),
-        format!("localhost:{port}"),
-        format!("127.0.0.1:{port}"),
-    ];
-    if port == 80 {
-        let bare = bound.rsplit_once(':').map_or(bound, |(h, _)| h);
-        hosts.extend([
-            bare.to_ascii_lowercase(),
-            "localhost".into(),
-            "127.0.0.1".into(),
-        ]);
-    }
-    hosts.sort();
-    hosts.dedup();
-    hosts
+#[derive(Debug, Clone, Default)]
+pub struct Hosts {
+    names: Vec<String>,
+    /// Bound to every interface (`--bind 0.0.0.0`): colleagues reach the preview by this
+    /// machine's IP address, whichever it is. An IP address is no DNS name, so rebinding
+    /// cannot use it.
+    any_ip_on: Option<u16>,
 }
 
-pub fn host_allowed(host: Option<&str>, allowed: &[String]) -> bool {
-    host.is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h.trim())))
+impl Hosts {
+    pub fn new(bound: std::net::SocketAddr) -> Hosts {
+        let port = bound.port();
+        let mut names = vec![
+            bound.to_string(),
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+        ];
+        if port == 80 {
+            names.extend([
+                bound.ip().to_string(),
+                "localhost".into(),
+                "127.0.0.1".into(),
+            ]);
+        }
+        names.sort();
+        names.dedup();
+        Hosts {
+            names,
+            any_ip_on: bound.ip().is_unspecified().then_some(port),
+        }
+    }
+
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        let Some(h) = host.map(str::trim) else {
+            return false;
+        };
+        self.names.iter().any(|a| a.eq_ignore_ascii_case(h))
+            || self.any_ip_on.is_some_and(|port| {
+                h.parse::<std::net::SocketAddr>()
+                    .is_ok_and(|a| a.port() == port)
+                    || (port == 80 && h.parse::<std::net::IpAddr>().is_ok())
+            })
+    }
+
+    /// For the refusal message.
+    pub fn describe(&self) -> String {
+        let mut s = self.names.join("、");
+        if self.any_ip_on.is_some() {
+            s.push_str("，以及本机的任一 IP 地址");
+        }
+        s
+    }
 }
 
 pub fn handle(request: Request, shared: &Shared) {
@@ -103,8 +134,8 @@ pub fn handle(request: Request, shared: &Shared) {
         .iter()
         .find(|h| h.field.equiv("Host"))
         .map(|h| h.value.as_str().to_string());
-    if !host_allowed(host.as_deref(), &shared.hosts) {
-        let body = format!("预览服务器只接受发往 {} 的请求", shared.hosts.join("、"));
+    if !shared.hosts.allows(host.as_deref()) {
+        let body = format!("预览服务器只接受发往 {} 的请求", shared.hosts.describe());
         let _ = request.respond(Response::from_string(body).with_status_code(403));
         return;
     }
@@ -287,9 +318,9 @@ mod tests {
 
     #[test]
     fn only_the_preview_s_own_hosts_are_answered() {
-        let hosts = allowed_hosts("127.0.0.1:8123", 8123);
+        let hosts = Hosts::new("127.0.0.1:8123".parse().unwrap());
         for ok in ["127.0.0.1:8123", "localhost:8123", "LOCALHOST:8123"] {
-            assert!(host_allowed(Some(ok), &hosts), "{ok}");
+            assert!(hosts.allows(Some(ok)), "{ok}");
         }
         for bad in [
             None,
@@ -298,13 +329,27 @@ mod tests {
             Some("localhost:80"),
             Some("127.0.0.1:8124"),
             Some("127.0.0.1.evil.example:8123"),
+            Some("192.168.1.5:8123"),
         ] {
-            assert!(!host_allowed(bad, &hosts), "{bad:?}");
+            assert!(!hosts.allows(bad), "{bad:?}");
         }
-        let on_80 = allowed_hosts("192.168.1.5:80", 80);
-        assert!(host_allowed(Some("192.168.1.5"), &on_80));
-        assert!(host_allowed(Some("localhost"), &on_80));
-        assert!(!host_allowed(Some("evil.example"), &on_80));
+        let on_80 = Hosts::new("192.168.1.5:80".parse().unwrap());
+        assert!(on_80.allows(Some("192.168.1.5")));
+        assert!(on_80.allows(Some("localhost")));
+        assert!(!on_80.allows(Some("evil.example")));
+        assert!(!on_80.allows(Some("10.0.0.2")));
+    }
+
+    #[test]
+    fn bound_to_every_interface_any_ip_address_with_the_port_is_answered() {
+        let hosts = Hosts::new("0.0.0.0:8123".parse().unwrap());
+        for ok in ["192.168.1.5:8123", "[fe80::1]:8123", "localhost:8123"] {
+            assert!(hosts.allows(Some(ok)), "{ok}");
+        }
+        for bad in ["192.168.1.5:8124", "192.168.1.5", "evil.example:8123"] {
+            assert!(!hosts.allows(Some(bad)), "{bad}");
+        }
+        assert!(hosts.describe().contains("任一 IP 地址"));
     }
 
     #[test]

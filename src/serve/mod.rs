@@ -25,8 +25,8 @@ pub struct Shared {
     pub clients: Mutex<Vec<mpsc::Sender<String>>>,
     /// Mirror of the output on disk, if `--out` was given.
     pub mirror: Option<PathBuf>,
-    /// `Host` header values the server answers (see [`http::allowed_hosts`]).
-    pub hosts: Vec<String>,
+    /// `Host` header values the server answers (see [`http::Hosts`]).
+    pub hosts: http::Hosts,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -53,11 +53,7 @@ impl Shared {
 }
 
 /// Builds once, then serves and rebuilds on change until the process is stopped.
-pub fn run(opts: BuildOptions, bind: &str, port: u16, open: bool) -> Result<(), String> {
-    run_with(opts, bind, port, open, None)
-}
-
-pub fn run_with(
+pub fn run(
     opts: BuildOptions,
     bind: &str,
     port: u16,
@@ -74,9 +70,23 @@ pub fn run_with(
             format!("无法在 {bind} 上启动预览服务器：{e}")
         }
     })?;
-    let ip = server.server_addr().to_ip();
-    let addr = ip.map_or(format!("{bind}:{port}"), |a| a.to_string());
-    let hosts = http::allowed_hosts(&addr, ip.map_or(port, |a| a.port()));
+    let Some(bound) = server.server_addr().to_ip() else {
+        return Err(format!(
+            "无法在 {bind}:{port} 上启动预览服务器：不是 IP 地址"
+        ));
+    };
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "注意：预览服务器监听 {bound}，同一网络中的其他电脑也能打开预览；只在可信的网络中这样做。"
+        );
+    }
+    let hosts = http::Hosts::new(bound);
+    // Bound to every interface, the printed address is one a browser on this machine can open.
+    let addr = if bound.ip().is_unspecified() {
+        format!("127.0.0.1:{}", bound.port())
+    } else {
+        bound.to_string()
+    };
     let shared = Arc::new(Shared {
         output: RwLock::new(Arc::new(Output::default())),
         search: RwLock::new(Arc::new(Default::default())),
@@ -92,8 +102,9 @@ pub fn run_with(
     let _watcher = watch::start(&opts.root, tx)?;
     let url = format!("http://{addr}/");
     println!("预览地址：{url}  （按 Ctrl-C 停止）");
-    if open {
-        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    if open && let Err(e) = ::open::that_detached(&url) {
+        // The preview still runs; the user can open the printed address by hand.
+        eprintln!("无法自动打开浏览器（{e}），请手动打开 {url}");
     }
     {
         let shared = shared.clone();
