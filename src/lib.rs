@@ -5,10 +5,12 @@
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod page_text;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod text;
+pub mod url;
 pub mod write;

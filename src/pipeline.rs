@@ -95,35 +95,29 @@ fn model_opts(opts: &BuildOptions, theme: Option<&render::theme::Theme>) -> Mode
     }
 }
 
-/// Everything but writing: the site in memory.
-pub fn compile(opts: &BuildOptions) -> Result<Compiled, Failure> {
-    compile_with(opts, None, true)
+/// How [`compile`] runs: for `build` or for the preview server.
+pub enum Mode<'a> {
+    /// `build`: pages go into `stream` (the staging folder) as they are rendered instead of
+    /// being kept; the search index is built.
+    Build(&'a render::Stream<'a>),
+    /// The preview server: reuses what `caches` hold from last time (pages whose context is the
+    /// same, the compiled templates) and may leave the search index for later
+    /// (`with_search = false`, see `serve`).
+    Preview {
+        caches: &'a mut Caches,
+        with_search: bool,
+    },
 }
 
-/// `compile` with the pages streamed into `stream` as they are rendered instead of kept.
-pub fn compile_streaming(
-    opts: &BuildOptions,
-    stream: &render::Stream<'_>,
-) -> Result<Compiled, Failure> {
-    compile_inner(opts, None, true, Some(stream))
-}
-
-/// `compile` for the preview server: reuses pages rendered last time when their context is the
-/// same, and may leave the search index for later (`with_search = false`, see [`add_search`]).
-pub fn compile_with(
-    opts: &BuildOptions,
-    caches: Option<&mut Caches>,
-    with_search: bool,
-) -> Result<Compiled, Failure> {
-    compile_inner(opts, caches, with_search, None)
-}
-
-fn compile_inner(
-    opts: &BuildOptions,
-    caches: Option<&mut Caches>,
-    with_search: bool,
-    stream: Option<&render::Stream<'_>>,
-) -> Result<Compiled, Failure> {
+/// Everything but writing: load, model, render, search and the link check.
+pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure> {
+    let (caches, with_search, stream) = match mode {
+        Mode::Build(stream) => (None, true, Some(stream)),
+        Mode::Preview {
+            caches,
+            with_search,
+        } => (Some(caches), with_search, None),
+    };
     let (load_memo, md_memo, cache, compiled) = match caches {
         Some(c) => (
             Some(&mut c.load),
@@ -203,24 +197,16 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     write::check_destination(&opts.root, &opts.out).map_err(Failure::Io)?;
     let staging = write::Staging::create(&opts.out).map_err(Failure::Io)?;
     let put = |rel: &str, bytes: &[u8]| staging.put(rel, bytes);
-    let mut c = match compile_streaming(opts, &put) {
-        Ok(c) => c,
-        Err(f) => {
-            staging.abort();
-            return Err(f);
-        }
-    };
+    // On any early return (or a panic) dropping `staging` removes the staging folder.
+    let mut c = compile(opts, Mode::Build(&put))?;
     let t = Instant::now();
     // The files made after the pages (the search index: tens of thousands of small files for a
     // large town) are written from all threads; `finish` then adds the copies and swaps folders.
     let files = std::mem::take(&mut c.output.files);
-    if let Err(e) = files
+    files
         .par_iter()
         .try_for_each(|(rel, bytes)| staging.put(rel, bytes))
-    {
-        staging.abort();
-        return Err(Failure::Io(e));
-    }
+        .map_err(Failure::Io)?;
     staging.finish(&c.output).map_err(Failure::Io)?;
     c.stages.push(("write", t.elapsed().as_millis()));
     Ok(c)

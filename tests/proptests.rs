@@ -34,10 +34,11 @@ use dualprev::diag::{Diagnostic, SourceFile, display_width};
 use dualprev::load::enterprise::EnterpriseRecord;
 use dualprev::load::{enterprise, frontmatter, site_config, source, standard};
 use dualprev::model::content::{key_of, root_prefix};
-use dualprev::model::markdown::{self, LinkTargets, RenderCtx, encode_path};
+use dualprev::model::markdown::{self, LinkTargets, RenderCtx};
 use dualprev::render::Output;
 use dualprev::search::query::{self, Hit};
 use dualprev::search::tokenize::{query_terms, tokenize};
+use dualprev::url::encode_path;
 
 fn config(cases: u32) -> Config {
     Config {
@@ -1197,7 +1198,7 @@ fn tiny_index(texts: &[String]) -> BTreeMap<String, Vec<u8>> {
         let html = page_html(i, t);
         let key = format!("p{i}/");
         out.texts
-            .push((key.clone(), dualprev::search::html_text::extract(&html)));
+            .push((key.clone(), dualprev::page_text::extract(&html)));
         out.files
             .insert(format!("{key}index.html"), html.into_bytes());
         out.pages += 1;
@@ -1332,8 +1333,8 @@ proptest! {
     #[test]
     fn html_text_takes_any_markup(s in any::<String>(), t in "[<>/!a-z=\" &#;x0-9hpscriptvg\\-]{0,60}") {
         for h in [s.clone(), format!("<!--search:start-->{t}{s}<!--search:end-->"), format!("<title>{s}</title><!--search:start-->{t}<!--search:end-->")] {
-            let _ = dualprev::search::html_text::extract(&h);
-            let _ = dualprev::search::html_text::decode(&h);
+            let _ = dualprev::page_text::extract(&h);
+            let _ = dualprev::page_text::decode(&h);
         }
     }
 }
@@ -1343,11 +1344,11 @@ proptest! {
 #[test]
 fn html_text_extract_with_a_lone_lt_at_the_end_of_the_region() {
     let r = std::panic::catch_unwind(|| {
-        dualprev::search::html_text::extract("<!--search:start-->text <<!--search:end-->")
+        dualprev::page_text::extract("<!--search:start-->text <<!--search:end-->")
     });
     assert!(
         r.is_ok(),
-        "search::html_text::extract panics when the searchable region ends with a lone `<`"
+        "page_text::extract panics when the searchable region ends with a lone `<`"
     );
 }
 

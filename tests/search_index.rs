@@ -807,7 +807,7 @@ fn result_files_say_where_each_page_belongs() {
     for d in &b.docs {
         let raw = b.get(&format!(
             "search/d/{}.json",
-            dualprev::search::index::b36(d.id)
+            dualprev::search::format::b36(d.id)
         ));
         let v: serde_json::Value = serde_json::from_str(&raw.unwrap()).unwrap();
         let got: Vec<String> = v

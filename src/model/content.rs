@@ -208,8 +208,6 @@ pub fn build(
         targets.insert(p.path.clone(), (key_of(&p.path), ids));
     }
     let targets_fp = hash_of(&targets);
-    let trace = std::env::var_os("DUALPREV_TRACE").is_some();
-    let t0 = std::time::Instant::now();
     // (HTML, its fingerprint, link diagnostics, data fingerprint or 0, freshly rendered)
     type Rendered = (Arc<str>, u64, Vec<Diagnostic>, u64, bool);
     let rendered: Vec<Rendered> = live
@@ -274,9 +272,6 @@ pub fn build(
             }
         }
     }
-    if trace {
-        eprintln!("trace: markdown {} ms", t0.elapsed().as_millis());
-    }
     let mut pages: Vec<Page> = Vec::new();
     for ((p, h), (html, html_fp, mut d, _, _)) in live.iter().zip(headings).zip(rendered) {
         diags.append(&mut d);
@@ -285,7 +280,7 @@ pub fn build(
         let section = parent_key(&key);
         pages.push(Page {
             path: p.path.clone(),
-            url: markdown::encode_path(&key),
+            url: crate::url::encode_path(&key),
             key: key.clone(),
             title: p.fm.title.clone(),
             description: p.fm.description.clone(),
@@ -462,7 +457,7 @@ fn add_missing_sections(pages: &mut Vec<Page>) {
         };
         pages.push(Page {
             path,
-            url: markdown::encode_path(&key),
+            url: crate::url::encode_path(&key),
             section: parent_key(&key),
             key,
             title,

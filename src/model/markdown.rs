@@ -9,6 +9,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, SourceFile, suggest};
+use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct Heading {
@@ -427,20 +428,6 @@ pub fn parse_shortcode(s: &str) -> Option<(String, BTreeMap<String, String>)> {
         rest = after.trim_start().trim_start_matches(',').trim_start();
     }
     Some((name.to_string(), args))
-}
-
-/// Percent-encodes each segment of a path, keeping `/`.
-pub fn encode_path(path: &str) -> String {
-    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-    const SEG: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    path.split('/')
-        .map(|s| utf8_percent_encode(s, SEG).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn is_external(dest: &str) -> bool {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Site;
 use super::enterprise::{Enterprise, HazardState, in_category, is_high_risk};
-use super::markdown::encode_path;
+use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {

@@ -13,7 +13,7 @@ pub fn sitemap(site: &Site, keys: &[String]) -> Option<String> {
         s.push_str(&format!(
             "  <url><loc>{}{}</loc></url>\n",
             escape(base),
-            crate::model::markdown::encode_path(k)
+            crate::url::encode_path(k)
         ));
     }
     s.push_str("</urlset>\n");

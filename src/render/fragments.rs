@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape_into as esc;
 use crate::model::enterprise::{Enterprise, HazardState, LevelView, RiskGroup};
+use crate::text::escape_into as esc;
 
 /// The `level` macro of macros.html: the level's name, with its colour in words.
 fn level(out: &mut String, l: &LevelView) {

@@ -214,7 +214,9 @@ fn resolve(page: &str, raw: &str, base: &Base) -> Option<Link> {
         None => (rest, None),
     };
     let path = before.split(['?']).next().unwrap_or("");
-    let anchor = anchor.map(decode).filter(|a| !a.is_empty());
+    let anchor = anchor
+        .map(crate::url::decode_path)
+        .filter(|a| !a.is_empty());
     if path.is_empty() && !from_root && anchor.is_none() {
         return None;
     }
@@ -226,19 +228,13 @@ fn resolve(page: &str, raw: &str, base: &Base) -> Option<Link> {
         } else {
             page.rfind('/').map_or("", |i| &page[..=i])
         };
-        join(dir, &decode(path))
+        join(dir, &crate::url::decode_path(path))
     };
     Some(Link {
         written: raw.to_string(),
         target,
         anchor,
     })
-}
-
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// `dir` (ending in `/` or empty) joined with a relative path; a folder means its `index.html`.

@@ -32,7 +32,7 @@ pub struct Output {
     pub copies: BTreeMap<String, theme::ThemeFile>,
     /// The indexable text of the landing pages (print versions and card sheets repeat them), taken as each page is rendered (so `build` can stream
     /// the HTML to disk and keep only this).
-    pub texts: Vec<(String, crate::search::html_text::PageText)>,
+    pub texts: Vec<(String, crate::page_text::PageText)>,
     /// HTML pages rendered (kept in `files` or streamed out).
     pub pages: usize,
     /// The links and ids of every HTML page and feed, for [`check_links`] (taken as each file is
@@ -180,7 +180,7 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
     let canonical = site
         .base_url
         .as_ref()
-        .map(|b| format!("{b}{}", crate::model::markdown::encode_path(key)));
+        .map(|b| format!("{b}{}", crate::url::encode_path(key)));
     ctx.insert("canonical", &canonical);
     ctx
 }
@@ -190,7 +190,7 @@ pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // tera's default also escapes `/`, which bloats every relative URL; quotes and <>& are what matter.
-    tera.set_escape_fn(html::escape);
+    tera.set_escape_fn(crate::text::escape);
     let sources: Vec<(String, String)> = theme
         .templates
         .iter()
@@ -285,23 +285,6 @@ pub fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
-/// For the trace lines: the resident and peak memory so far (Linux only; empty elsewhere).
-fn rss() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map(|kb| kb / 1024)
-    };
-    match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(now), Some(peak)) => format!(", rss {now} MB (peak {peak} MB)"),
-        _ => String::new(),
-    }
-}
-
 /// Renders the whole site.
 pub fn render(
     site: &Site,
@@ -328,27 +311,14 @@ pub fn render(
         Ok(())
     };
     let stream: Option<&Stream<'_>> = stream.map(|_| &noting as &Stream<'_>);
-    let trace = std::env::var_os("DUALPREV_TRACE").is_some();
-    let t0 = std::time::Instant::now();
-    if trace {
-        eprintln!("trace: render starts{}", rss());
-    }
     let jobs::Planned { jobs, deferred } = jobs::all(site, &mut out, stream, diags)?;
-    if trace {
-        eprintln!(
-            "trace: jobs {} ms ({} jobs){}",
-            t0.elapsed().as_millis(),
-            jobs.len(),
-            rss()
-        );
-    }
     let fp = theme_fingerprint(theme);
     let previous = match &cache {
         Some(c) if c.theme == fp => c.last.as_deref().map(|o| (&c.hashes, o)),
         _ => None,
     };
     let hashing = cache.is_some();
-    type Text = Option<crate::search::html_text::PageText>;
+    type Text = Option<crate::page_text::PageText>;
     type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
     let render_one = |job: &Job| -> Result<Rendered, String> {
         let path = job.path();
@@ -385,7 +355,7 @@ pub fn render(
                 let r = tera
                     .render(&job.template, ctx)
                     .map(|html| {
-                        let text = wants_text.then(|| crate::search::html_text::extract(&html));
+                        let text = wants_text.then(|| crate::page_text::extract(&html));
                         (html.into_bytes(), text)
                     })
                     .map_err(|e| {
@@ -426,9 +396,6 @@ pub fn render(
             },
             Err(d) => diags.push(*d),
         }
-    }
-    if trace {
-        eprintln!("trace: rendered {} ms{}", t0.elapsed().as_millis(), rss());
     }
     let mut results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
     if let Some(c) = cache {

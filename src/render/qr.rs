@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock};
 
-use super::html::escape_into;
+use crate::text::escape_into;
 
 /// A module matrix packed one bit per module, row by row: ~200 bytes for a page URL's code, so
 /// the memo below stays small even for tens of thousands of codes.

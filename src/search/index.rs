@@ -1,8 +1,8 @@
 //! Building the sharded index. Layout under `search/`:
-//! - `meta.json`: format version, document count, shard count;
+//! - `meta.json`: format version, document count, shard count, the varint alphabet `d`;
 //! - `s/<n>.json`: `{term: postings}` for the terms whose FNV-1a hash falls in shard n. Postings are
 //!   `(doc, impact)` pairs in doc order (doc numbers delta-coded), written with the 64-character
-//!   varint alphabet [`VARINT_DIGITS`]; a long list is kept in `l/<key>.txt` and its shard entry is
+//!   varint alphabet [`VARINT_DIGITS`](super::format::VARINT_DIGITS); a long list is kept in `l/<key>.txt` and its shard entry is
 //!   `@<key>`, so a shard stays small and a query fetches only the lists it needs;
 //! - `d/<doc>.json`: title, URL, section anchors, where the page belongs `w` (see [`place`]), the
 //!   number of text chunks `n` and the first chunk `x` of the page text; chunk k ≥ 1 is
@@ -15,20 +15,13 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::html_text::PageText;
-use super::query::{B, K1};
+use super::format::{
+    CHUNK, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT, VARINT_DIGITS, b36, impact,
+    push_varint, shard_of,
+};
 use super::tokenize::{Span, spans_into};
+use crate::page_text::PageText;
 use crate::render::Output;
-
-/// Target bytes of one shard; the shard count follows from the total.
-pub const SHARD_TARGET: usize = 4 * 1024;
-/// Posting strings longer than this get a file of their own instead of a place in a shard.
-pub const LIST_INLINE: usize = 1024;
-/// Scale of the whole-number impacts (BM25 weight × this, rounded).
-pub const IMPACT_SCALE: f64 = 30.0;
-/// Extra weight of a term occurrence in the title and in a heading.
-pub const TITLE_WEIGHT: u32 = 3;
-pub const HEADING_WEIGHT: u32 = 1;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct IndexStats {
@@ -47,6 +40,8 @@ struct Meta {
     v: u32,
     n: usize,
     shards: usize,
+    /// The posting alphabet, so the browser script does not keep a copy of it.
+    d: &'static str,
 }
 
 #[derive(Serialize)]
@@ -113,34 +108,6 @@ fn leading_number(s: &str, sep: char) -> Option<u32> {
     let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
     let ok = (1..=3).contains(&digits.len()) && s[digits.len()..].starts_with(sep);
     ok.then(|| digits.parse().ok()).flatten().filter(|n| *n > 0)
-}
-
-/// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
-pub fn fnv1a(s: &str) -> u32 {
-    let mut h: u32 = 0x811c9dc5;
-    for b in s.bytes() {
-        h ^= b as u32;
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
-pub fn shard_of(term: &str, shards: usize) -> usize {
-    (fnv1a(term) as usize) % shards.max(1)
-}
-
-pub fn b36(mut n: u64) -> String {
-    const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    if n == 0 {
-        return "0".into();
-    }
-    let mut buf = Vec::new();
-    while n > 0 {
-        buf.push(D[(n % 36) as usize]);
-        n /= 36;
-    }
-    buf.reverse();
-    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// One document reduced to what the index needs: its folded text, and each distinct term (a range
@@ -359,66 +326,6 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-/// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
-/// Rust and JavaScript rank identically with no floating point on the query side.
-pub fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
-    let (tf, n, df) = (weighted_tf as f64, n as f64, df as f64);
-    let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-    let norm = 1.0 - B + B * len as f64 / avgdl.max(1.0);
-    let score = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
-    ((score * IMPACT_SCALE).round() as u32).max(1)
-}
-
-/// Characters of page text per chunk.
-pub const CHUNK: usize = 1000;
-
-/// Characters of the posting alphabet: the first 32 end a number, the last 32 say more follow.
-pub const VARINT_DIGITS: &[u8; 64] =
-    b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
-
-/// Appends `n` as base-32 digits, most significant first, every digit but the last marked.
-pub fn push_varint(out: &mut String, n: u64) {
-    let mut groups = [0u8; 13];
-    let mut k = 0;
-    let mut v = n;
-    loop {
-        groups[k] = (v & 31) as u8;
-        k += 1;
-        v >>= 5;
-        if v == 0 {
-            break;
-        }
-    }
-    for i in (0..k).rev() {
-        let d = groups[i] + if i > 0 { 32 } else { 0 };
-        out.push(VARINT_DIGITS[d as usize] as char);
-    }
-}
-
-/// Decodes a posting string: `(doc, impact)` pairs, doc numbers delta-coded.
-pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
-    let mut nums = Vec::with_capacity(s.len());
-    let mut acc = 0u64;
-    for b in s.bytes() {
-        let Some(d) = VARINT_DIGITS.iter().position(|x| *x == b) else {
-            continue;
-        };
-        if d >= 32 {
-            acc = (acc << 5) | (d as u64 - 32);
-        } else {
-            nums.push((acc << 5) | d as u64);
-            acc = 0;
-        }
-    }
-    let mut doc = 0u64;
-    nums.chunks_exact(2)
-        .map(|c| {
-            doc += c[0];
-            (doc, c[1] as u32)
-        })
-        .collect()
-}
-
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
 pub fn build(out: &mut Output) -> IndexStats {
     let (files, stats) = index(out);
@@ -430,12 +337,7 @@ pub fn build(out: &mut Output) -> IndexStats {
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut files = BTreeMap::new();
     let pages = &out.texts;
-    let trace = std::env::var_os("DUALPREV_TRACE").is_some();
-    let t0 = std::time::Instant::now();
     let docs_terms: Vec<DocTerms> = pages.par_iter().map(|(_, p)| doc_terms(p)).collect();
-    if trace {
-        eprintln!("trace: index terms {} ms", t0.elapsed().as_millis());
-    }
 
     // term -> [(doc, weighted tf)], built in parallel over partitions of the terms; docs are
     // visited in order so postings stay sorted.
@@ -470,9 +372,6 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     } else {
         total_len as f64 / n as f64
     };
-    if trace {
-        eprintln!("trace: index merged {} ms", t0.elapsed().as_millis());
-    }
     let mut postings: Postings = parts.into_iter().flatten().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let encoded: Vec<(&str, String)> = postings
@@ -490,9 +389,6 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         })
         .collect();
     drop(postings);
-    if trace {
-        eprintln!("trace: index encoded {} ms", t0.elapsed().as_millis());
-    }
     // Long lists go to files of their own, keyed by their place in the sorted term list.
     let mut inline: Vec<(&str, String)> = Vec::with_capacity(encoded.len());
     let mut stats = IndexStats {
@@ -543,7 +439,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         .par_iter()
         .enumerate()
         .map(|(i, (key, p))| {
-            let url = crate::model::markdown::encode_path(key);
+            let url = crate::url::encode_path(key);
             let chunks = chunks(&p.text, CHUNK);
             let id = b36(i as u64);
             let f = DocFile {
@@ -572,10 +468,13 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         stats.total_bytes += bytes.len();
         files.insert(path, bytes);
     }
-    if trace {
-        eprintln!("trace: index files {} ms", t0.elapsed().as_millis());
-    }
-    let meta = serde_json::to_vec(&Meta { v: 2, n, shards }).unwrap_or_default();
+    let meta = serde_json::to_vec(&Meta {
+        v: 2,
+        n,
+        shards,
+        d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
+    })
+    .unwrap_or_default();
     stats.total_bytes += meta.len();
     files.insert("search/meta.json".into(), meta);
     (files, stats)
@@ -584,27 +483,6 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varints_round_trip() {
-        let pairs: Vec<(u64, u32)> =
-            vec![(0, 1), (1, 31), (33, 32), (1000, 1023), (70_000, 1 << 20)];
-        let mut s = String::new();
-        let mut prev = 0;
-        for (d, i) in &pairs {
-            push_varint(&mut s, d - prev);
-            push_varint(&mut s, *i as u64);
-            prev = *d;
-        }
-        assert_eq!(decode_postings(&s), pairs);
-        let mut one = String::new();
-        push_varint(&mut one, 31);
-        push_varint(&mut one, 32);
-        assert_eq!(
-            one, "vB0",
-            "31 is one final digit; 32 is continuation 1 then final 0"
-        );
-    }
 
     #[test]
     fn chunks_split_on_characters() {
@@ -658,13 +536,5 @@ mod tests {
         assert_eq!(p("", "首页"), "");
         assert_eq!(without_remark("（示例）"), "（示例）");
         assert_eq!(chapter_number("2024 年总结"), None);
-    }
-
-    #[test]
-    fn impact_grows_with_count_and_rarity() {
-        assert!(impact(3, 100, 10, 1000, 100.0) > impact(1, 100, 10, 1000, 100.0));
-        assert!(impact(1, 100, 10, 1000, 100.0) > impact(1, 100, 500, 1000, 100.0));
-        assert!(impact(1, 50, 10, 1000, 100.0) > impact(1, 400, 10, 1000, 100.0));
-        assert!(impact(1, 100, 1000, 1000, 100.0) >= 1);
     }
 }

@@ -2,7 +2,7 @@
 //! by term so that a query downloads only the shards of its own terms plus the few result files it
 //! shows. The browser script (`static/js/search.js`) and [`query::query`] read it the same way.
 
-pub mod html_text;
+pub mod format;
 pub mod index;
 pub mod query;
 pub mod tokenize;

@@ -5,11 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::index::{decode_postings, shard_of};
+use super::format::{b36, decode_postings, shard_of};
 use super::tokenize::{fold, query_terms};
-
-pub const K1: f64 = 1.2;
-pub const B: f64 = 0.75;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -118,7 +115,7 @@ pub fn read_doc(
     doc: u64,
     needles: &[String],
 ) -> Option<DocRead> {
-    let id = super::index::b36(doc);
+    let id = b36(doc);
     let f: serde_json::Value = serde_json::from_str(&get(&format!("search/d/{id}.json"))?).ok()?;
     let title = f["t"].as_str().unwrap_or("").to_string();
     let mut text = f["x"].as_str().unwrap_or("").to_string();
@@ -196,7 +193,7 @@ pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
         if let Some(at) = first
             && let Some((a, _)) = d.sections.iter().rfind(|(_, o)| *o <= at)
         {
-            url = format!("{url}#{}", crate::model::markdown::encode_path(a));
+            url = format!("{url}#{}", crate::url::encode_path(a));
         }
         hits.push(Hit {
             doc,

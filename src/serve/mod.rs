@@ -184,7 +184,13 @@ pub fn rebuild(
     // With a disk mirror the written folder must equal `build` output, index included.
     let mirror = shared.mirror.is_some();
     cache.load.forget(changed);
-    let result = pipeline::compile_with(opts, Some(cache), mirror);
+    let result = pipeline::compile(
+        opts,
+        pipeline::Mode::Preview {
+            caches: cache,
+            with_search: mirror,
+        },
+    );
     let ms = start.elapsed().as_millis();
     let mut status = shared.status.write().map(|s| s.clone()).unwrap_or_default();
     status.generation += 1;

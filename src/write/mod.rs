@@ -1,6 +1,7 @@
 //! Stage 5 — write: the rendered site goes into a staging folder beside the output (pages as they
 //! are rendered, then everything else), which is swapped in with renames at the end. A failure at
-//! any point removes the staging folder and leaves the previous output exactly as it was.
+//! any point (a panic included: the staging folder is a guard removed on drop) leaves the previous
+//! output exactly as it was.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +10,20 @@ use rayon::prelude::*;
 use crate::render::Output;
 use crate::render::theme::ThemeFile;
 
-/// A staging folder beside the output folder.
+/// A staging folder beside the output folder, removed when dropped unless it was swapped in.
 pub struct Staging {
     dest: PathBuf,
     dir: PathBuf,
     old: PathBuf,
+    swapped: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.swapped {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 impl Staging {
@@ -37,6 +47,7 @@ impl Staging {
             dest: dest.to_path_buf(),
             dir,
             old,
+            swapped: false,
         })
     }
 
@@ -49,34 +60,27 @@ impl Staging {
         std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))
     }
 
-    /// Writes what `out` holds, then swaps the staging folder in for the output folder.
-    pub fn finish(self, out: &Output) -> Result<(), String> {
-        if let Err(e) = self.fill(out) {
-            self.abort();
-            return Err(e);
-        }
+    /// Writes what `out` holds, then swaps the staging folder in for the output folder. On an
+    /// error the staging folder goes when `self` is dropped.
+    pub fn finish(mut self, out: &Output) -> Result<(), String> {
+        self.fill(out)?;
         remove_all(&self.old);
         let had_old = self.dest.exists();
-        if had_old && let Err(e) = std::fs::rename(&self.dest, &self.old) {
-            self.abort();
-            return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
+        if had_old {
+            std::fs::rename(&self.dest, &self.old)
+                .map_err(|e| format!("无法替换输出目录 {}：{e}", self.dest.display()))?;
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
             if had_old {
                 let _ = std::fs::rename(&self.old, &self.dest);
             }
-            self.abort();
             return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
         }
+        self.swapped = true;
         if had_old {
             remove_all(&self.old);
         }
         Ok(())
-    }
-
-    /// Removes the staging folder; the output folder is untouched.
-    pub fn abort(&self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 
     fn fill(&self, out: &Output) -> Result<(), String> {
@@ -188,4 +192,60 @@ pub fn check_destination(root: &Path, dest: &Path) -> Result<(), String> {
 /// Writes an in-memory site to `dest` atomically (the preview server's `--out` mirror).
 pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
     Staging::create(dest)?.finish(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beside(dest: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dest.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_staging_folder_dropped_or_left_by_a_panic_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("public");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("old.html"), "旧").unwrap();
+        {
+            let s = Staging::create(&dest).unwrap();
+            s.put("a/index.html", b"x").unwrap();
+            assert_eq!(beside(&dest).len(), 2, "{:?}", beside(&dest));
+        }
+        assert_eq!(beside(&dest), ["public"]);
+        let r = std::panic::catch_unwind(|| {
+            let s = Staging::create(&dest).unwrap();
+            s.put("a/index.html", b"x").unwrap();
+            panic!("a stage fails half-way");
+        });
+        assert!(r.is_err());
+        assert_eq!(beside(&dest), ["public"]);
+        assert_eq!(
+            std::fs::read_to_string(dest.join("old.html")).unwrap(),
+            "旧"
+        );
+    }
+
+    #[test]
+    fn finish_swaps_the_staging_folder_in_and_leaves_nothing_beside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("public");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("old.html"), "旧").unwrap();
+        let s = Staging::create(&dest).unwrap();
+        s.put("new.html", "新".as_bytes()).unwrap();
+        s.finish(&Output::default()).unwrap();
+        assert_eq!(beside(&dest), ["public"]);
+        assert!(!dest.join("old.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(dest.join("new.html")).unwrap(),
+            "新"
+        );
+    }
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::model::enterprise::{Enterprise, LevelView, RiskGroup};
-use crate::render::html::escape_into as esc;
+use crate::text::escape_into as esc;
 
 /// A paper a card is printed on. Keep in step with enterprise.css and the `@page` rules of
 /// cards.html: the printable area is the paper less its margins.

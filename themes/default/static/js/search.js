@@ -96,9 +96,14 @@
     return cache[path];
   }
   function fetchJson(path) { return fetchData(path, false); }
-  var DIGITS = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_", DIGIT = {};
-  for (var di = 0; di < 64; di++) DIGIT[DIGITS[di]] = di;
-  // (doc, impact) pairs, doc numbers delta-coded, base-32 varints (see src/search/index.rs).
+  // The varint alphabet comes with the index (meta.json "d", from src/search/format.rs).
+  var DIGIT = null;
+  function useDigits(digits) {
+    if (DIGIT) return;
+    DIGIT = {};
+    for (var di = 0; di < digits.length; di++) DIGIT[digits[di]] = di;
+  }
+  // (doc, impact) pairs, doc numbers delta-coded, base-32 varints (see src/search/format.rs).
   function decodePostings(s) {
     var nums = [], acc = 0, out = [], doc = 0;
     for (var i = 0; i < s.length; i++) {
@@ -123,6 +128,7 @@
   // Candidates in rank order: pages holding every cover term, by summed impacts, ties by doc.
   function candidates(groups) {
     return fetchJson("search/meta.json").then(function (meta) {
+      useDigits(meta.d);
       var terms = [];
       groups.forEach(function (g) { cover(g).forEach(function (t) { terms.push(t); }); });
       var ids = [];

@@ -1,7 +1,8 @@
-//! Plain text out of a rendered page, for the index: only what lies between the `search:start` and
-//! `search:end` markers of the template, scripts, styles, SVG and in-page navigation (tables of
-//! contents) skipped, entities decoded, block boundaries turned into line breaks, and the start of
-//! every heading with an id remembered.
+//! Plain text out of a rendered page, taken by render while the HTML is at hand and read by the
+//! search index: only what lies between the `search:start` and `search:end` markers of the
+//! template, scripts, styles, SVG and in-page navigation (tables of contents) skipped, character
+//! references decoded, block boundaries turned into line breaks, and the start of every heading
+//! with an id remembered.
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 

@@ -1,0 +1,139 @@
+//! The index's file format, shared by the writer ([`super::index`]) and the reader
+//! ([`super::query`]; `static/js/search.js` reads the varint alphabet from `meta.json`): sizes,
+//! weights, the shard hash, document ids in base 36, and the posting-list codec.
+
+/// BM25 parameters of the impacts (applied when indexing; queries only add impacts up).
+pub const K1: f64 = 1.2;
+pub const B: f64 = 0.75;
+
+/// Target bytes of one shard; the shard count follows from the total.
+pub const SHARD_TARGET: usize = 4 * 1024;
+/// Posting strings longer than this get a file of their own instead of a place in a shard.
+pub const LIST_INLINE: usize = 1024;
+/// Scale of the whole-number impacts (BM25 weight × this, rounded).
+pub const IMPACT_SCALE: f64 = 30.0;
+/// Extra weight of a term occurrence in the title and in a heading.
+pub const TITLE_WEIGHT: u32 = 3;
+pub const HEADING_WEIGHT: u32 = 1;
+
+/// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
+pub fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c9dc5;
+    for b in s.bytes() {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+pub fn shard_of(term: &str, shards: usize) -> usize {
+    (fnv1a(term) as usize) % shards.max(1)
+}
+
+pub fn b36(mut n: u64) -> String {
+    const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    if n == 0 {
+        return "0".into();
+    }
+    let mut buf = Vec::new();
+    while n > 0 {
+        buf.push(D[(n % 36) as usize]);
+        n /= 36;
+    }
+    buf.reverse();
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
+/// Rust and JavaScript rank identically with no floating point on the query side.
+pub fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
+    let (tf, n, df) = (weighted_tf as f64, n as f64, df as f64);
+    let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+    let norm = 1.0 - B + B * len as f64 / avgdl.max(1.0);
+    let score = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+    ((score * IMPACT_SCALE).round() as u32).max(1)
+}
+
+/// Characters of page text per chunk.
+pub const CHUNK: usize = 1000;
+
+/// Characters of the posting alphabet: the first 32 end a number, the last 32 say more follow.
+pub const VARINT_DIGITS: &[u8; 64] =
+    b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
+
+/// Appends `n` as base-32 digits, most significant first, every digit but the last marked.
+pub fn push_varint(out: &mut String, n: u64) {
+    let mut groups = [0u8; 13];
+    let mut k = 0;
+    let mut v = n;
+    loop {
+        groups[k] = (v & 31) as u8;
+        k += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in (0..k).rev() {
+        let d = groups[i] + if i > 0 { 32 } else { 0 };
+        out.push(VARINT_DIGITS[d as usize] as char);
+    }
+}
+
+/// Decodes a posting string: `(doc, impact)` pairs, doc numbers delta-coded.
+pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
+    let mut nums = Vec::with_capacity(s.len());
+    let mut acc = 0u64;
+    for b in s.bytes() {
+        let Some(d) = VARINT_DIGITS.iter().position(|x| *x == b) else {
+            continue;
+        };
+        if d >= 32 {
+            acc = (acc << 5) | (d as u64 - 32);
+        } else {
+            nums.push((acc << 5) | d as u64);
+            acc = 0;
+        }
+    }
+    let mut doc = 0u64;
+    nums.chunks_exact(2)
+        .map(|c| {
+            doc += c[0];
+            (doc, c[1] as u32)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let pairs: Vec<(u64, u32)> =
+            vec![(0, 1), (1, 31), (33, 32), (1000, 1023), (70_000, 1 << 20)];
+        let mut s = String::new();
+        let mut prev = 0;
+        for (d, i) in &pairs {
+            push_varint(&mut s, d - prev);
+            push_varint(&mut s, *i as u64);
+            prev = *d;
+        }
+        assert_eq!(decode_postings(&s), pairs);
+        let mut one = String::new();
+        push_varint(&mut one, 31);
+        push_varint(&mut one, 32);
+        assert_eq!(
+            one, "vB0",
+            "31 is one final digit; 32 is continuation 1 then final 0"
+        );
+    }
+
+    #[test]
+    fn impact_grows_with_count_and_rarity() {
+        assert!(impact(3, 100, 10, 1000, 100.0) > impact(1, 100, 10, 1000, 100.0));
+        assert!(impact(1, 100, 10, 1000, 100.0) > impact(1, 100, 500, 1000, 100.0));
+        assert!(impact(1, 50, 10, 1000, 100.0) > impact(1, 400, 10, 1000, 100.0));
+        assert!(impact(1, 100, 1000, 1000, 100.0) >= 1);
+    }
+}
