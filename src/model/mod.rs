@@ -2,9 +2,11 @@
 //! derived facts (risk levels, hazard states, deadline status, scores) are computed here, once, from
 //! an explicit as-of date — never from the clock.
 
+pub mod contact;
 pub mod content;
 pub mod dates;
 pub mod enterprise;
+pub mod hazard;
 pub mod law;
 pub mod markdown;
 pub mod risk;

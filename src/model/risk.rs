@@ -3,7 +3,11 @@
 
 use serde::Serialize;
 
-use crate::load::site_config::Bands;
+use crate::diag::Diagnostic;
+use crate::load::enterprise::{EnterpriseRecord, Risk};
+use crate::load::site_config::{Bands, SiteConfig};
+
+use super::enterprise::{RiskGroup, RiskView, check_ref};
 
 /// The four levels, strictest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -82,6 +86,209 @@ pub fn on_scale(x: f64, scale: &[f64]) -> bool {
 pub fn fmt_score(x: f64) -> String {
     let s = format!("{:.2}", x);
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+pub(super) fn grade_risk(
+    owned: Risk,
+    cfg: &SiteConfig,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RiskView> {
+    let r = &owned;
+    for a in &r.accidents {
+        check_ref(
+            diags,
+            src,
+            a,
+            &cfg.scales.accidents,
+            "事故类型（site.toml [accidents]）",
+        );
+    }
+    let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
+        diags.push(Diagnostic::error_at(src, span, msg))
+    };
+    let need = |diags: &mut Vec<Diagnostic>,
+                v: &Option<crate::load::toml_reader::Sp<f64>>,
+                k: &str|
+     -> Option<f64> {
+        if v.is_none() {
+            diags.push(Diagnostic::error_at(
+                src,
+                r.method.span.clone(),
+                format!("风险“{}”用 {} 法评价，但缺少因子 {k}", r.id.v, r.method.v),
+            ));
+        }
+        v.as_ref().map(|x| x.v)
+    };
+    let declared = r.level.as_ref().and_then(|l| Level::from_name(&l.v));
+    let (computed, score, formula) = match r.method.v.as_str() {
+        "LEC" => {
+            let (l, e, c) = (
+                need(diags, &r.l, "l"),
+                need(diags, &r.e, "e"),
+                need(diags, &r.c, "c"),
+            );
+            let sc = &cfg.scales;
+            for (f, scale, name) in [
+                (&r.l, &sc.lec_l, "L"),
+                (&r.e, &sc.lec_e, "E"),
+                (&r.c, &sc.lec_c, "C"),
+            ] {
+                check_factor(f, scale, "LEC", name, src, diags);
+            }
+            let (l, e, c) = (l?, e?, c?);
+            let d = l * e * c;
+            let Some(b) = cfg.lec.as_ref() else {
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    "site.toml 没有 [bands.lec]，无法按 LEC 法分级".into(),
+                );
+                return None;
+            };
+            (
+                Some(band(d, b)),
+                fmt_score(d),
+                format!(
+                    "D = {} × {} × {} = {}",
+                    fmt_score(l),
+                    fmt_score(e),
+                    fmt_score(c),
+                    fmt_score(d)
+                ),
+            )
+        }
+        "LS" => {
+            let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
+            for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
+                check_factor(f, scale, "LS", name, src, diags);
+            }
+            let (l, s) = (l?, s?);
+            let rv = l * s;
+            let Some(b) = cfg.ls.as_ref() else {
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    "site.toml 没有 [bands.ls]，无法按 LS 法分级".into(),
+                );
+                return None;
+            };
+            (
+                Some(band(rv, b)),
+                fmt_score(rv),
+                format!(
+                    "R = {} × {} = {}",
+                    fmt_score(l),
+                    fmt_score(s),
+                    fmt_score(rv)
+                ),
+            )
+        }
+        _ => {
+            if declared.is_none() {
+                err(
+                    diags,
+                    r.method.span.clone(),
+                    format!(
+                        "风险“{}”为直接判定，必须填写 level（重大、较大、一般、低）",
+                        r.id.v
+                    ),
+                );
+                return None;
+            }
+            (None, String::new(), "直接判定".to_string())
+        }
+    };
+    let level = match (computed, declared) {
+        (Some(c), Some(d)) => {
+            if c != d
+                && let Some(lv) = &r.level
+            {
+                diags.push(Diagnostic::warning_at(
+                        src,
+                        lv.span.clone(),
+                        format!("风险“{}”填写的等级“{}”与计算结果“{}”（{formula}）不一致，按从严原则显示“{}”", r.id.v, d.name(), c.name(), c.min(d).name()),
+                    ));
+            }
+            c.min(d)
+        }
+        (Some(c), None) => c,
+        (None, Some(d)) => d,
+        (None, None) => return None,
+    };
+    let group = r
+        .post
+        .as_ref()
+        .map(|p| p.v.clone())
+        .unwrap_or_else(|| r.unit.clone());
+    Some(RiskView {
+        r: owned,
+        score,
+        formula,
+        level_value: level,
+        level: level.into(),
+        computed: computed
+            .filter(|c| Some(*c) != declared && declared.is_some())
+            .map(Into::into),
+        declared: declared
+            .filter(|d| Some(*d) != computed && computed.is_some())
+            .map(Into::into),
+        group,
+    })
+}
+/// A factor not in its table (site.toml `[scales]`) is an error at the value, listing the allowed ones.
+fn check_factor(
+    f: &Option<crate::load::toml_reader::Sp<f64>>,
+    scale: &[crate::load::scales::Factor],
+    method: &str,
+    name: &str,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let values: Vec<f64> = scale.iter().map(|x| x.value).collect();
+    if let Some(f) = f
+        && !on_scale(f.v, &values)
+    {
+        let vals: Vec<String> = values.iter().map(|x| fmt_score(*x)).collect();
+        diags.push(
+            Diagnostic::error_at(
+                src,
+                f.span.clone(),
+                format!("{method} 法的 {name} 值 {} 不在取值表中", fmt_score(f.v)),
+            )
+            .with_hint(format!("{name} 可取：{}", vals.join("、"))),
+        );
+    }
+}
+pub(super) fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<RiskGroup> {
+    let mut groups: Vec<RiskGroup> = Vec::new();
+    for (i, r) in risks.iter().enumerate() {
+        match groups.iter_mut().find(|g| g.name == r.group) {
+            Some(g) => g.risks.push(i),
+            None => groups.push(RiskGroup {
+                name: r.group.clone(),
+                headcount: rec
+                    .posts
+                    .iter()
+                    .find(|p| p.name.v == r.group)
+                    .map(|p| p.headcount),
+                highest: r.level_value.into(),
+                risks: vec![i],
+                index: groups.len() + 1,
+            }),
+        }
+    }
+    for g in &mut groups {
+        let highest = g
+            .risks
+            .iter()
+            .map(|i| risks[*i].level_value)
+            .min()
+            .unwrap_or(Level::Low);
+        g.highest = highest.into();
+        g.risks.sort_by_key(|i| (risks[*i].level_value, *i));
+    }
+    groups
 }
 
 #[cfg(test)]

@@ -5,7 +5,11 @@
 
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
+use crate::load::enterprise::{EnterpriseRecord, Evaluation};
 use crate::load::standard::Standard;
+
+use super::enterprise::{EvaluationView, check_ref};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CategoryScore {
@@ -86,6 +90,148 @@ pub fn score(
         },
         categories: cats,
     }
+}
+
+pub(super) fn score_evaluation(
+    e: &Evaluation,
+    rec: &EnterpriseRecord,
+    standards: &[Standard],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<EvaluationView> {
+    let ids: Vec<String> = standards.iter().map(|s| s.id.clone()).collect();
+    let Some(std) = standards.iter().find(|s| s.id == e.standard.v) else {
+        check_ref(
+            diags,
+            src,
+            &e.standard,
+            &ids,
+            "评估标准（data/standards/ 下的文件名）",
+        );
+        return None;
+    };
+    if !std.applies_to.is_empty() && std.applies_to != rec.size {
+        diags.push(Diagnostic::warning_at(
+            src,
+            e.standard.span.clone(),
+            format!(
+                "评估标准“{}”适用于{}企业，本企业为{}",
+                std.id, std.applies_to, rec.size
+            ),
+        ));
+    }
+    let scored: Vec<String> = std
+        .items()
+        .filter(|i| !i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
+    let vetoes: Vec<String> = std
+        .items()
+        .filter(|i| i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
+    let mut item_scores = Vec::new();
+    let mut ok = true;
+    for (id, pts) in &e.scores {
+        match std.item(&id.v) {
+            None => {
+                check_ref(
+                    diags,
+                    src,
+                    id,
+                    &scored,
+                    &format!("评估项（标准 {}）", std.id),
+                );
+                ok = false;
+            }
+            Some(item) if item.veto => {
+                diags.push(
+                    Diagnostic::error_at(
+                        src,
+                        id.span.clone(),
+                        format!("“{}”是否决项，不计分", id.v),
+                    )
+                    .with_hint("触发的否决项写在 vetoed = [...] 中"),
+                );
+                ok = false;
+            }
+            Some(item) => {
+                if pts.v < 0 || pts.v as u64 > item.points {
+                    diags.push(Diagnostic::error_at(
+                        src,
+                        pts.span.clone(),
+                        format!("评估项“{}”得分 {} 超出范围 0～{}", id.v, pts.v, item.points),
+                    ));
+                    ok = false;
+                } else {
+                    item_scores.push((id.v.clone(), pts.v as u64));
+                }
+            }
+        }
+    }
+    let mut na = Vec::new();
+    for n in &e.not_applicable {
+        if scored.contains(&n.v) {
+            na.push(n.v.clone());
+        } else {
+            check_ref(
+                diags,
+                src,
+                n,
+                &scored,
+                &format!("评估项（标准 {}）", std.id),
+            );
+            ok = false;
+        }
+    }
+    for v in &e.vetoed {
+        if !vetoes.contains(&v.v) {
+            check_ref(
+                diags,
+                src,
+                v,
+                &vetoes,
+                &format!("否决项（标准 {}）", std.id),
+            );
+            ok = false;
+        }
+    }
+    let missing: Vec<&String> = scored
+        .iter()
+        .filter(|id| !na.contains(id) && !e.scores.iter().any(|(k, _)| &k.v == *id))
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        diags.push(
+            Diagnostic::error_at(
+                src,
+                e.date.span.clone(),
+                format!(
+                    "{} 的评估有 {} 个适用项没有打分：{}",
+                    e.date.v,
+                    missing.len(),
+                    list.join("、")
+                ),
+            )
+            .with_hint("每个适用项都要在 [evaluations.scores] 中打分，不适用的列入 not_applicable"),
+        );
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+    let line = if rec.demonstration {
+        std.demonstration_line
+    } else {
+        std.pass_line
+    };
+    let score = score(std, &item_scores, &na, !e.vetoed.is_empty(), line);
+    Some(EvaluationView {
+        e: e.clone(),
+        standard_title: std.title.clone(),
+        score,
+        item_scores,
+    })
 }
 
 #[cfg(test)]

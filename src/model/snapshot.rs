@@ -4,7 +4,8 @@
 
 use jiff::civil::Date;
 
-use super::enterprise::{Enterprise, HazardState, hazard_state, is_high_risk, status_on};
+use super::enterprise::{Enterprise, is_high_risk, status_on};
+use super::hazard::{HazardState, hazard_state};
 use super::status::Status;
 use crate::load::site_config::SiteConfig;
 

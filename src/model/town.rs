@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::Site;
-use super::enterprise::{Enterprise, HazardState, in_category, is_high_risk};
+use super::enterprise::{Enterprise, in_category, is_high_risk};
+use super::hazard::HazardState;
 use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize)]

@@ -15,7 +15,8 @@ use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
 
 mod cards;
 use crate::load::enterprise::{Action, Contact, Equipment, Process, RedLine, SafetyOrg, Whistle};
-use crate::model::enterprise::{Enterprise, EnterpriseRef, MilestoneView, MonthView};
+use crate::model::contact::MonthView;
+use crate::model::enterprise::{Enterprise, EnterpriseRef, MilestoneView};
 use crate::model::risk::Level;
 use crate::model::scoring::Score;
 use crate::model::status;
@@ -472,7 +473,7 @@ pub(crate) fn report_counts(site: &Site, v: &crate::model::enterprise::Evaluatio
 /// standard's deduction rule beside each lost point, and the hazards still open on the
 /// evaluation's date. A year not over by the as-of date gets an interim report (中期).
 fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
-    use crate::model::enterprise::{HazardState, HazardView, hazard_state};
+    use crate::model::hazard::{HazardState, HazardView, hazard_state};
     let v = e
         .evaluation_views
         .iter()

@@ -6,7 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::model::enterprise::{Enterprise, HazardState, LevelView, RiskGroup};
+use crate::model::enterprise::{Enterprise, LevelView, RiskGroup};
+use crate::model::hazard::HazardState;
 use crate::text::escape_into as esc;
 
 /// The `level` macro of macros.html: the level's name, with its colour in words.
