@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 /// A source file as read from disk: its path relative to the site root (with `/`) and its text.
 #[derive(Debug, Clone)]
@@ -152,16 +153,12 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Terminal columns of a string: East Asian wide characters take two.
+/// Terminal columns of a string, by Unicode's East Asian Width (UAX #11, through `unicode-width`):
+/// CJK ideographs and full-width punctuation take two, ASCII one, combining marks none; characters
+/// of ambiguous width (“” ‘’ …) take one. A tab counts as one column, because the quoted source
+/// line shows each tab as a single space.
 pub fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+    s.split('\t').map(UnicodeWidthStr::width).sum::<usize>() + s.matches('\t').count()
 }
 
 /// The closest candidate to `word`, if close enough to be a plausible typo.
@@ -199,6 +196,62 @@ mod tests {
         assert!(r.contains("--> data/x.toml:2:11"), "{r}");
         assert!(r.contains(" 2 | village = \"新桥村\""), "{r}");
         assert!(r.contains("   |           ^^^^^^^^"), "{r}");
+    }
+
+    /// The quoted line and the caret line of a one-line file with the span on `needle`.
+    fn quoted(line: &str, needle: &str) -> (String, String) {
+        let s = src(line);
+        let start = s.text.find(needle).unwrap();
+        let r = Diagnostic::error_at(&s, start..start + needle.len(), "x").render();
+        let lines: Vec<&str> = r.lines().collect();
+        (lines[3].to_string(), lines[4].to_string())
+    }
+
+    #[test]
+    fn widths_are_written_out_by_hand() {
+        // Expected columns counted by hand, not computed: each CJK character and each full-width
+        // punctuation mark takes two, ASCII one, a tab one (it is shown as a space).
+        assert_eq!(display_width("安全生产"), 8);
+        assert_eq!(display_width("，。：；！？"), 12);
+        assert_eq!(display_width("《》（）【】、"), 14);
+        assert_eq!(display_width("\u{3000}"), 2); // ideographic space
+        assert_eq!(display_width("ＧＢ１５"), 8); // full-width ASCII
+        assert_eq!(display_width("GB 15577-2018"), 13);
+        assert_eq!(display_width("第3条：a=1，b=2。"), 17);
+        assert_eq!(display_width("“引号”‘单’"), 10); // ambiguous-width quotes: one column each
+        assert_eq!(display_width("\t"), 1);
+        assert_eq!(display_width("a\tb\t安"), 6);
+        assert_eq!(display_width(""), 0);
+    }
+
+    #[test]
+    fn caret_after_full_width_punctuation() {
+        // 标题：安全，生产。 is nine wide characters: eighteen columns.
+        let (q, c) = quoted("标题：安全，生产。error", "error");
+        assert_eq!(q, " 1 | 标题：安全，生产。error");
+        assert_eq!(c, "   |                   ^^^^^");
+    }
+
+    #[test]
+    fn caret_in_mixed_ascii_and_chinese() {
+        // `- 列表项：[另一页](` is 2 + 8 + 1 + 6 + 2 = 19 columns; `@/g.md#不存在` is 7 + 6 = 13.
+        let (q, c) = quoted("- 列表项：[另一页](@/g.md#不存在)", "@/g.md#不存在");
+        assert_eq!(q, " 1 | - 列表项：[另一页](@/g.md#不存在)");
+        assert_eq!(c, "   |                    ^^^^^^^^^^^^^");
+        // Quotes of ambiguous width count one: `“引号”，` is 1 + 4 + 1 + 2 = 8 columns.
+        let (_, c) = quoted("“引号”，key", "key");
+        assert_eq!(c, "   |         ^^^");
+    }
+
+    #[test]
+    fn caret_after_a_tab() {
+        // The tab is quoted as one space and counted as one column.
+        let (q, c) = quoted("\tkey = 1", "key");
+        assert_eq!(q, " 1 |  key = 1");
+        assert_eq!(c, "   |  ^^^");
+        let (q, c) = quoted("a\t中\tb", "b");
+        assert_eq!(q, " 1 | a 中 b");
+        assert_eq!(c, "   |      ^");
     }
 
     #[test]

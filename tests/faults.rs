@@ -8,9 +8,13 @@
 //!   folder left behind.
 //! - `--out` pointing at the sources (the site root, content/, data/, or a folder holding the site):
 //!   refused with exit 2, nothing of the site deleted.
-//! - Entries that cannot be read: a dangling symlink, a symlink to a file, an unreadable file or
-//!   folder (when not root), a FIFO named `*.md`, a file name that is not UTF-8, and files deleted
-//!   while builds run: never a panic or a hang, and any error names the file.
+//! - Entries that cannot be read: a dangling symlink, a symlink out of the site root, an unreadable
+//!   file or folder (when not root), a FIFO named `*.md`, a file name that is not UTF-8, and files
+//!   deleted while builds run: never a panic or a hang, and any error names the file.
+//! - Symbolic links in content/: a link to a page or a folder inside the site root is built at the
+//!   link's path; a dangling link, a link out of the site root (/etc/hostname, a folder beside the
+//!   site) and a link that loops are each an error at the link's path (exit 1, all listed at once,
+//!   the previous output unchanged); an editor's lock file `.#page.md` (a dangling link) is ignored.
 //! - Very large inputs: a 50 MB Markdown page and a record with 100,000 hazards build; the time and
 //!   the stage timings are printed (no timing assertion).
 //!
@@ -431,7 +435,8 @@ fn unreadable_entries_give_clean_errors() {
     use std::os::unix::fs::PermissionsExt;
     let deadline = Duration::from_secs(60);
 
-    // A dangling symlink and a symlink to a real page.
+    // A dangling symlink and a symlink to a page outside the site root: errors at the links
+    // (more in `broken_symlinks_fail_the_build_and_keep_the_previous_output`).
     let s = site("town-small");
     std::os::unix::fs::symlink(
         "/nonexistent/dualprev/ghost.md",
@@ -445,22 +450,29 @@ fn unreadable_entries_give_clean_errors() {
     .unwrap();
     std::os::unix::fs::symlink(s.tmp_path("outside.md"), s.root.join("content/linked.md")).unwrap();
     let r = run_deadline(&build_args(&s, &s.out()), deadline);
-    assert_clean(&r, "dangling symlink", "ghost.md");
-    let linked_built = s.out().join("linked/index.html").exists();
-    say(&format!(
-        "faults: symlinks in content/: exit {}; the symlinked page {}; the dangling one {}",
-        r.code,
-        if linked_built {
-            "is built"
-        } else {
-            "is silently skipped"
-        },
-        if r.stderr.contains("ghost.md") {
-            "is reported"
-        } else {
-            "is silently skipped"
-        }
-    ));
+    assert_clean(&r, "dangling symlink", "content/ghost.md");
+    assert_eq!(
+        r.code, 1,
+        "symlinks that cannot be followed: exit 1\n{}",
+        r.stderr
+    );
+    assert_file_error(
+        &r.stderr,
+        "content/ghost.md",
+        "链接指向的文件不存在：/nonexistent/dualprev/ghost.md",
+    );
+    assert_file_error(
+        &r.stderr,
+        "content/linked.md",
+        &format!(
+            "链接指向站点目录之外：{}",
+            s.tmp_path("outside.md").display()
+        ),
+    );
+    assert!(
+        !s.out().join("linked/index.html").exists(),
+        "a page linked from outside the site root must not be built"
+    );
 
     // A FIFO named like a page must not block the build.
     let s = site("town-small");
@@ -553,6 +565,174 @@ fn unreadable_entries_give_clean_errors() {
         "an unreadable folder should be reported like an unreadable file, not skipped:\n{}",
         r.stderr
     );
+}
+
+/// The whole-file error `message` at `rel`: a line `错误：<message>` followed by `--> <rel>`.
+#[track_caller]
+fn assert_file_error(stderr: &str, rel: &str, message: &str) {
+    let head = format!("错误：{message}");
+    let arrow = format!("--> {rel}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines
+            .windows(2)
+            .any(|w| w[0] == head && w[1].trim_start() == arrow),
+        "no error `{head}` at `{rel}` in stderr:\n{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbolic links in content/
+// ---------------------------------------------------------------------------------------------
+
+fn page(title: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\n+++\n\n{title}的正文。\n")
+}
+
+#[test]
+fn symlinks_inside_the_site_root_are_built_at_the_links_path() {
+    use std::os::unix::fs::symlink;
+    let s = site("town-small");
+    s.write("content/guide/real.md", page("真实页面"));
+    // Inside the site root but outside content/.
+    s.write("notes/a.md", page("笔记甲"));
+    // A page by a relative link, a folder of content/ by an absolute one, a folder beside content/.
+    symlink("guide/real.md", s.root.join("content/alias.md")).unwrap();
+    symlink(
+        s.root.join("content/guide"),
+        s.root.join("content/alias-dir"),
+    )
+    .unwrap();
+    symlink("../notes", s.root.join("content/notes-link")).unwrap();
+    // An editor's lock file is a dangling link by design: ignored like other temp files.
+    symlink(
+        "user@host.4242:1700000000",
+        s.root.join("content/.#_index.md"),
+    )
+    .unwrap();
+    let r = run_deadline(&build_args(&s, &s.out()), Duration::from_secs(60));
+    r.ok();
+    assert!(
+        !r.stderr.contains("错误：") && !r.stderr.contains("链接"),
+        "links inside the site root should build without a word:\n{}",
+        r.stderr
+    );
+    for (url, title) in [
+        ("guide/real/index.html", "真实页面"),
+        ("alias/index.html", "真实页面"),
+        ("alias-dir/real/index.html", "真实页面"),
+        ("notes-link/a/index.html", "笔记甲"),
+    ] {
+        let html = read(&s.out(), url);
+        assert!(
+            html.contains(&format!("<title>{title}")) && html.contains(&format!("{title}的正文")),
+            "{url} should be the page {title}:\n{html}"
+        );
+    }
+}
+
+#[test]
+fn broken_symlinks_fail_the_build_and_keep_the_previous_output() {
+    use std::os::unix::fs::symlink;
+    let deadline = Duration::from_secs(60);
+    let s = site("town-small");
+    let out = s.out();
+    s.build_into(&out, &["--quiet"]).ok();
+    let before = snapshot(&out);
+    assert!(before.len() > 20);
+    // A build that went through would change the output.
+    edit_site(&s, 1);
+
+    let outside_file = if Path::new("/etc/hostname").is_file() {
+        PathBuf::from("/etc/hostname")
+    } else {
+        say("faults: no /etc/hostname here; linking to a file beside the site root instead");
+        let p = s.tmp_path("hostname");
+        std::fs::write(&p, "host\n").unwrap();
+        p
+    };
+    // Each alone: exit 1, the message with the target as written, the link's path.
+    let alone = [
+        (
+            "content/ghost.md",
+            PathBuf::from("/nonexistent/dualprev/ghost.md"),
+            "链接指向的文件不存在",
+        ),
+        (
+            "content/hostname.md",
+            outside_file.clone(),
+            "链接指向站点目录之外",
+        ),
+    ];
+    for (rel, target, message) in &alone {
+        let link = s.root.join(rel);
+        symlink(target, &link).unwrap();
+        let r = run_deadline(&build_args(&s, &out), deadline);
+        assert_clean(&r, rel, rel);
+        assert_eq!(r.code, 1, "{rel}: exit 1 expected\n{}", r.stderr);
+        assert_file_error(&r.stderr, rel, &format!("{message}：{}", target.display()));
+        assert!(r.stderr.contains("共 1 个错误"), "{rel}:\n{}", r.stderr);
+        assert!(
+            snapshot(&out) == before,
+            "{rel}: the previous output changed:\n{}",
+            diff(&before, &snapshot(&out))
+        );
+        std::fs::remove_file(&link).unwrap();
+    }
+
+    // All at once, with a folder outside the root and links that loop.
+    for (rel, target, _) in &alone {
+        symlink(target, s.root.join(rel)).unwrap();
+    }
+    let outside_dir = s.tmp_path("outside-dir");
+    std::fs::create_dir_all(&outside_dir).unwrap();
+    std::fs::write(outside_dir.join("secret.md"), page("站点之外")).unwrap();
+    symlink(&outside_dir, s.root.join("content/elsewhere")).unwrap();
+    symlink(".", s.root.join("content/self")).unwrap();
+    symlink("..", s.root.join("content/up")).unwrap();
+    symlink("b.md", s.root.join("content/a.md")).unwrap();
+    symlink("a.md", s.root.join("content/b.md")).unwrap();
+    let r = run_deadline(&build_args(&s, &out), deadline);
+    assert_clean(&r, "broken symlinks", "content/ghost.md");
+    assert_eq!(r.code, 1, "broken symlinks: exit 1 expected\n{}", r.stderr);
+    for (rel, message) in [
+        (
+            "content/ghost.md",
+            "链接指向的文件不存在：/nonexistent/dualprev/ghost.md".to_string(),
+        ),
+        (
+            "content/hostname.md",
+            format!("链接指向站点目录之外：{}", outside_file.display()),
+        ),
+        (
+            "content/elsewhere",
+            format!("链接指向站点目录之外：{}", outside_dir.display()),
+        ),
+        ("content/self", "链接形成循环：.".to_string()),
+        ("content/up", "链接形成循环：..".to_string()),
+        ("content/a.md", "链接形成循环：b.md".to_string()),
+        ("content/b.md", "链接形成循环：a.md".to_string()),
+    ] {
+        assert_file_error(&r.stderr, rel, &message);
+    }
+    assert!(
+        r.stderr.contains("共 7 个错误"),
+        "exactly the seven links should be reported:\n{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("secret.md") && !r.stderr.contains("站点之外"),
+        "nothing under a folder outside the root may be read:\n{}",
+        r.stderr
+    );
+    assert!(
+        snapshot(&out) == before,
+        "the previous output changed:\n{}",
+        diff(&before, &snapshot(&out))
+    );
+    let r = s.check();
+    assert_eq!(r.code, 1, "check: exit 1 expected\n{}", r.stderr);
+    assert_file_error(&r.stderr, "content/up", "链接形成循环：..");
 }
 
 /// Files created and deleted while builds run (the walk and the read race): every build ends with

@@ -76,13 +76,93 @@ pub fn is_temp_file(name: &str) -> bool {
 }
 
 /// Relative paths (with `/`) of the regular files under `root/dir`, sorted, temp files skipped.
+/// Symbolic links below `root/dir` are not followed.
 pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
-    list_files_reporting(root, dir, &mut Vec::new())
+    walk(root, dir, false, &mut Vec::new())
 }
 
 /// [`list_files`], reporting what cannot be read (an unreadable folder, a name that is not UTF-8)
-/// instead of silently leaving it out.
+/// instead of silently leaving it out, and following symbolic links: a link to a file or folder
+/// inside the site root is listed at the link's path, as if it were the file or folder itself;
+/// a dangling link, a link out of the site root and a link that loops are reported, at the
+/// link's path.
 pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    walk(root, dir, true, diags)
+}
+
+/// Why a symbolic link is not followed.
+enum LinkProblem {
+    Dangling,
+    Outside,
+    Loop,
+}
+
+impl LinkProblem {
+    /// The error at the link `link` (shown relative to the site root as `rel`); `root_shown` is
+    /// the site root as named in the hint.
+    fn diagnostic(&self, link: &Path, rel: &str, root_shown: &str) -> Diagnostic {
+        let target = std::fs::read_link(link).map_or_else(
+            |e| format!("（无法读取：{e}）"),
+            |t| t.display().to_string(),
+        );
+        let (message, hint) = match self {
+            LinkProblem::Dangling => (
+                format!("链接指向的文件不存在：{target}"),
+                "请改正链接的目标，或删除这个链接".to_string(),
+            ),
+            LinkProblem::Outside => (
+                format!("链接指向站点目录之外：{target}"),
+                format!(
+                    "只读取指向站点目录（{root_shown}）之内的链接；请把文件复制到站点目录中，或删除这个链接"
+                ),
+            ),
+            LinkProblem::Loop => (
+                format!("链接形成循环：{target}"),
+                "链接指向它自己所在的文件夹或其上级（或几个链接互相指向），请删除这个链接"
+                    .to_string(),
+            ),
+        };
+        Diagnostic::file(Severity::Error, rel, message).with_hint(hint)
+    }
+}
+
+/// What is wrong with the link `link`, whose target walkdir could not read: it dangles or loops
+/// (told apart by following the chain of links one step at a time), or `None` for other failures.
+fn broken_link(link: &Path) -> Option<LinkProblem> {
+    let mut cur = link.to_path_buf();
+    // Linux gives up after 40 links; a chain this long is taken for a loop.
+    for _ in 0..=40 {
+        match std::fs::symlink_metadata(&cur) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Some(LinkProblem::Dangling);
+            }
+            Ok(m) if m.file_type().is_symlink() => {}
+            _ => return None,
+        }
+        let target = std::fs::read_link(&cur).ok()?;
+        cur = cur.parent().map_or(target.clone(), |p| p.join(&target));
+    }
+    Some(LinkProblem::Loop)
+}
+
+/// What is wrong with following the link `link`, whose target exists, if anything: a target out
+/// of every folder of `allowed`, or a folder holding the link itself (the walk would never end).
+fn link_problem(link: &Path, is_dir: bool, allowed: &[PathBuf]) -> Option<LinkProblem> {
+    let Ok(target) = std::fs::canonicalize(link) else {
+        return broken_link(link);
+    };
+    if !allowed.iter().any(|a| target.starts_with(a)) {
+        return Some(LinkProblem::Outside);
+    }
+    let holds_link = is_dir
+        && link
+            .parent()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .is_some_and(|parent| parent.starts_with(&target));
+    holds_link.then_some(LinkProblem::Loop)
+}
+
+fn walk(root: &Path, dir: &str, follow: bool, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let base = root.join(dir);
     if !base.exists() {
         return Vec::new();
@@ -97,11 +177,47 @@ pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>)
             })
             .unwrap_or_else(|_| p.display().to_string())
     };
+    // Where links may lead: the site root, and the walked folder itself (which may be a link out
+    // of the root, followed as before).
+    let allowed: Vec<PathBuf> = [root, base.as_path()]
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let root_shown = allowed
+        .first()
+        .map_or_else(|| root.display().to_string(), |r| r.display().to_string());
+    let is_temp_path = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_temp_file)
+    };
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base).follow_links(false) {
+    let mut entries = walkdir::WalkDir::new(&base)
+        .follow_links(follow)
+        .into_iter();
+    while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
+                if follow && let Some(p) = e.path() {
+                    // Links with a temp name are skipped unread, like temp files: an editor's
+                    // lock file (`.#page.md`) is a dangling link by design.
+                    let linked = e.loop_ancestor().is_some() || is_symlink(p);
+                    if linked && is_temp_path(p) {
+                        continue;
+                    }
+                    let problem = if e.loop_ancestor().is_some() {
+                        Some(LinkProblem::Loop)
+                    } else if linked {
+                        broken_link(p)
+                    } else {
+                        None
+                    };
+                    if let Some(problem) = problem {
+                        diags.push(problem.diagnostic(p, &rel_of(p), &root_shown));
+                        continue;
+                    }
+                }
                 let at = e.path().map(rel_of).unwrap_or_else(|| dir.to_string());
                 let why = e.io_error().map_or(e.to_string(), |io| io.to_string());
                 diags.push(Diagnostic::file(
@@ -123,6 +239,24 @@ pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>)
             );
             continue;
         };
+        if follow && entry.depth() > 0 && entry.path_is_symlink() {
+            let is_dir = entry.file_type().is_dir();
+            let problem = if is_temp_file(name) {
+                None
+            } else {
+                link_problem(entry.path(), is_dir, &allowed)
+            };
+            if let Some(problem) = &problem {
+                let p = entry.path();
+                diags.push(problem.diagnostic(p, &rel_of(p), &root_shown));
+            }
+            if problem.is_some() || is_temp_file(name) {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
+        }
         if !entry.file_type().is_file() || is_temp_file(name) {
             continue;
         }
@@ -130,6 +264,10 @@ pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>)
     }
     out.sort();
     out
+}
+
+fn is_symlink(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 #[derive(Clone)]

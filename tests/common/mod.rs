@@ -372,18 +372,42 @@ pub fn ids(html: &str) -> Vec<String> {
     attr_values(html, "id")
 }
 
-/// Terminal columns of a string, as the diagnostics count them (East Asian wide characters: 2).
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let u = c as u32;
-            let wide = matches!(u,
-                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-                | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-                | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
-            if wide { 2 } else { 1 }
-        })
-        .sum()
+/// Display columns of the text before a caret, counted by hand for the quoted lines the tests
+/// point into after non-ASCII text: a CJK character or a full-width punctuation mark (，。：《》)
+/// takes two columns, an ASCII character one. Written out on purpose rather than computed, so the
+/// caret check does not reuse the code's own width rules. A new test whose caret follows
+/// non-ASCII text adds its prefix here, counted by hand.
+const CARET_COLUMNS: &[(&str, usize)] = &[
+    // 共 + space: 2 + 1.
+    ("共 ", 3),
+    // 文字 [ 坏链接 ]( : 4 + 1 + 6 + 2.
+    ("文字[坏链接](", 13),
+    // 见上一章： [ 上一章 ]( : 10 + 1 + 6 + 2.
+    ("见上一章：[上一章](", 19),
+    // "- " 列表项： [ 另一页 ]( : 2 + 8 + 1 + 6 + 2.
+    ("- 列表项：[另一页](", 19),
+    // 参见《手册》 [ 风险辨识 ]( : 12 + 1 + 8 + 2.
+    ("参见《手册》[风险辨识](", 23),
+    // `high_risk = [` 13, "金属冶炼" 1 + 8 + 1, `, ` 2.
+    ("high_risk = [\"金属冶炼\", ", 25),
+    // `principal = { name = ` 21, "司徒静怡" 1 + 8 + 1, `, ` 2.
+    ("principal = { name = \"司徒静怡\", ", 33),
+];
+
+/// Columns before the caret when the quoted line up to the caret is `before`: its length when it
+/// is ASCII, else its hand-counted entry in [`CARET_COLUMNS`] (the test fails if there is none).
+#[track_caller]
+pub fn caret_columns(before: &str) -> usize {
+    if before.is_ascii() {
+        return before.len();
+    }
+    match CARET_COLUMNS.iter().find(|(text, _)| *text == before) {
+        Some((_, columns)) => *columns,
+        None => panic!(
+            "no hand-counted width for the text before the caret {before:?}: \
+             add it to CARET_COLUMNS in tests/common/mod.rs"
+        ),
+    }
 }
 
 /// Checks the rendered diagnostic at `location` (`file:line:column`) in `stderr`: the `-->` line is
@@ -447,7 +471,7 @@ fn assert_located(
     let spaces = marks.len() - marks.trim_start().len();
     assert_eq!(
         spaces,
-        display_width(&before),
+        caret_columns(&before),
         "caret for {location} should start under column {column}:\n{quoted}\n{caret}"
     );
     assert!(
