@@ -696,3 +696,35 @@ fn wait_for_stderr(srv: &Server, needle: &str) -> String {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Pages are remembered between rebuilds; a page whose link target disappears must be looked at
+/// again even though its own file did not change.
+#[test]
+fn deleting_a_linked_page_reports_the_broken_link_on_the_page_that_links_to_it() {
+    let (tmp, root) = repo_site();
+    std::fs::write(
+        root.join("content/zz-link-a.md"),
+        "+++\ntitle = \"甲页\"\n+++\n\n详见[乙页](@/zz-link-b.md)。\n",
+    )
+    .unwrap();
+    let b = root.join("content/zz-link-b.md");
+    let b_text = "+++\ntitle = \"乙页\"\n+++\n\n乙页正文。\n";
+    std::fs::write(&b, b_text).unwrap();
+    let srv = start_at(tmp, root, &[]);
+    assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+    std::fs::remove_file(&b).unwrap();
+    settle(&srv);
+    let st = status(srv.port);
+    assert_eq!(st["ok"], false, "{st}");
+    assert!(
+        st["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "content/zz-link-a.md" && e["line"] == 5),
+        "the link on the unchanged page is reported: {st}"
+    );
+    std::fs::write(&b, b_text).unwrap();
+    settle(&srv);
+    assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+}

@@ -177,6 +177,32 @@ mod tests {
     }
 
     #[test]
+    fn dates_on_the_same_day_are_in_order_and_a_day_earlier_is_an_error() {
+        let src = crate::diag::SourceFile {
+            rel: "a.toml".into(),
+            text: String::new(),
+        };
+        let found = date(2025, 1, 1);
+        let before = date(2024, 12, 31);
+        let errors = |h: &Hazard| {
+            let mut d = Vec::new();
+            check_hazard(h, &src, &mut d);
+            d.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        // Deadline, rectification and acceptance all on the day it was found: in order.
+        assert_eq!(
+            errors(&hz(Some(found), Some(found), Some(found))),
+            Vec::<String>::new()
+        );
+        let e = errors(&hz(Some(before), None, None));
+        assert_eq!(e, ["隐患“H1”的整改期限 2024-12-31 早于发现日期 2025-01-01"]);
+        let e = errors(&hz(None, Some(before), None));
+        assert_eq!(e, ["隐患“H1”的整改日期 2024-12-31 早于发现日期 2025-01-01"]);
+        let e = errors(&hz(None, Some(date(2025, 1, 2)), Some(found)));
+        assert_eq!(e, ["隐患“H1”的验收日期 2025-01-01 早于整改日期 2025-01-02"]);
+    }
+
+    #[test]
     fn hazard_states_by_date() {
         let as_of = date(2025, 6, 30);
         let h = hazard_state(&hz(Some(date(2025, 7, 1)), None, None), as_of);
