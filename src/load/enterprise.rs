@@ -6,48 +6,10 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::domain::*;
+use super::record_items::{read_evaluation, read_hazard, read_risk};
 use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
-
-pub const INDUSTRIES: &[&str] = &[
-    "冶金", "有色", "建材", "机械", "轻工", "纺织", "烟草", "商贸", "其他",
-];
-pub const KINDS: &[&str] = &["生产", "仓储"];
-pub const SIZES: &[&str] = &["大中型", "小微型"];
-pub const HIGH_RISK: &[&str] = &[
-    "金属冶炼",
-    "粉尘涉爆",
-    "涉重点监管危险化工工艺",
-    "涉有限空间作业",
-    "劳动密集型",
-    "厂中厂",
-];
-pub const METHODS: &[&str] = &["LEC", "LS", "直接判定"];
-pub const LEVELS: &[&str] = &["重大", "较大", "一般", "低"];
-pub const CONTROL_LEVELS: &[&str] = &["公司", "部门", "车间", "班组", "岗位"];
-pub const HAZARD_GRADES: &[&str] = &["一般", "重大"];
-pub const SOURCES: &[&str] = &[
-    "日常排查",
-    "综合性排查",
-    "专业性排查",
-    "季节性排查",
-    "节假日排查",
-    "事故类比排查",
-    "复工复产排查",
-    "联络员检查",
-    "职工报告",
-    "执法检查",
-];
-pub const RED_LINE_KINDS: &[&str] = &["人的不安全行为", "物的不安全状态"];
-pub const CONTACT_MODES: &[&str] = &["走访", "电话"];
-pub const ACTION_KINDS: &[&str] = &[
-    "警示提醒",
-    "通报约谈",
-    "考核扣分",
-    "行政处罚",
-    "移交执法",
-    "激励支持",
-];
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SafetyOrg {
@@ -266,7 +228,7 @@ pub fn parse(
     rec.filter(|_| ok)
 }
 
-fn s(r: &mut Reader, t: &Table, k: &str) -> String {
+pub(super) fn s(r: &mut Reader, t: &Table, k: &str) -> String {
     r.opt_str(t, k).map(|x| x.v).unwrap_or_default()
 }
 
@@ -518,147 +480,5 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         evaluations,
         actions,
         private,
-    })
-}
-
-const RISK_KEYS: &[&str] = &[
-    "id",
-    "post",
-    "unit",
-    "activity",
-    "hazard",
-    "accidents",
-    "method",
-    "l",
-    "e",
-    "c",
-    "s",
-    "level",
-    "control_level",
-    "measures",
-    "emergency",
-];
-
-fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
-    const W: &str = "[[risks]] ";
-    r.check_keys(x, RISK_KEYS, W);
-    let id = r.str(x, "id", W);
-    let post = r.opt_str(x, "post").filter(|p| !p.v.is_empty());
-    let unit = s(r, x, "unit");
-    if post.is_none() && unit.is_empty() {
-        r.error(
-            x.span.start..x.span.start + 1,
-            "风险必须填写 post（岗位）或 unit（单元/区域），至少一项",
-        );
-    }
-    let accidents = r.str_list(x, "accidents");
-    let method = r.enum_req(x, "method", METHODS, W);
-    let control_level = r
-        .opt_enum(x, "control_level", CONTROL_LEVELS)
-        .map(|c| c.v)
-        .unwrap_or_default();
-    Some(Risk {
-        id: id?,
-        post,
-        unit,
-        activity: s(r, x, "activity"),
-        hazard: s(r, x, "hazard"),
-        accidents,
-        method: method?,
-        l: r.opt_num(x, "l"),
-        e: r.opt_num(x, "e"),
-        c: r.opt_num(x, "c"),
-        s: r.opt_num(x, "s"),
-        level: r.opt_enum(x, "level", LEVELS),
-        control_level,
-        measures: r.str_list(x, "measures").into_iter().map(|m| m.v).collect(),
-        emergency: r
-            .str_list(x, "emergency")
-            .into_iter()
-            .map(|m| m.v)
-            .collect(),
-    })
-}
-
-const HAZARD_KEYS: &[&str] = &[
-    "id",
-    "found",
-    "source",
-    "location",
-    "description",
-    "grade",
-    "criterion",
-    "risk",
-    "measures",
-    "funds_yuan",
-    "deadline",
-    "responsible",
-    "contingency",
-    "rectified",
-    "accepted",
-];
-
-fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
-    const W: &str = "[[hazards]] ";
-    r.check_keys(x, HAZARD_KEYS, W);
-    let id = r.str(x, "id", W);
-    let found = r.date_req(x, "found", W);
-    let source = r
-        .opt_enum(x, "source", SOURCES)
-        .map(|v| v.v)
-        .unwrap_or_default();
-    let description = r.str(x, "description", W);
-    let grade = r.enum_req(x, "grade", HAZARD_GRADES, W);
-    Some(Hazard {
-        id: id?,
-        found: found?,
-        source,
-        location: s(r, x, "location"),
-        description: description?.v,
-        grade: grade?,
-        criterion: s(r, x, "criterion"),
-        risk: r.opt_str(x, "risk").filter(|v| !v.v.is_empty()),
-        measures: s(r, x, "measures"),
-        funds_yuan: r.opt_num(x, "funds_yuan").map(|n| n.v),
-        deadline: r.opt_date(x, "deadline"),
-        responsible: s(r, x, "responsible"),
-        contingency: s(r, x, "contingency"),
-        rectified: r.opt_date(x, "rectified"),
-        accepted: r.opt_date(x, "accepted"),
-    })
-}
-
-fn read_evaluation(r: &mut Reader, x: &Table) -> Option<Evaluation> {
-    const W: &str = "[[evaluations]] ";
-    r.check_keys(
-        x,
-        &[
-            "date",
-            "standard",
-            "by",
-            "not_applicable",
-            "vetoed",
-            "scores",
-        ],
-        W,
-    );
-    let date = r.date_req(x, "date", W);
-    let standard = r.str(x, "standard", W);
-    let mut scores = Vec::new();
-    if let Some(sc) = r.opt_table(x, "scores") {
-        for (key, v) in r.keys(&sc) {
-            if let Some(n) = r.int_value(v, &key.v) {
-                scores.push((key, n));
-            }
-        }
-    }
-    Some(Evaluation {
-        date: date?,
-        standard: standard?,
-        by: s(r, x, "by"),
-        not_applicable: r.str_list(x, "not_applicable"),
-        vetoed: r.str_list(x, "vetoed"),
-        scores,
-        span: x.span.clone(),
     })
 }

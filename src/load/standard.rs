@@ -100,7 +100,7 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
     r.check_keys(t, KEYS, W);
     let title = r.str(t, "title", W);
     let applies_to = r
-        .opt_enum(t, "applies_to", super::enterprise::SIZES)
+        .opt_enum(t, "applies_to", super::domain::SIZES)
         .map(|s| s.v)
         .unwrap_or_default();
     let pass_line = r.opt_num(t, "pass_line").map_or(60.0, |n| n.v);

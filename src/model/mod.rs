@@ -9,6 +9,7 @@ pub mod enterprise;
 pub mod hazard;
 pub mod law;
 pub mod markdown;
+pub mod nowrap;
 pub mod risk;
 pub mod scoring;
 pub mod shortcodes;

@@ -105,10 +105,10 @@ pub fn expand(
         }
         "enterprises" if args.contains_key("category") => {
             let c = &args["category"];
-            if !crate::load::enterprise::HIGH_RISK.contains(&c.as_str()) {
+            if !crate::load::domain::HIGH_RISK.contains(&c.as_str()) {
                 return Err(format!(
                     "enterprises 的 category“{c}”不是高风险类别，可用：{}",
-                    crate::load::enterprise::HIGH_RISK.join("、")
+                    crate::load::domain::HIGH_RISK.join("、")
                 ));
             }
             let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, c)).collect();

@@ -306,7 +306,7 @@ pub fn build(site: &Site) -> Town {
     let all: Vec<&Enterprise> = site.enterprises.iter().collect();
     let pick =
         |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
-    let by_category = crate::load::enterprise::HIGH_RISK
+    let by_category = crate::load::domain::HIGH_RISK
         .iter()
         .map(|c| group("category", c, c, &pick(&|e| in_category(e, c))))
         .collect();
@@ -316,11 +316,11 @@ pub fn build(site: &Site) -> Town {
         "不涉及高风险类别",
         &pick(&|e| !is_high_risk(e)),
     );
-    let by_size = crate::load::enterprise::SIZES
+    let by_size = crate::load::domain::SIZES
         .iter()
         .map(|s| group("size", s, s, &pick(&|e| e.rec.size == *s)))
         .collect();
-    let by_kind = crate::load::enterprise::KINDS
+    let by_kind = crate::load::domain::KINDS
         .iter()
         .map(|s| group("kind", s, s, &pick(&|e| e.rec.kind == *s)))
         .collect();

@@ -8,7 +8,7 @@ use crate::text::escape_into;
 pub fn escape_keep_tokens(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 32);
     let mut last = 0;
-    for (a, b) in crate::model::markdown::token_spans(s) {
+    for (a, b) in crate::model::nowrap::token_spans(s) {
         escape_into(&mut out, &s[last..a]);
         out.push_str("<span class=\"nowrap\">");
         escape_into(&mut out, &s[a..b]);
