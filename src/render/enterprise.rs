@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
-use super::jobs::summary;
+use super::summary::summary;
 use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
 
 mod cards;

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod links;
 pub mod qr;
 pub mod reports;
+pub mod summary;
 pub mod svg;
 pub mod theme;
 
