@@ -4,8 +4,6 @@
 //! references decoded, block boundaries turned into line breaks, and the start of every heading
 //! with an id remembered.
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
-
 /// A page's indexable text with the character offsets where its anchored headings begin.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PageText {
@@ -15,36 +13,36 @@ pub struct PageText {
     pub sections: Vec<(String, usize, String)>,
 }
 
-const BLOCK: &[&[u8]] = &[
-    b"p",
-    b"div",
-    b"li",
-    b"ul",
-    b"ol",
-    b"table",
-    b"tr",
-    b"td",
-    b"th",
-    b"h1",
-    b"h2",
-    b"h3",
-    b"h4",
-    b"h5",
-    b"h6",
-    b"br",
-    b"section",
-    b"article",
-    b"header",
-    b"footer",
-    b"blockquote",
-    b"pre",
-    b"dt",
-    b"dd",
-    b"caption",
-    b"figcaption",
-    b"nav",
-    b"aside",
-    b"hr",
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "caption",
+    "figcaption",
+    "nav",
+    "aside",
+    "hr",
 ];
 
 pub fn extract(html: &str) -> PageText {
@@ -52,8 +50,6 @@ pub fn extract(html: &str) -> PageText {
         .map(decode)
         .unwrap_or_default();
     let title = title.split(" · ").next().unwrap_or("").trim().to_string();
-    // The markers are written by the templates, so a plain search finds them; everything between
-    // them goes through a real tokenizer (comments, character references, raw text elements).
     let body = match (
         html.find("<!--search:start-->"),
         html.find("<!--search:end-->"),
@@ -66,89 +62,102 @@ pub fn extract(html: &str) -> PageText {
         ..Default::default()
     };
     let mut chars = 0usize;
-    // Depth inside a skipped element: everything below it, nested tags included, is left out.
-    let mut skipped: Option<(Vec<u8>, usize)> = None;
+    let mut i = 0;
+    let bytes = body.as_bytes();
+    let mut skip_until: Option<&str> = None;
+    let mut skip_depth = 0usize;
     let mut heading: Option<(String, usize, String)> = None;
-    for token in tokens(body) {
-        let (name, closing, id, class) = match &token {
-            Token::StartTag(t) => (
-                &t.name.0,
-                false,
-                t.attributes.get(b"id".as_slice()),
-                t.attributes.get(b"class".as_slice()),
-            ),
-            Token::EndTag(t) => (&t.name.0, true, None, None),
-            Token::String(text) => {
-                if skipped.is_none() {
-                    let t = String::from_utf8_lossy(&text.value);
-                    let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
-                    if let Some((_, _, h)) = heading.as_mut() {
-                        h.push_str(&t);
+    while i < body.len() {
+        // A comment ends at `-->` only: a `>` inside it is text of the comment, not its end.
+        if body[i..].starts_with("<!--") {
+            i = body[i + 4..]
+                .find("-->")
+                .map_or(body.len(), |e| i + 4 + e + 3);
+            continue;
+        }
+        if bytes[i] == b'<' {
+            let (end, tag_end) = match body[i..].find('>') {
+                Some(e) => (i + e + 1, i + e),
+                None => (body.len(), body.len()),
+            };
+            let tag = &body[i + 1..tag_end.max(i + 1)];
+            let closing = tag.starts_with('/');
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if let Some(stop) = skip_until {
+                // The same element nested inside the skipped one must close before it does.
+                if name == stop && !tag.ends_with('/') {
+                    if closing {
+                        skip_depth -= 1;
+                    } else {
+                        skip_depth += 1;
                     }
-                    chars += t.chars().count();
-                    out.text.push_str(&t);
+                    if skip_depth == 0 {
+                        skip_until = None;
+                    }
                 }
+                i = end;
                 continue;
             }
-            _ => continue,
-        };
-        if let Some((skip, depth)) = skipped.as_mut() {
-            if skip == name {
-                if closing {
-                    *depth -= 1;
-                } else {
-                    *depth += 1;
-                }
-                if *depth == 0 {
-                    skipped = None;
-                }
+            // Navigation inside the page (its table of contents, links to other ledgers) repeats
+            // headings and titles found elsewhere; left in, it would open every snippet.
+            let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
+            if !closing
+                && (toc
+                    || matches!(
+                        name.as_str(),
+                        "script" | "style" | "svg" | "template" | "nav"
+                    ))
+            {
+                skip_depth = 1;
+                skip_until = Some(match name.as_str() {
+                    "script" => "script",
+                    "style" => "style",
+                    "svg" => "svg",
+                    "nav" => "nav",
+                    "details" => "details",
+                    _ => "template",
+                });
+                i = end;
+                continue;
             }
+            if BLOCK.contains(&name.as_str()) && !out.text.ends_with('\n') && !out.text.is_empty() {
+                out.text.push('\n');
+                chars += 1;
+            }
+            let is_heading =
+                name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
+            if is_heading && !closing {
+                if let Some(id) = attr(tag, "id") {
+                    heading = Some((decode(&id), chars, String::new()));
+                }
+            } else if is_heading
+                && closing
+                && let Some((id, at, text)) = heading.take()
+            {
+                out.sections.push((id, at, text.trim().to_string()));
+            }
+            i = end;
             continue;
         }
-        // Navigation inside the page (its table of contents, links to other ledgers) repeats
-        // headings and titles found elsewhere; left in, it would open every snippet.
-        let toc = name == b"details"
-            && class.is_some_and(|c| c.value.split(|b| *b == b' ').any(|w| w == b"toc"));
-        if !closing
-            && (toc
-                || matches!(
-                    name.as_slice(),
-                    b"script" | b"style" | b"svg" | b"template" | b"nav"
-                ))
-        {
-            skipped = Some((name.clone(), 1));
-            continue;
-        }
-        if BLOCK.contains(&name.as_slice()) && !out.text.ends_with('\n') && !out.text.is_empty() {
-            out.text.push('\n');
-            chars += 1;
-        }
-        let is_heading = name.len() == 2 && name[0] == b'h' && name[1].is_ascii_digit();
-        if is_heading && !closing {
-            if let Some(id) = id {
-                heading = Some((
-                    String::from_utf8_lossy(&id.value).into_owned(),
-                    chars,
-                    String::new(),
-                ));
+        let next = body[i..].find('<').map_or(body.len(), |e| i + e);
+        if skip_until.is_none() {
+            let t = decode(&body[i..next]);
+            let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
+            if let Some((_, _, h)) = heading.as_mut() {
+                h.push_str(&t);
             }
-        } else if is_heading
-            && closing
-            && let Some((id, at, text)) = heading.take()
-        {
-            out.sections.push((id, at, text.trim().to_string()));
+            chars += t.chars().count();
+            out.text.push_str(&t);
         }
+        i = next;
     }
     out.text = out.text.trim_end().to_string();
     out
-}
-
-/// The tokens of an HTML fragment; `script`, `style` and the like switch the tokenizer to raw
-/// text as a browser would, so a `<` inside a script is not taken for a tag.
-fn tokens(html: &str) -> impl Iterator<Item = Token> + '_ {
-    let mut emitter = DefaultEmitter::default();
-    emitter.naively_switch_states(true);
-    Tokenizer::new_with_emitter(html, emitter).flatten()
 }
 
 /// Folds runs of whitespace to one space; `after_space` says whether the text so far already
@@ -181,18 +190,16 @@ fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {
     Some(&s[i..j])
 }
 
-/// Decodes the character references of a piece of text (the page title) as a browser would.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let pat = format!(" {name}=\"");
+    let i = tag.find(&pat)? + pat.len();
+    let j = tag[i..].find('"')? + i;
+    Some(tag[i..j].to_string())
+}
+
+/// Decodes character references as a browser does, every HTML5 named reference included.
 pub fn decode(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    for token in tokens(s) {
-        if let Token::String(t) = token {
-            out.push_str(&String::from_utf8_lossy(&t.value));
-        }
-    }
-    out
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 #[cfg(test)]
