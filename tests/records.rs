@@ -370,6 +370,11 @@ fn risk_levels_and_methods() {
     );
     assert!(r.contains("计算为低") && r.contains("填报为一般"), "{r}");
     assert!(risk_row(page, "R04").contains("level-row-general"));
+    // A level only computed (R01, R02, R05) or only stated (R03) has nothing to reconcile.
+    for id in ["R01", "R02", "R03", "R05"] {
+        let r = row(id);
+        assert!(!r.contains("计算为") && !r.contains("填报为"), "{id}: {r}");
+    }
     let r = row("R05");
     assert!(r.contains("R = 2 × 4 = 8") && r.contains("低"), "{r}");
     assert!(risk_row(page, "R05").contains("level-row-low"));
@@ -1131,6 +1136,23 @@ fn non_utf8_record_is_named() {
         lines[at - 1].contains("第 3 个字节"),
         "the first bad byte is named: {}",
         lines[at - 1]
+    );
+}
+
+#[test]
+fn a_standard_for_the_other_size_is_a_warning_at_the_evaluation() {
+    // The fixture's evaluations use the standard of their own size: no such warning.
+    let r = site("town-small").build(&[]);
+    r.ok();
+    assert!(!r.stderr.contains("适用于"), "{}", r.stderr);
+    let s = broken(T, 9, "size = \"小微型\"", "size = \"大中型\"");
+    let r = s.build(&[]);
+    r.ok();
+    assert_warning(
+        &r.stderr,
+        "评估标准“small-micro”适用于小微型企业，本企业为大中型",
+        &format!("{T}:112:12"),
+        "standard = \"small-micro\"",
     );
 }
 
