@@ -123,7 +123,7 @@ fn read_docs(out: &Path) -> Vec<Doc> {
             .as_str()
             .unwrap_or_else(|| panic!("{}: no u", p.display()))
             .to_string();
-        let page = out.join(percent_decoded(&url)).join("index.html");
+        let page = out.join(unpct(&url)).join("index.html");
         let html = std::fs::read_to_string(&page)
             .unwrap_or_else(|e| panic!("{} (page of {url:?}): {e}", page.display()));
         let (title, text) = parsed_page(&html);
@@ -274,29 +274,6 @@ fn parsed_page(html: &str) -> (String, String) {
         }
     }
     (title, text)
-}
-
-/// A URL path with its `%XX` escapes turned back into the UTF-8 file name they stand for.
-fn percent_decoded(url: &str) -> String {
-    let b = url.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| panic!("{url} does not decode to UTF-8"))
 }
 
 /// Maximal runs of Han characters in `s`.

@@ -61,18 +61,7 @@ pub(super) fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mu
             );
         }
     }
-    if let Some(r) = &h.rectified
-        && r.v < h.found.v
-    {
-        diags.push(Diagnostic::error_at(
-            src,
-            r.span.clone(),
-            format!(
-                "隐患“{}”的整改日期 {} 早于发现日期 {}",
-                h.id.v, r.v, h.found.v
-            ),
-        ));
-    }
+    not_before_found(h, h.rectified.as_ref(), "整改日期", src, diags);
     if let Some(a) = &h.accepted {
         match &h.rectified {
             None => diags.push(
@@ -91,19 +80,31 @@ pub(super) fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mu
             _ => {}
         }
     }
-    if let Some(d) = &h.deadline
+    not_before_found(h, h.deadline.as_ref(), "整改期限", src, diags);
+}
+/// A date of the hazard (`what`: 整改日期, 整改期限) earlier than the day it was found is an error
+/// at that date.
+fn not_before_found(
+    h: &Hazard,
+    date: Option<&crate::load::toml_reader::Sp<Date>>,
+    what: &str,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(d) = date
         && d.v < h.found.v
     {
         diags.push(Diagnostic::error_at(
             src,
             d.span.clone(),
             format!(
-                "隐患“{}”的整改期限 {} 早于发现日期 {}",
+                "隐患“{}”的{what} {} 早于发现日期 {}",
                 h.id.v, d.v, h.found.v
             ),
         ));
     }
 }
+
 /// The closed-loop state as of a date: events dated later have not happened yet.
 pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
     hazard_view(h.clone(), as_of)

@@ -92,11 +92,11 @@ impl Hosts {
             format!("127.0.0.1:{port}"),
         ];
         if port == 80 {
-            names.extend([
-                bound.ip().to_string(),
-                "localhost".into(),
-                "127.0.0.1".into(),
-            ]);
+            let ip = match bound.ip() {
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                v4 => v4.to_string(),
+            };
+            names.extend([ip, "localhost".into(), "127.0.0.1".into()]);
         }
         names.sort();
         names.dedup();
@@ -338,6 +338,8 @@ mod tests {
         assert!(on_80.allows(Some("localhost")));
         assert!(!on_80.allows(Some("evil.example")));
         assert!(!on_80.allows(Some("10.0.0.2")));
+        let v6 = Hosts::new("[::1]:80".parse().unwrap());
+        assert!(v6.allows(Some("[::1]")) && v6.allows(Some("[::1]:80")));
     }
 
     #[test]
