@@ -3,6 +3,7 @@
 //! [`load`] → [`model`] → [`render`] → [`search`] → [`write`]; [`serve`] wraps it for live preview.
 
 pub mod diag;
+pub mod domain;
 pub mod load;
 pub mod model;
 pub mod page_text;

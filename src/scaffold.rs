@@ -3,6 +3,11 @@
 
 use std::path::Path;
 
+use crate::domain::{
+    ContactMode, ControlLevel, HazardGrade, HighRisk, Industry, Kind, Method, RedLineKind, Size,
+    Source,
+};
+
 const SITE_TOML: &str = r#"# 站点配置（新建站点的示例，请按本镇实际修改）
 title = "某某镇工贸企业双重预防机制"
 town = "某某镇"
@@ -109,11 +114,11 @@ address = "请填写生产经营地址"
 village = "示例社区"                          # 所在村（社区），须是 site.toml 中 [[villages]] 的 name
 department = ""                              # 或包联部门（[[departments]] 的 name），两者至少填一项
 liaison = "L01"                              # 联络员编号，须是 site.toml 中 [[liaisons]] 的 id
-industry = "机械"                            # 行业：冶金 有色 建材 机械 轻工 纺织 烟草 商贸 其他
-kind = "生产"                                # 生产 或 仓储
-size = "小微型"                              # 大中型 或 小微型
+industry = "机械"                            # 行业：{industries}
+kind = "生产"                                # {kinds}
+size = "小微型"                              # {sizes}
 employees = 20                               # 从业人员数
-high_risk = []                               # 高风险类别，可多选：金属冶炼 粉尘涉爆 涉重点监管危险化工工艺 涉有限空间作业 劳动密集型 厂中厂；不涉及则留空
+high_risk = []                               # 高风险类别，可多选：{high_risk}；不涉及则留空
 landlord = ""                                # 厂中厂：出租方名称（承租方填写；出租方按高风险企业的期限建设）
 hazardous_goods = false                      # 是否生产、经营、储存、装卸危险物品（《安全生产法》第二十四条）
 demonstration = false                        # 是否示范企业（全镇最多 2 家：生产类、仓储类各 1 家，或生产类 2 家）
@@ -148,21 +153,21 @@ post = "请填写岗位名称"                       # 所在岗位（[[posts]] 
 activity = "作业活动"
 hazard = "危险有害因素"
 accidents = ["机械伤害"]                      # 可能导致的事故类型（GB 6441）
-method = "LEC"                               # 评价方法：LEC（填 l e c）、LS（填 l s）或 直接判定（填 level）
+method = "LEC"                               # 评价方法：{lec}（填 l e c）、{ls}（填 l s）或 {direct}（填 level）
 l = 3                                        # 可能性 L：10 6 3 1 0.5 0.2 0.1
 e = 6                                        # 暴露频繁程度 E：10 6 3 2 1 0.5
 c = 7                                        # 后果 C：100 40 15 7 3 1
-control_level = "班组"                        # 管控层级：公司 部门 车间 班组 岗位
+control_level = "班组"                        # 管控层级：{control_levels}
 measures = ["管控措施"]
 emergency = ["应急处置措施"]
 
 # [[hazards]]                                # 隐患台账，可重复
 # id = "H2025-001"
 # found = 2025-03-01                         # 发现日期（不加引号）
-# source = "日常排查"                         # 日常排查 综合性排查 专业性排查 季节性排查 节假日排查 事故类比排查 复工复产排查 联络员检查 职工报告 执法检查
+# source = "日常排查"                         # {sources}
 # location = "位置"
 # description = "隐患描述"
-# grade = "一般"                              # 一般 或 重大；重大隐患须填 criterion、measures、funds_yuan、deadline、responsible、contingency
+# grade = "一般"                              # {grades}；重大隐患须填 criterion、measures、funds_yuan、deadline、responsible、contingency
 # measures = "整改措施"
 # deadline = 2025-03-31                      # 整改期限
 # responsible = "设备主管"                    # 责任岗位（不写人名）
@@ -170,19 +175,31 @@ emergency = ["应急处置措施"]
 # accepted = 2025-03-25                      # 验收销号日期（可选）
 
 [[red_lines]]                                # 安全生产红线，可重复
-kind = "人的不安全行为"                        # 人的不安全行为 或 物的不安全状态
+kind = "人的不安全行为"                        # {red_line_kinds}
 text = "请填写红线内容"
 
 # [[contacts]]                               # 联络员联系记录，可重复
 # date = 2025-03-15
 # liaison = "L01"
-# mode = "走访"                               # 走访 或 电话
+# mode = "走访"                               # {contact_modes}
 # notes = "情况记录"
 
 [private]                                    # 个人信息：只在内部版本显示，公开版本不输出
 principal = {{ name = "", phone = "" }}       # 主要负责人
 safety_manager = {{ name = "", phone = "" }}  # 安全管理人员
-"#
+"#,
+        industries = Industry::NAMES.join(" "),
+        kinds = Kind::NAMES.join(" 或 "),
+        sizes = Size::NAMES.join(" 或 "),
+        high_risk = HighRisk::NAMES.join(" "),
+        lec = Method::Lec,
+        ls = Method::Ls,
+        direct = Method::Direct,
+        control_levels = ControlLevel::NAMES.join(" "),
+        sources = Source::NAMES.join(" "),
+        grades = HazardGrade::NAMES.join(" 或 "),
+        red_line_kinds = RedLineKind::NAMES.join(" 或 "),
+        contact_modes = ContactMode::NAMES.join(" 或 "),
     )
 }
 

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::domain::*;
 use super::record_items::{read_evaluation, read_hazard, read_risk};
 use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
+use crate::domain::{
+    ActionKind, ContactMode, ControlLevel, HazardGrade, HighRisk, Industry, Kind, Level, Method,
+    RedLineKind, Size, Source,
+};
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SafetyOrg {
@@ -53,13 +56,14 @@ pub struct Risk {
     pub hazard: String,
     /// Checked against site.toml's `[accidents]` in the model.
     pub accidents: Vec<Sp<String>>,
-    pub method: Sp<String>,
+    pub method: Sp<Method>,
     pub l: Option<Sp<f64>>,
     pub e: Option<Sp<f64>>,
     pub c: Option<Sp<f64>>,
     pub s: Option<Sp<f64>>,
-    pub level: Option<Sp<String>>,
-    pub control_level: String,
+    pub level: Option<Sp<Level>>,
+    #[serde(serialize_with = "crate::domain::name_or_empty")]
+    pub control_level: Option<ControlLevel>,
     pub measures: Vec<String>,
     pub emergency: Vec<String>,
 }
@@ -68,10 +72,11 @@ pub struct Risk {
 pub struct Hazard {
     pub id: Sp<String>,
     pub found: Sp<Date>,
-    pub source: String,
+    #[serde(serialize_with = "crate::domain::name_or_empty")]
+    pub source: Option<Source>,
     pub location: String,
     pub description: String,
-    pub grade: Sp<String>,
+    pub grade: Sp<HazardGrade>,
     pub criterion: String,
     pub risk: Option<Sp<String>>,
     pub measures: String,
@@ -85,7 +90,7 @@ pub struct Hazard {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RedLine {
-    pub kind: String,
+    pub kind: RedLineKind,
     pub text: String,
 }
 
@@ -102,7 +107,8 @@ pub struct Whistle {
 pub struct Contact {
     pub date: Sp<Date>,
     pub liaison: Sp<String>,
-    pub mode: String,
+    #[serde(serialize_with = "crate::domain::name_or_empty")]
+    pub mode: Option<ContactMode>,
     pub notes: String,
 }
 
@@ -122,7 +128,7 @@ pub struct Evaluation {
 #[derive(Debug, Clone, Serialize)]
 pub struct Action {
     pub date: Date,
-    pub kind: String,
+    pub kind: ActionKind,
     pub reason: String,
 }
 
@@ -147,11 +153,11 @@ pub struct EnterpriseRecord {
     pub village: Option<Sp<String>>,
     pub department: Option<Sp<String>>,
     pub liaison: Option<Sp<String>>,
-    pub industry: String,
-    pub kind: String,
-    pub size: String,
+    pub industry: Industry,
+    pub kind: Kind,
+    pub size: Size,
     pub employees: Sp<u64>,
-    pub high_risk: Vec<Sp<String>>,
+    pub high_risk: Vec<Sp<HighRisk>>,
     pub landlord: String,
     /// Produces, sells, stores or loads 危险物品 (安全生产法第二十四条); 涉重点监管危险化工工艺 implies it.
     pub hazardous_goods: bool,
@@ -251,10 +257,10 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         );
     }
     let liaison = r.str(t, "liaison", W);
-    let industry = r.enum_req(t, "industry", INDUSTRIES, W);
-    let kind = r.enum_req(t, "kind", KINDS, W);
+    let industry = r.enum_req::<Industry>(t, "industry", W);
+    let kind = r.enum_req::<Kind>(t, "kind", W);
     let demonstration = r.opt_bool(t, "demonstration");
-    let size = r.enum_req(t, "size", SIZES, W);
+    let size = r.enum_req::<Size>(t, "size", W);
     let employees = if t.entries.contains_key("employees") {
         r.opt_count(t, "employees")
     } else {
@@ -263,13 +269,14 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
     };
     let mut high_risk = Vec::new();
     for h in r.str_list(t, "high_risk") {
-        if HIGH_RISK.contains(&h.v.as_str()) {
-            if high_risk.iter().any(|x: &Sp<String>| x.v == h.v) {
-                r.error(h.span.clone(), format!("重复的高风险类别“{}”", h.v));
+        match HighRisk::from_name(&h.v) {
+            Some(c) => {
+                if high_risk.iter().any(|x: &Sp<HighRisk>| x.v == c) {
+                    r.error(h.span.clone(), format!("重复的高风险类别“{}”", h.v));
+                }
+                high_risk.push(Sp::new(c, h.span));
             }
-            high_risk.push(h);
-        } else {
-            r.bad_enum(&h, "high_risk", HIGH_RISK);
+            None => r.bad_enum(&h, "high_risk", HighRisk::NAMES),
         }
     }
     let safety_org = r.opt_table(t, "safety_org").map(|o| {
@@ -358,7 +365,7 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .iter()
         .filter_map(|x| {
             r.check_keys(x, &["kind", "text"], "[[red_lines]] ");
-            let kind = r.enum_req(x, "kind", RED_LINE_KINDS, "[[red_lines]] ");
+            let kind = r.enum_req::<RedLineKind>(x, "kind", "[[red_lines]] ");
             let text = r.str(x, "text", "[[red_lines]] ");
             Some(RedLine {
                 kind: kind?.v,
@@ -394,10 +401,7 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
             r.check_keys(x, &["date", "liaison", "mode", "notes"], "[[contacts]] ");
             let date = r.date_req(x, "date", "[[contacts]] ");
             let liaison = r.str(x, "liaison", "[[contacts]] ");
-            let mode = r
-                .opt_enum(x, "mode", CONTACT_MODES)
-                .map(|m| m.v)
-                .unwrap_or_default();
+            let mode = r.opt_enum::<ContactMode>(x, "mode").map(|m| m.v);
             Some(Contact {
                 date: date?,
                 liaison: liaison?,
@@ -417,7 +421,7 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .filter_map(|x| {
             r.check_keys(x, &["date", "kind", "reason"], "[[actions]] ");
             let date = r.date_req(x, "date", "[[actions]] ");
-            let kind = r.enum_req(x, "kind", ACTION_KINDS, "[[actions]] ");
+            let kind = r.enum_req::<ActionKind>(x, "kind", "[[actions]] ");
             Some(Action {
                 date: date?.v,
                 kind: kind?.v,

@@ -2,7 +2,6 @@
 //! front matter, Markdown sources and TOML records. Every problem becomes a diagnostic; nothing
 //! stops at the first. Nothing here knows about other files: cross-references belong to the model.
 
-pub mod domain;
 pub mod enterprise;
 pub mod frontmatter;
 pub mod record_items;

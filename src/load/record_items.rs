@@ -1,9 +1,9 @@
 //! The repeated tables of an enterprise record (`[[risks]]`, `[[hazards]]`, `[[evaluations]]`):
 //! each read into its item with the same span-keeping checks as the record itself.
 
-use super::domain::*;
 use super::enterprise::{Evaluation, Hazard, Risk, s};
 use super::toml_reader::{Reader, Table};
+use crate::domain::{ControlLevel, HazardGrade, Level, Method, Source};
 
 const RISK_KEYS: &[&str] = &[
     "id",
@@ -36,11 +36,8 @@ pub(super) fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
         );
     }
     let accidents = r.str_list(x, "accidents");
-    let method = r.enum_req(x, "method", METHODS, W);
-    let control_level = r
-        .opt_enum(x, "control_level", CONTROL_LEVELS)
-        .map(|c| c.v)
-        .unwrap_or_default();
+    let method = r.enum_req::<Method>(x, "method", W);
+    let control_level = r.opt_enum::<ControlLevel>(x, "control_level").map(|c| c.v);
     Some(Risk {
         id: id?,
         post,
@@ -53,7 +50,7 @@ pub(super) fn read_risk(r: &mut Reader, x: &Table) -> Option<Risk> {
         e: r.opt_num(x, "e"),
         c: r.opt_num(x, "c"),
         s: r.opt_num(x, "s"),
-        level: r.opt_enum(x, "level", LEVELS),
+        level: r.opt_enum::<Level>(x, "level"),
         control_level,
         measures: r.str_list(x, "measures").into_iter().map(|m| m.v).collect(),
         emergency: r
@@ -87,12 +84,9 @@ pub(super) fn read_hazard(r: &mut Reader, x: &Table) -> Option<Hazard> {
     r.check_keys(x, HAZARD_KEYS, W);
     let id = r.str(x, "id", W);
     let found = r.date_req(x, "found", W);
-    let source = r
-        .opt_enum(x, "source", SOURCES)
-        .map(|v| v.v)
-        .unwrap_or_default();
+    let source = r.opt_enum::<Source>(x, "source").map(|v| v.v);
     let description = r.str(x, "description", W);
-    let grade = r.enum_req(x, "grade", HAZARD_GRADES, W);
+    let grade = r.enum_req::<HazardGrade>(x, "grade", W);
     Some(Hazard {
         id: id?,
         found: found?,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
+use crate::domain::Size;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
@@ -32,7 +33,8 @@ pub struct Standard {
     pub src: Arc<SourceFile>,
     pub title: String,
     pub description: String,
-    pub applies_to: String,
+    #[serde(serialize_with = "crate::domain::name_or_empty")]
+    pub applies_to: Option<Size>,
     pub pass_line: f64,
     pub demonstration_line: f64,
     /// Smallest scoring unit in points (`step`, default 1).
@@ -99,10 +101,7 @@ fn read(r: &mut Reader, t: &Table, id: &str, src: Arc<SourceFile>) -> Option<Sta
     const W: &str = "评估标准";
     r.check_keys(t, KEYS, W);
     let title = r.str(t, "title", W);
-    let applies_to = r
-        .opt_enum(t, "applies_to", super::domain::SIZES)
-        .map(|s| s.v)
-        .unwrap_or_default();
+    let applies_to = r.opt_enum::<Size>(t, "applies_to").map(|s| s.v);
     let pass_line = r.opt_num(t, "pass_line").map_or(60.0, |n| n.v);
     let demonstration_line = r
         .opt_num(t, "demonstration_line")

@@ -9,6 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::{Diagnostic, SourceFile, suggest};
+use crate::domain::DomainEnum;
 
 /// How every placeholder value in the `new` skeleton begins (scaffold.rs).
 pub const PLACEHOLDER: &str = "请填写";
@@ -187,13 +188,15 @@ impl<'s> Reader<'s> {
     }
 
     /// A string that must be one of `allowed`.
-    pub fn opt_enum(&mut self, t: &Table, key: &str, allowed: &[&str]) -> Option<Sp<String>> {
+    /// An optional field whose value must be one of `E`'s names.
+    pub fn opt_enum<E: DomainEnum>(&mut self, t: &Table, key: &str) -> Option<Sp<E>> {
         let s = self.opt_str(t, key)?;
-        if allowed.contains(&s.v.as_str()) {
-            Some(s)
-        } else {
-            self.bad_enum(&s, key, allowed);
-            None
+        match E::from_name(&s.v) {
+            Some(v) => Some(Sp::new(v, s.span)),
+            None => {
+                self.bad_enum(&s, key, E::NAMES);
+                None
+            }
         }
     }
 
@@ -209,18 +212,13 @@ impl<'s> Reader<'s> {
         );
     }
 
-    pub fn enum_req(
-        &mut self,
-        t: &Table,
-        key: &str,
-        allowed: &[&str],
-        what: &str,
-    ) -> Option<Sp<String>> {
+    /// A required field whose value must be one of `E`'s names.
+    pub fn enum_req<E: DomainEnum>(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<E>> {
         if self.get(t, key).is_none() {
             self.missing(t, key, what);
             return None;
         }
-        self.opt_enum(t, key, allowed)
+        self.opt_enum(t, key)
     }
 
     pub fn opt_int(&mut self, t: &Table, key: &str) -> Option<Sp<i64>> {

@@ -12,6 +12,7 @@ use super::scoring::{self, Score};
 use super::status::{self, Status};
 use super::uscc::{self, UsccError};
 use crate::diag::{Diagnostic, suggest};
+use crate::domain::{Cohort, HighRisk, StatusGroup};
 use crate::load::enterprise::{EnterpriseRecord, Evaluation, Risk};
 use crate::load::site_config::SiteConfig;
 use crate::load::standard::Standard;
@@ -95,13 +96,11 @@ pub struct Enterprise {
     #[serde(skip)]
     pub liaison_phone: String,
     pub deadline: Option<Date>,
-    pub deadline_group: &'static str,
-    #[serde(skip)]
-    pub status_value: Status,
+    pub deadline_group: Cohort,
     /// 已达标 / 已达标（逾期完成） / 推进中 / 已逾期
-    pub status: &'static str,
+    pub status: Status,
     /// 已达标 / 推进中 / 已逾期: the dashboard group.
-    pub status_group: &'static str,
+    pub status_group: StatusGroup,
     pub status_class: &'static str,
     pub passed_late: bool,
     /// One sentence: why the status is what it is.
@@ -348,10 +347,9 @@ pub fn derive(
         liaison_name: liaison.map(|l| l.name.clone()).unwrap_or_default(),
         liaison_phone: liaison.map(|l| l.phone.clone()).unwrap_or_default(),
         deadline: None,
-        deadline_group: "",
-        status_value: Status::InProgress,
-        status: "",
-        status_group: "",
+        deadline_group: Cohort::Other,
+        status: Status::InProgress,
+        status_group: StatusGroup::InProgress,
         status_class: "",
         passed_late: false,
         status_reason: String::new(),
@@ -407,12 +405,10 @@ pub fn is_high_risk(e: &Enterprise) -> bool {
 }
 
 /// Whether the enterprise counts in a high-risk category (厂中厂 includes lessors).
-pub fn in_category(e: &Enterprise, category: &str) -> bool {
+pub fn in_category(e: &Enterprise, category: HighRisk) -> bool {
     e.rec.high_risk.iter().any(|h| h.v == category)
-        || (category == LEASE_CATEGORY && !e.tenants.is_empty())
+        || (category == HighRisk::FactoryInFactory && !e.tenants.is_empty())
 }
-
-pub const LEASE_CATEGORY: &str = "厂中厂";
 
 /// The deadline, the status and its reason, and the shown categories; run again once the
 /// enterprise's tenants are known (`lessor`).
@@ -423,20 +419,31 @@ pub fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, lessor: 
         .as_ref()
         .map(|d| if high { d.high_risk } else { d.all });
     e.deadline_group = if high {
-        "高风险企业"
+        Cohort::HighRisk
     } else {
-        "其他企业"
+        Cohort::Other
     };
     let d = status_on(e, cfg, as_of);
-    e.status_value = d.status;
-    e.status = d.status.word();
+    e.status = d.status;
     e.status_group = d.status.group();
     e.status_class = d.status.class();
     e.passed_late = d.status == Status::DoneLate;
     e.status_reason = d.reason;
-    e.categories = e.rec.high_risk.iter().map(|h| h.v.clone()).collect();
-    if lessor && !e.categories.iter().any(|c| c == LEASE_CATEGORY) {
-        e.categories.push(format!("{LEASE_CATEGORY}（出租方）"));
+    e.categories = e
+        .rec
+        .high_risk
+        .iter()
+        .map(|h| h.v.name().to_string())
+        .collect();
+    if lessor
+        && !e
+            .rec
+            .high_risk
+            .iter()
+            .any(|h| h.v == HighRisk::FactoryInFactory)
+    {
+        e.categories
+            .push(format!("{}（出租方）", HighRisk::FactoryInFactory));
     }
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::dates::days_between;
 use crate::diag::Diagnostic;
+use crate::domain::HazardGrade;
 use crate::load::enterprise::Hazard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,7 +31,7 @@ pub struct HazardView {
     pub major: bool,
 }
 pub(super) fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mut Vec<Diagnostic>) {
-    if h.grade.v == "重大" {
+    if h.grade.v == HazardGrade::Major {
         let mut missing = Vec::new();
         if h.criterion.trim().is_empty() {
             missing.push("criterion（判定依据）");
@@ -138,7 +139,7 @@ pub(super) fn hazard_view(h: Hazard, as_of: Date) -> HazardView {
             _ => (HazardState::Open, "整改中".to_string(), "open", 0),
         }
     };
-    let major = h.grade.v == "重大";
+    let major = h.grade.v == HazardGrade::Major;
     HazardView {
         h,
         seq: 0,
@@ -161,10 +162,10 @@ mod tests {
         Hazard {
             id: Sp::new("H1".into(), 0..0),
             found: sp(date(2025, 1, 1)),
-            source: String::new(),
+            source: None,
             location: String::new(),
             description: String::new(),
-            grade: Sp::new("一般".into(), 0..0),
+            grade: Sp::new(HazardGrade::General, 0..0),
             criterion: String::new(),
             risk: None,
             measures: String::new(),

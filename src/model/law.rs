@@ -3,20 +3,18 @@
 //! (《统计上大中小微型企业划分办法（2017）》, thresholds in site.toml's `[size_rule]`).
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::domain::{HighRisk, Kind, Size};
 use crate::load::enterprise::EnterpriseRecord;
 use crate::load::site_config::SiteConfig;
 
-const SMELTING: &str = "金属冶炼";
-const CHEMICAL_PROCESS: &str = "涉重点监管危险化工工艺";
-
-fn has(rec: &EnterpriseRecord, category: &str) -> bool {
+fn has(rec: &EnterpriseRecord, category: HighRisk) -> bool {
     rec.high_risk.iter().any(|h| h.v == category)
 }
 
 /// Produces, sells, stores or loads 危险物品: said by `hazardous_goods`, or implied by a
 /// hazardous chemical process.
 pub fn hazardous_goods(rec: &EnterpriseRecord) -> bool {
-    rec.hazardous_goods || has(rec, CHEMICAL_PROCESS)
+    rec.hazardous_goods || has(rec, HighRisk::HazardousProcess)
 }
 
 pub fn check(
@@ -28,16 +26,16 @@ pub fn check(
     let org = &rec.safety_org;
     // Art. 24: these units need a safety body or full-time staff; part-time is not enough.
     // Points at [safety_org], or when the record has none, at what makes the duty apply.
-    let category = |c: &str| {
+    let category = |c: HighRisk| {
         rec.high_risk
             .iter()
             .find(|h| h.v == c)
             .map(|h| h.span.clone())
     };
-    let why = if let Some(at) = category(SMELTING) {
+    let why = if let Some(at) = category(HighRisk::MetalSmelting) {
         Some(("金属冶炼单位".to_string(), at))
     } else if hazardous_goods(rec) {
-        let at = category(CHEMICAL_PROCESS).unwrap_or(rec.hazardous_goods_span.clone());
+        let at = category(HighRisk::HazardousProcess).unwrap_or(rec.hazardous_goods_span.clone());
         Some(("生产、经营、储存、装卸危险物品的单位".to_string(), at))
     } else if rec.employees.v > 100 {
         let why = format!("从业人员 {} 人（超过 100 人）的单位", rec.employees.v);
@@ -65,8 +63,10 @@ pub fn check(
     }
     // Art. 27: a registered safety engineer for smelting and for 危险物品 production and storage,
     // checked where the record says how many it has.
-    if (has(rec, SMELTING) || hazardous_goods(rec)) && org.registered_safety_engineers == Some(0) {
-        let what = if has(rec, SMELTING) {
+    if (has(rec, HighRisk::MetalSmelting) || hazardous_goods(rec))
+        && org.registered_safety_engineers == Some(0)
+    {
+        let what = if has(rec, HighRisk::MetalSmelting) {
             "金属冶炼单位"
         } else {
             "危险物品的生产、储存单位"
@@ -83,12 +83,12 @@ pub fn check(
     // Size: a 中型 enterprise has at least this many staff (and the revenue, which records do
     // not hold); below it the rule places the enterprise one band lower.
     let sc = &cfg.scales;
-    let (min, trade) = if rec.kind == "仓储" {
+    let (min, trade) = if rec.kind == Kind::Warehousing {
         (sc.medium_min_staff_warehouse, "仓储业")
     } else {
         (sc.medium_min_staff_industry, "工业")
     };
-    if rec.size == "大中型" && rec.employees.v < min {
+    if rec.size == Size::LargeMedium && rec.employees.v < min {
         diags.push(
             Diagnostic::warning_at(
                 src,
@@ -101,7 +101,7 @@ pub fn check(
             .with_hint("核对从业人员和营业收入；确属小微型的，把 size 改为“小微型”并按小微型评估标准评估"),
         );
     }
-    if rec.size == "小微型" && rec.employees.v >= min {
+    if rec.size == Size::SmallMicro && rec.employees.v >= min {
         diags.push(Diagnostic::warning_at(
             src,
             rec.employees.span.clone(),

@@ -285,7 +285,10 @@ fn check_demonstration(ents: &[Enterprise], cfg: &SiteConfig, diags: &mut Vec<Di
             );
         }
     }
-    let stores: Vec<&&Enterprise> = demo.iter().filter(|e| e.rec.kind == "仓储").collect();
+    let stores: Vec<&&Enterprise> = demo
+        .iter()
+        .filter(|e| e.rec.kind == crate::domain::Kind::Warehousing)
+        .collect();
     if stores.len() > 1 {
         for e in &stores[1..] {
             diags.push(

@@ -1,41 +1,18 @@
 //! Risk grading (风险分级): LEC and LS scores banded by the thresholds in site.toml, or a level
 //! stated directly; a declared level that disagrees is reported and the stricter one is shown.
 
-use serde::Serialize;
-
 use crate::diag::Diagnostic;
 use crate::load::enterprise::{EnterpriseRecord, Risk};
 use crate::load::site_config::{Bands, SiteConfig};
 
 use super::enterprise::{RiskGroup, RiskView, check_ref};
 
-/// The four levels, strictest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Level {
-    Major,
-    Considerable,
-    General,
-    Low,
-}
+pub use crate::domain::Level;
+use crate::domain::Method;
 
+/// Colours of the four-colour map (红橙黄蓝). The text always travels with the colour.
 impl Level {
-    pub const ALL: [Level; 4] = [
-        Level::Major,
-        Level::Considerable,
-        Level::General,
-        Level::Low,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Major => "重大",
-            Level::Considerable => "较大",
-            Level::General => "一般",
-            Level::Low => "低",
-        }
-    }
-
-    /// CSS class and colour word (the text always travels with the colour).
+    /// CSS class.
     pub fn class(self) -> &'static str {
         match self {
             Level::Major => "major",
@@ -52,10 +29,6 @@ impl Level {
             Level::General => "黄",
             Level::Low => "蓝",
         }
-    }
-
-    pub fn from_name(s: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.name() == s)
     }
 
     pub fn index(self) -> usize {
@@ -120,9 +93,9 @@ pub(super) fn grade_risk(
         }
         v.as_ref().map(|x| x.v)
     };
-    let declared = r.level.as_ref().and_then(|l| Level::from_name(&l.v));
-    let (computed, score, formula) = match r.method.v.as_str() {
-        "LEC" => {
+    let declared = r.level.as_ref().map(|l| l.v);
+    let (computed, score, formula) = match r.method.v {
+        Method::Lec => {
             let (l, e, c) = (
                 need(diags, &r.l, "l"),
                 need(diags, &r.e, "e"),
@@ -158,7 +131,7 @@ pub(super) fn grade_risk(
                 ),
             )
         }
-        "LS" => {
+        Method::Ls => {
             let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
             for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
                 check_factor(f, scale, "LS", name, src, diags);
@@ -184,7 +157,7 @@ pub(super) fn grade_risk(
                 ),
             )
         }
-        _ => {
+        Method::Direct => {
             if declared.is_none() {
                 err(
                     diags,

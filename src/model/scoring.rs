@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
+use crate::domain::Verdict;
 use crate::load::enterprise::{EnterpriseRecord, Evaluation};
 use crate::load::standard::Standard;
 
@@ -30,7 +31,7 @@ pub struct Score {
     pub line: f64,
     pub vetoed: bool,
     pub pass: bool,
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     pub categories: Vec<CategoryScore>,
 }
 
@@ -82,11 +83,11 @@ pub fn score(
         vetoed,
         pass,
         verdict: if vetoed {
-            "不合格（否决）"
+            Verdict::Vetoed
         } else if pass {
-            "合格"
+            Verdict::Pass
         } else {
-            "不合格"
+            Verdict::Fail
         },
         categories: cats,
     }
@@ -110,13 +111,15 @@ pub(super) fn score_evaluation(
         );
         return None;
     };
-    if !std.applies_to.is_empty() && std.applies_to != rec.size {
+    if let Some(applies_to) = std.applies_to
+        && applies_to != rec.size
+    {
         diags.push(Diagnostic::warning_at(
             src,
             e.standard.span.clone(),
             format!(
                 "评估标准“{}”适用于{}企业，本企业为{}",
-                std.id, std.applies_to, rec.size
+                std.id, applies_to, rec.size
             ),
         ));
     }
@@ -261,7 +264,7 @@ mod tests {
             }),
             title: "t".into(),
             description: String::new(),
-            applies_to: "小微型".into(),
+            applies_to: Some(crate::domain::Size::SmallMicro),
             pass_line: 60.0,
             demonstration_line: 80.0,
             step: 1.0,
@@ -298,7 +301,7 @@ mod tests {
         let s = score(&std(), &sc(&[("1", 500), ("2", 500)]), &[], true, 60.0);
         assert_eq!(s.percent, "100.0");
         assert!(!s.pass);
-        assert_eq!(s.verdict, "不合格（否决）");
+        assert_eq!(s.verdict, Verdict::Vetoed);
     }
 
     #[test]

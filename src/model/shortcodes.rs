@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use super::enterprise::{Enterprise, in_category};
 use super::risk::{Level, fmt_score};
 use super::snapshot;
+use crate::domain::HighRisk;
 use crate::load::site_config::{Bands, SiteConfig};
 use crate::text::escape;
 
@@ -105,17 +106,17 @@ pub fn expand(
         }
         "enterprises" if args.contains_key("category") => {
             let c = &args["category"];
-            if !crate::load::domain::HIGH_RISK.contains(&c.as_str()) {
+            let Some(category) = HighRisk::from_name(c) else {
                 return Err(format!(
                     "enterprises 的 category“{c}”不是高风险类别，可用：{}",
-                    crate::load::domain::HIGH_RISK.join("、")
+                    HighRisk::NAMES.join("、")
                 ));
-            }
-            let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, c)).collect();
+            };
+            let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, category)).collect();
             let lead = format!(
                 "<p class=\"list-rule\">按高风险类别“{}”列出（与首页统计口径相同{}）：</p>",
                 escape(c),
-                if c == super::enterprise::LEASE_CATEGORY {
+                if category == HighRisk::FactoryInFactory {
                     "，含承租方和出租方"
                 } else {
                     ""
@@ -168,7 +169,7 @@ fn enterprise_list(mut hits: Vec<&Enterprise>, root: &str, lead: &str) -> String
                         .or(e.rec.department.as_ref())
                         .map_or("", |v| v.v.as_str())
                 ),
-                escape(&e.rec.size)
+                escape(e.rec.size.name())
             )
         })
         .collect();
@@ -328,7 +329,7 @@ fn bands_table(b: Option<&Bands>, formula: &str, class: &str) -> Option<String> 
 /// Whether an enterprise's record mentions `w` anywhere a reader would look for the kind of work.
 fn mentions(e: &Enterprise, w: &str) -> bool {
     let r = &e.rec;
-    r.high_risk.iter().any(|h| h.v.contains(w))
+    r.high_risk.iter().any(|h| h.v.name().contains(w))
         || r.processes
             .iter()
             .any(|p| p.name.contains(w) || p.description.contains(w))

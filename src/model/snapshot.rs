@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use super::enterprise::{Enterprise, is_high_risk, status_on};
 use super::hazard::{HazardState, hazard_state};
 use super::status::Status;
+use crate::domain::Cohort;
 use crate::load::site_config::SiteConfig;
 
 /// Counts on one date for one group of enterprises.
@@ -37,9 +38,10 @@ impl Group {
     pub fn parse(s: &str) -> Option<Group> {
         match s {
             "" | "全部" => Some(Group::All),
-            "高风险企业" => Some(Group::HighRisk),
-            "其他企业" => Some(Group::Other),
-            _ => None,
+            _ => Cohort::from_name(s).map(|c| match c {
+                Cohort::HighRisk => Group::HighRisk,
+                Cohort::Other => Group::Other,
+            }),
         }
     }
 

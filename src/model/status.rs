@@ -3,42 +3,26 @@
 //! unless site.toml names the evaluators that count — is dated on or before the as-of date.
 
 use jiff::civil::Date;
-use serde::Serialize;
 
-/// 已达标 / 已达标（逾期完成） / 推进中 / 已逾期.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Status {
-    Done,
-    DoneLate,
-    InProgress,
-    Late,
-}
+pub use crate::domain::{Status, StatusGroup};
 
 impl Status {
     /// The status word shown on pages and in the ledgers.
     pub fn word(self) -> &'static str {
-        match self {
-            Status::Done => "已达标",
-            Status::DoneLate => "已达标（逾期完成）",
-            Status::InProgress => "推进中",
-            Status::Late => "已逾期",
-        }
-    }
-
-    /// The group a status counts in on the dashboard (已达标 includes late completion).
-    pub fn group(self) -> &'static str {
-        match self {
-            Status::Done | Status::DoneLate => "已达标",
-            Status::InProgress => "推进中",
-            Status::Late => "已逾期",
-        }
+        self.name()
     }
 
     pub fn class(self) -> &'static str {
+        self.group().class()
+    }
+}
+
+impl StatusGroup {
+    pub fn class(self) -> &'static str {
         match self {
-            Status::Done | Status::DoneLate => "done",
-            Status::InProgress => "progress",
-            Status::Late => "late",
+            StatusGroup::Done => "done",
+            StatusGroup::InProgress => "progress",
+            StatusGroup::Late => "late",
         }
     }
 }
@@ -219,7 +203,7 @@ mod tests {
         );
         assert_eq!(d.status, Status::DoneLate);
         assert_eq!(d.status.word(), "已达标（逾期完成）");
-        assert_eq!(d.status.group(), "已达标");
+        assert_eq!(d.status.group().name(), "已达标");
         assert!(d.reason.contains("晚于建设期限 2024-12-31"), "{}", d.reason);
     }
 

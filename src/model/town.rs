@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Site;
 use super::enterprise::{Enterprise, in_category, is_high_risk};
 use super::hazard::HazardState;
+use crate::domain::{Cohort, ControlLevel, HazardGrade, HighRisk, Kind, Size, Status, StatusGroup};
 use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,7 +45,7 @@ pub struct HazardRef {
     pub slug: String,
     pub enterprise: String,
     pub id: String,
-    pub grade: String,
+    pub grade: HazardGrade,
     pub major: bool,
     pub location: String,
     pub description: String,
@@ -99,7 +100,8 @@ pub struct RiskRef {
     pub level: &'static str,
     pub level_class: &'static str,
     pub formula: String,
-    pub control_level: String,
+    #[serde(serialize_with = "crate::domain::name_or_empty")]
+    pub control_level: Option<ControlLevel>,
     pub rank: usize,
 }
 
@@ -184,9 +186,9 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
         key,
         slugs: ents.iter().map(|e| e.rec.slug.clone()).collect(),
         count: ents.len(),
-        done: ents.iter().filter(|e| e.status_group == "已达标").count(),
-        progress: ents.iter().filter(|e| e.status_group == "推进中").count(),
-        late: ents.iter().filter(|e| e.status_group == "已逾期").count(),
+        done: in_group(ents, StatusGroup::Done),
+        progress: in_group(ents, StatusGroup::InProgress),
+        late: in_group(ents, StatusGroup::Late),
         open_hazards: ents.iter().map(|e| e.open_hazards).sum(),
         overdue_hazards: ents.iter().map(|e| e.overdue_hazards).sum(),
     }
@@ -302,13 +304,25 @@ impl Town {
     }
 }
 
+/// How many of `ents` count in the dashboard group `g`.
+fn in_group(ents: &[&Enterprise], g: StatusGroup) -> usize {
+    ents.iter().filter(|e| e.status_group == g).count()
+}
+
 pub fn build(site: &Site) -> Town {
     let all: Vec<&Enterprise> = site.enterprises.iter().collect();
     let pick =
         |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();
-    let by_category = crate::load::domain::HIGH_RISK
+    let by_category = HighRisk::ALL
         .iter()
-        .map(|c| group("category", c, c, &pick(&|e| in_category(e, c))))
+        .map(|&c| {
+            group(
+                "category",
+                c.name(),
+                c.name(),
+                &pick(&|e| in_category(e, c)),
+            )
+        })
         .collect();
     let no_category = group(
         "category",
@@ -316,13 +330,13 @@ pub fn build(site: &Site) -> Town {
         "不涉及高风险类别",
         &pick(&|e| !is_high_risk(e)),
     );
-    let by_size = crate::load::domain::SIZES
+    let by_size = Size::ALL
         .iter()
-        .map(|s| group("size", s, s, &pick(&|e| e.rec.size == *s)))
+        .map(|&s| group("size", s.name(), s.name(), &pick(&|e| e.rec.size == s)))
         .collect();
-    let by_kind = crate::load::domain::KINDS
+    let by_kind = Kind::ALL
         .iter()
-        .map(|s| group("kind", s, s, &pick(&|e| e.rec.kind == *s)))
+        .map(|&k| group("kind", k.name(), k.name(), &pick(&|e| e.rec.kind == k)))
         .collect();
     let by_village = site
         .config
@@ -363,14 +377,17 @@ pub fn build(site: &Site) -> Town {
             )
         })
         .collect::<Vec<_>>();
-    let by_status = [
-        ("已达标", "done"),
-        ("推进中", "progress"),
-        ("已逾期", "late"),
-    ]
-    .iter()
-    .map(|(n, _)| group("status", n, n, &pick(&|e| e.status_group == *n)))
-    .collect();
+    let by_status = StatusGroup::ALL
+        .iter()
+        .map(|&g| {
+            group(
+                "status",
+                g.name(),
+                g.name(),
+                &pick(&|e| e.status_group == g),
+            )
+        })
+        .collect();
 
     let mut open_hazards = Vec::new();
     let mut risks = Vec::new();
@@ -384,7 +401,7 @@ pub fn build(site: &Site) -> Town {
                 slug: e.rec.slug.clone(),
                 enterprise: e.rec.name.v.clone(),
                 id: h.h.id.v.clone(),
-                grade: h.h.grade.v.clone(),
+                grade: h.h.grade.v,
                 major: h.major,
                 location: h.h.location.clone(),
                 description: h.h.description.clone(),
@@ -414,7 +431,7 @@ pub fn build(site: &Site) -> Town {
                 level: r.level.name,
                 level_class: r.level.class,
                 formula: r.formula.clone(),
-                control_level: r.r.control_level.clone(),
+                control_level: r.r.control_level,
                 rank: r.level_value.index(),
             });
         }
@@ -434,14 +451,14 @@ pub fn build(site: &Site) -> Town {
     let deadline_groups = match &site.config.deadlines {
         Some(d) => vec![
             deadline_group(
-                "高风险企业",
+                Cohort::HighRisk.name(),
                 d.high_risk,
                 &pick(&|e| is_high_risk(e)),
                 &site.config.plan.evaluators,
                 site.as_of,
             ),
             deadline_group(
-                "其他企业",
+                Cohort::Other.name(),
                 d.all,
                 &pick(&|e| !is_high_risk(e)),
                 &site.config.plan.evaluators,
@@ -468,9 +485,9 @@ pub fn build(site: &Site) -> Town {
     };
     Town {
         total: all.len(),
-        done: all.iter().filter(|e| e.status_group == "已达标").count(),
-        progress: all.iter().filter(|e| e.status_group == "推进中").count(),
-        late: all.iter().filter(|e| e.status_group == "已逾期").count(),
+        done: in_group(&all, StatusGroup::Done),
+        progress: in_group(&all, StatusGroup::InProgress),
+        late: in_group(&all, StatusGroup::Late),
         by_category,
         no_category,
         by_size,
@@ -516,8 +533,8 @@ fn deadline_group(
             .iter()
             .filter(|e| e.evaluation_views.iter().any(|v| counted(&v)))
             .count(),
-        passed: ents.iter().filter(|e| e.status_group == "已达标").count(),
-        passed_on_time: ents.iter().filter(|e| e.status == "已达标").count(),
+        passed: in_group(ents, StatusGroup::Done),
+        passed_on_time: ents.iter().filter(|e| e.status == Status::Done).count(),
         year_end_submitted: ents
             .iter()
             .filter(|e| {

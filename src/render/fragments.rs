@@ -71,7 +71,7 @@ pub fn risk_tables(e: &Enterprise) -> String {
             out.push_str("</td>\n    <td data-label=\"可能事故\">");
             joined(&mut out, r.r.accidents.iter().map(|a| a.v.as_str()), "、");
             out.push_str("</td>\n    <td data-label=\"评价\">");
-            esc(&mut out, &r.r.method.v);
+            esc(&mut out, r.r.method.v.name());
             out.push_str("<br><span class=\"formula\">");
             esc(&mut out, &r.formula);
             out.push_str("</span></td>\n    <td data-label=\"等级\">");
@@ -88,7 +88,7 @@ pub fn risk_tables(e: &Enterprise) -> String {
                 out.push_str("，计算从严</small>");
             }
             out.push_str("</td>\n    <td data-label=\"管控层级\">");
-            esc(&mut out, &r.r.control_level);
+            esc(&mut out, crate::domain::opt_name(r.r.control_level));
             out.push_str("</td>\n    <td data-label=\"管控措施\"><ul class=\"compact\">");
             items(&mut out, &r.r.measures);
             out.push_str("</ul></td>\n    <td data-label=\"应急处置\"><ul class=\"compact\">");
@@ -117,7 +117,7 @@ pub fn hazard_rows(e: &Enterprise) -> String {
             "</td><td data-label=\"发现\"><span class=\"nowrap\">{}</span></td><td data-label=\"来源\">",
             h.h.found.v
         );
-        esc(&mut out, &h.h.source);
+        esc(&mut out, crate::domain::opt_name(h.h.source));
         out.push_str("</td>\n    <td data-label=\"位置 / 隐患\">");
         if !h.h.location.is_empty() {
             esc(&mut out, &h.h.location);
@@ -138,7 +138,7 @@ pub fn hazard_rows(e: &Enterprise) -> String {
                 out.push_str("</small>");
             }
         } else {
-            out.push_str("一般");
+            out.push_str(h.h.grade.v.name());
         }
         out.push_str("</td>\n    <td data-label=\"整改措施\">");
         esc(&mut out, &h.h.measures);

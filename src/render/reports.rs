@@ -52,7 +52,7 @@ pub fn index_job(site: &Site) -> Job<'_> {
                 percent: &v.score.percent,
                 line: v.score.line,
                 pass: v.score.pass,
-                verdict: v.score.verdict,
+                verdict: v.score.verdict.name(),
             };
             match years.iter_mut().find(|x| x.year == y) {
                 Some(x) => x.entries.push(entry),

@@ -323,7 +323,7 @@ pub fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> 
         },
     ];
     let emergency = distinct(risks.iter().flat_map(|r| &r.r.emergency));
-    let post_label = if e.rec.size == "小微型" {
+    let post_label = if e.rec.size == crate::domain::Size::SmallMicro {
         "岗位"
     } else {
         "单元"
