@@ -33,7 +33,7 @@ class Server:
     def __init__(self, binary, root, prefix=()):
         self.t_start = time.monotonic()
         # `prefix` must exec the command (prlimit, choom, nice...) so that proc.pid is the server.
-        self.proc = subprocess.Popen(list(prefix) + [binary, "serve", "--root", root, "--port", "0"],
+        self.proc = subprocess.Popen(list(prefix) + [binary, "serve", "--timings", "--root", root, "--port", "0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.url_q = queue.Queue()
         self.rebuild_q = queue.Queue()

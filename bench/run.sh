@@ -154,7 +154,7 @@ for spec in "${SITES[@]}"; do
     site_bytes=$(du -sb "$SITE" | cut -f1)
 
     log "$name: dualprev build (per-stage timings)"
-    stages=$("${CAP[@]}" "$BIN" build --root "$SITE" --out "$OUT" --as-of "$AS_OF" 2>/dev/null | tail -1 |
+    stages=$("${CAP[@]}" "$BIN" build --timings --root "$SITE" --out "$OUT" --as-of "$AS_OF" 2>/dev/null | tail -1 |
         sed -n 's/.*用时 \([0-9]*\) 毫秒（\(.*\)）.*/total \1，\2/p' | sed 's/，/, /g' || true)
     log "$name: $stages"
 

@@ -50,6 +50,9 @@ enum Cmd {
         /// 只输出错误
         #[arg(long, short)]
         quiet: bool,
+        /// 同时输出各阶段用时（毫秒）
+        #[arg(long)]
+        timings: bool,
     },
     /// 检查全部输入（加载、模型、链接），不输出文件
     Check {
@@ -78,6 +81,9 @@ enum Cmd {
         /// 同时把生成结果写入此目录（默认只在内存中预览，不写文件）
         #[arg(long)]
         out: Option<PathBuf>,
+        /// 每次重新生成时输出各阶段用时（毫秒）
+        #[arg(long)]
+        timings: bool,
     },
     /// 新建站点（默认主题和示例内容）
     Init { dir: PathBuf },
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
             profile: p,
             base_url,
             quiet,
+            timings,
         } => {
             let out = out.unwrap_or_else(|| root.join("public"));
             let opts = BuildOptions {
@@ -145,7 +152,7 @@ fn main() -> ExitCode {
                 profile: profile(p),
                 base_url,
             };
-            build(&opts, quiet)
+            build(&opts, quiet, timings)
         }
         Cmd::Check { root, as_of, quiet } => {
             let start = Instant::now();
@@ -186,6 +193,7 @@ fn main() -> ExitCode {
             profile: p,
             open,
             out,
+            timings,
         } => {
             let opts = BuildOptions {
                 out: root.join("public"),
@@ -195,7 +203,7 @@ fn main() -> ExitCode {
                 profile: profile(p),
                 base_url: None,
             };
-            match dualprev::serve::run(opts, &bind, port, open, out) {
+            match dualprev::serve::run(opts, &bind, port, open, out, timings) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("错误：{e}");
@@ -233,7 +241,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
+fn build(opts: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
     let start = Instant::now();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     if !quiet && std::io::stderr().is_terminal() {
@@ -251,10 +259,13 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
         Ok(c) => {
             print_diags(&c.diags, quiet);
             if !quiet {
-                let stages: Vec<String> =
-                    c.stages.iter().map(|(n, ms)| format!("{n} {ms}")).collect();
+                let stages = if timings {
+                    format!("（{}）", pipeline::stage_list(&c.stages))
+                } else {
+                    String::new()
+                };
                 println!(
-                    "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB；{} 个长词表，最大 {} KB）；用时 {} 毫秒（{}）",
+                    "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB；{} 个长词表，最大 {} KB）；用时 {} 毫秒{}",
                     c.output.pages,
                     c.site.enterprises.len(),
                     opts.out.display(),
@@ -265,7 +276,7 @@ fn build(opts: &BuildOptions, quiet: bool) -> ExitCode {
                     c.search.lists,
                     c.search.largest_list / 1024,
                     start.elapsed().as_millis(),
-                    stages.join("，")
+                    stages
                 );
             }
             // The process ends here: freeing a large site's model page by page would only delay

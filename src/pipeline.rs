@@ -211,3 +211,9 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     c.stages.push(("write", t.elapsed().as_millis()));
     Ok(c)
 }
+
+/// `load 12，model 30，…` — milliseconds per stage, as `--timings` prints them.
+pub fn stage_list(stages: &[(&str, u128)]) -> String {
+    let parts: Vec<String> = stages.iter().map(|(n, t)| format!("{n} {t}")).collect();
+    parts.join("，")
+}

@@ -73,6 +73,39 @@ fn happy_path_succeeds_with_summary_on_stdout() {
 }
 
 #[test]
+fn stage_timings_are_printed_only_with_the_timings_flag() {
+    let s = site("spine-ok");
+    let plain = s.build(&[]);
+    plain.ok();
+    let last = |out: &str| {
+        out.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let line = last(&plain.stdout);
+    assert!(
+        line.ends_with(" 毫秒"),
+        "no stage list without --timings: {line}"
+    );
+    let timed = s.build(&["--timings"]);
+    timed.ok();
+    let line = last(&timed.stdout);
+    let list = line
+        .rsplit_once(" 毫秒（")
+        .map(|(_, l)| l.trim_end_matches('）'))
+        .unwrap_or_else(|| panic!("stage list expected after the total: {line}"));
+    let names: Vec<&str> = list
+        .split('，')
+        .map(|p| p.split_once(' ').map_or(p, |(n, _)| n))
+        .collect();
+    assert_eq!(
+        names,
+        ["load", "model", "render", "search", "links", "write"]
+    );
+}
+
+#[test]
 fn quiet_build_prints_nothing() {
     let s = site("spine-ok");
     let r = s.build(&["--quiet"]);

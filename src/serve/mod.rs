@@ -27,6 +27,8 @@ pub struct Shared {
     pub mirror: Option<PathBuf>,
     /// `Host` header values the server answers (see [`http::Hosts`]).
     pub hosts: http::Hosts,
+    /// Print each rebuild's time per stage (`--timings`).
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -59,6 +61,7 @@ pub fn run(
     port: u16,
     open: bool,
     mirror: Option<PathBuf>,
+    timings: bool,
 ) -> Result<(), String> {
     if let Some(m) = &mirror {
         crate::write::check_destination(&opts.root, m)?;
@@ -94,6 +97,7 @@ pub fn run(
         clients: Mutex::new(Vec::new()),
         mirror,
         hosts,
+        timings,
     });
     let mut cache = pipeline::Caches::default();
     rebuild(&opts, &shared, &[], &mut cache);
@@ -219,12 +223,12 @@ pub fn rebuild(
             }
             let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
             if status.generation > 1 {
-                let stages: Vec<String> = stages.iter().map(|(n, t)| format!("{n} {t}")).collect();
-                println!(
-                    "已重新生成（{ms} 毫秒：{}）：{}",
-                    stages.join("，"),
-                    names.join("，")
-                );
+                let stages = if shared.timings {
+                    format!("：{}", pipeline::stage_list(&stages))
+                } else {
+                    String::new()
+                };
+                println!("已重新生成（{ms} 毫秒{stages}）：{}", names.join("，"));
             } else {
                 println!("已生成网站（{ms} 毫秒）");
             }
