@@ -175,6 +175,12 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(c, _)| c)
 }
 
+/// A non-input failure as one line: what was being done, then why (`无法写入 X：Permission denied`).
+pub fn failure_text(e: &anyhow::Error) -> String {
+    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    parts.join("：")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,10 +205,7 @@ fn main() -> ExitCode {
             };
             match dualprev::serve::run(opts, &bind, port, open, out, timings) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("错误：{e}");
-                    ExitCode::from(2)
-                }
+                Err(e) => failed(&e),
             }
         }
         Cmd::Init { dir } => match dualprev::scaffold::init(&dir) {
@@ -221,10 +218,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("错误：{e}");
-                ExitCode::from(2)
-            }
+            Err(e) => failed(&e),
         },
         Cmd::New {
             what: NewCmd::Enterprise { slug, root },
@@ -233,12 +227,16 @@ fn main() -> ExitCode {
                 println!("已新建 {rel}，请按注释填写后运行 dualprev check");
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("错误：{e}");
-                ExitCode::from(2)
-            }
+            Err(e) => failed(&e),
         },
     }
+}
+
+/// Every non-input failure ends here: one line of what was being done and why, exit status 2
+/// (input errors are diagnostics, exit status 1).
+fn failed(e: &anyhow::Error) -> ExitCode {
+    eprintln!("错误：{}", dualprev::diag::failure_text(e));
+    ExitCode::from(2)
 }
 
 fn build(opts: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
@@ -290,9 +288,9 @@ fn build(opts: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Io(e)) => {
-            eprintln!("错误：{e}");
+            let code = failed(&e);
             eprintln!("生成失败，输出目录 {} 保持不变", opts.out.display());
-            ExitCode::from(2)
+            code
         }
     }
 }

@@ -46,8 +46,8 @@ pub struct Compiled {
 pub enum Failure {
     /// The input has errors (exit 1). Diagnostics are sorted.
     Input(Vec<Diagnostic>),
-    /// Usage or I/O failure (exit 2).
-    Io(String),
+    /// Usage or I/O failure (exit 2), with the context of what was being done.
+    Io(anyhow::Error),
 }
 
 /// load + model + render in memory + link check: the `check` command (writes nothing).
@@ -58,7 +58,7 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
         diags.push(Diagnostic::file(
             diag::Severity::Error,
             "templates",
-            e.clone(),
+            diag::failure_text(e),
         ));
     }
     let site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
@@ -74,7 +74,11 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
                     diags.extend(render::check_links(&mut out, s.base_url.as_deref()));
                 }
                 Ok(_) => {}
-                Err(e) => diags.push(Diagnostic::file(diag::Severity::Error, "public", e)),
+                Err(e) => diags.push(Diagnostic::file(
+                    diag::Severity::Error,
+                    "public",
+                    diag::failure_text(&e),
+                )),
             },
             Err(mut d) => diags.append(&mut d),
         }

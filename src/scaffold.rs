@@ -1,6 +1,7 @@
 //! Starting points written for users: `dualprev init DIR` (a new site with the default theme and
 //! sample content) and `dualprev new enterprise SLUG` (a record skeleton, every field explained).
 
+use anyhow::Context;
 use std::path::Path;
 
 use crate::domain::{
@@ -73,27 +74,29 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Creates a new site in `dir`; refuses a folder that already has a site.toml.
-pub fn init(dir: &Path) -> Result<Vec<String>, String> {
+pub fn init(dir: &Path) -> anyhow::Result<Vec<String>> {
     if dir.join("data/site.toml").exists() {
-        return Err(format!(
+        anyhow::bail!(
             "{} 已经是一个站点（存在 data/site.toml），不会覆盖",
             dir.display()
-        ));
+        );
     }
     let mut written = Vec::new();
-    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), String> {
+    let mut put = |rel: &str, bytes: &[u8]| -> anyhow::Result<()> {
         let p = dir.join(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("无法创建目录 {}：{e}", parent.display()))?;
+                .with_context(|| format!("无法创建目录 {}", parent.display()))?;
         }
-        std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
+        std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
         written.push(rel.to_string());
         Ok(())
     };
     put("data/site.toml", SITE_TOML.as_bytes())?;
-    std::fs::create_dir_all(dir.join("data/enterprises")).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(dir.join("data/standards")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("data/enterprises"))
+        .with_context(|| format!("无法创建目录 {}", dir.join("data/enterprises").display()))?;
+    std::fs::create_dir_all(dir.join("data/standards"))
+        .with_context(|| format!("无法创建目录 {}", dir.join("data/standards").display()))?;
     for (rel, text) in FILES {
         put(rel, text.as_bytes())?;
     }
@@ -204,20 +207,20 @@ safety_manager = {{ name = "", phone = "" }}  # 安全管理人员
 }
 
 /// Writes `data/enterprises/<slug>.toml` under `root`; refuses to overwrite.
-pub fn new_enterprise(root: &Path, slug: &str) -> Result<String, String> {
+pub fn new_enterprise(root: &Path, slug: &str) -> anyhow::Result<String> {
     if !crate::load::valid_slug(slug) {
-        return Err(format!(
+        anyhow::bail!(
             "“{slug}”不能用作文件名和网址：只用小写英文字母、数字和连字符，例如 lianshan-casting"
-        ));
+        );
     }
     let rel = format!("data/enterprises/{slug}.toml");
     let path = root.join(&rel);
     if path.exists() {
-        return Err(format!("{rel} 已存在，不会覆盖"));
+        anyhow::bail!("{rel} 已存在，不会覆盖");
     }
     if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).map_err(|e| format!("无法创建目录 {}：{e}", p.display()))?;
+        std::fs::create_dir_all(p).with_context(|| format!("无法创建目录 {}", p.display()))?;
     }
-    std::fs::write(&path, enterprise_skeleton(slug)).map_err(|e| format!("无法写入 {rel}：{e}"))?;
+    std::fs::write(&path, enterprise_skeleton(slug)).with_context(|| format!("无法写入 {rel}"))?;
     Ok(rel)
 }

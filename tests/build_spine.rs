@@ -1481,3 +1481,29 @@ fn two_builds_leave_nothing_beside_the_output() {
     s.build_into(&out, &[]).ok();
     assert_eq!(list_dir(&parent), vec!["site".to_string()]);
 }
+
+#[test]
+fn an_io_failure_says_what_was_being_done_and_why_and_exits_2() {
+    let s = site("spine-ok");
+    let tmp = tempfile::tempdir().unwrap();
+    // The output's parent is a plain file: the folder beside it cannot be made.
+    let file = tmp.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = file.join("public");
+    let r = run(&[a("build"), a("--root"), a(&s.root), a("--out"), a(&out)]);
+    r.expect_code(2);
+    let first = r.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!(
+            "错误：无法创建输出目录的上级目录 {}：",
+            file.display()
+        )),
+        "context first, then the cause after a full-width colon: {first}"
+    );
+    assert!(
+        first.len()
+            > "错误：无法创建输出目录的上级目录 ：".len() + file.display().to_string().len(),
+        "the cause is given: {first}"
+    );
+    assert!(r.stderr.contains("生成失败，输出目录"), "{}", r.stderr);
+}

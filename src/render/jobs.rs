@@ -40,7 +40,7 @@ pub fn all<'a>(
     out: &mut Output,
     stream: Option<&super::Stream<'_>>,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Planned<'a>, String> {
+) -> anyhow::Result<Planned<'a>> {
     let mut deferred: Vec<Deferred> = Vec::new();
     // The ledger downloads of a large town are tens of megabytes; streamed, they are not held
     // until the end of the build.

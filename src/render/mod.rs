@@ -66,7 +66,7 @@ pub fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> 
 
 /// Where rendered pages go when they are not kept in memory: `build` streams them into its
 /// staging folder as they are made, so memory does not grow with the size of the site.
-pub type Stream<'s> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 's;
+pub type Stream<'s> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 's;
 
 /// A page's context: built up front, or on demand on the rendering thread (enterprise pages: their
 /// contexts are large, and building them lazily keeps only a few alive at once).
@@ -294,13 +294,13 @@ pub fn render(
     diags: &mut Vec<Diagnostic>,
     cache: Option<&mut RenderCache>,
     stream: Option<&Stream<'_>>,
-) -> Result<Output, String> {
+) -> anyhow::Result<Output> {
     let mut out = Output::default();
     // What is streamed out is gone from memory: note its path, and its links for the link check.
     let base = links::Base::new(site.base_url.as_deref());
     type Noted = (BTreeSet<String>, BTreeMap<String, links::PageLinks>);
     let noted: std::sync::Mutex<Noted> = Default::default();
-    let noting = |path: &str, bytes: &[u8]| -> Result<(), String> {
+    let noting = |path: &str, bytes: &[u8]| -> anyhow::Result<()> {
         let put = stream.expect("noting wraps a stream");
         put(path, bytes)?;
         let found = links::scanned(path).then(|| links::scan(path, bytes, &base));
@@ -321,7 +321,7 @@ pub fn render(
     let hashing = cache.is_some();
     type Text = Option<crate::page_text::PageText>;
     type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
-    let render_one = |job: &Job| -> Result<Rendered, String> {
+    let render_one = |job: &Job| -> anyhow::Result<Rendered> {
         let path = job.path();
         let wants_text = job.indexed && job.file == "index.html";
         // The page as rendered last time (bytes and text), when its inputs hash the same.
@@ -383,7 +383,7 @@ pub fn render(
     };
     // The deferred files are made beside the pages; rayon gives their thread page work once
     // they are done.
-    let (made, results): (Vec<_>, Vec<Result<Rendered, String>>) = rayon::join(
+    let (made, results): (Vec<_>, Vec<anyhow::Result<Rendered>>) = rayon::join(
         || deferred.into_iter().map(|make| make()).collect(),
         || jobs.par_iter().map(render_one).collect(),
     );

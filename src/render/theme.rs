@@ -2,6 +2,7 @@
 //! site's `themes/default/`, then the site's own `templates/` and `static/` — later layers override
 //! earlier ones file by file.
 
+use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ pub fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
 }
 
 /// Collects the layers for the site at `root`. Unreadable templates are reported as I/O errors.
-pub fn load(root: &Path) -> Result<Theme, String> {
+pub fn load(root: &Path) -> anyhow::Result<Theme> {
     let mut templates = BTreeMap::new();
     let mut statics = BTreeMap::new();
     for (rel, bytes) in embedded::FILES {
@@ -49,7 +50,7 @@ pub fn load(root: &Path) -> Result<Theme, String> {
         for rel in crate::load::list_files(&dir, "templates") {
             let path = dir.join(&rel);
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("无法读取模板 {shown}{rel}：{e}"))?;
+                .with_context(|| format!("无法读取模板 {shown}{rel}"))?;
             let name = rel.trim_start_matches("templates/").to_string();
             templates.insert(name, (format!("{shown}{rel}"), text));
         }

@@ -62,21 +62,19 @@ pub fn run(
     open: bool,
     mirror: Option<PathBuf>,
     timings: bool,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     if let Some(m) = &mirror {
         crate::write::check_destination(&opts.root, m)?;
     }
     let server = tiny_http::Server::http((bind, port)).map_err(|e| {
         if port != 0 {
-            format!("无法在 {bind}:{port} 上启动预览服务器（{e}）；端口 {port} 可能已被占用，可用 --port 指定其他端口，或 --port 0 自动选择")
+            anyhow::anyhow!("无法在 {bind}:{port} 上启动预览服务器（{e}）；端口 {port} 可能已被占用，可用 --port 指定其他端口，或 --port 0 自动选择")
         } else {
-            format!("无法在 {bind} 上启动预览服务器：{e}")
+            anyhow::anyhow!("无法在 {bind} 上启动预览服务器：{e}")
         }
     })?;
     let Some(bound) = server.server_addr().to_ip() else {
-        return Err(format!(
-            "无法在 {bind}:{port} 上启动预览服务器：不是 IP 地址"
-        ));
+        anyhow::bail!("无法在 {bind}:{port} 上启动预览服务器：不是 IP 地址");
     };
     if !bound.ip().is_loopback() {
         eprintln!(
@@ -254,7 +252,11 @@ pub fn rebuild(
         Err(f) => {
             let diags = match f {
                 Failure::Input(d) => d,
-                Failure::Io(e) => vec![Diagnostic::file(crate::diag::Severity::Error, "", e)],
+                Failure::Io(e) => vec![Diagnostic::file(
+                    crate::diag::Severity::Error,
+                    "",
+                    crate::diag::failure_text(&e),
+                )],
             };
             for d in &diags {
                 eprintln!("{}", d.render());

@@ -2,6 +2,7 @@
 //! turning the bursts of events an editor makes for one save (temp file, rename, delete+create)
 //! into one batch of changed paths after a short quiet period.
 
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -51,16 +52,15 @@ fn sync_marker(ev: &notify::Event) -> Option<String> {
 }
 
 /// Starts watching; batches of changed paths (relative to `root`) and sync markers arrive on `tx`.
-pub fn start(root: &Path, tx: mpsc::Sender<Change>) -> Result<notify::RecommendedWatcher, String> {
+pub fn start(root: &Path, tx: mpsc::Sender<Change>) -> anyhow::Result<notify::RecommendedWatcher> {
     let (raw_tx, raw_rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher =
-        notify::recommended_watcher(raw_tx).map_err(|e| format!("无法监视文件变化：{e}"))?;
+    let mut watcher = notify::recommended_watcher(raw_tx).context("无法监视文件变化")?;
     for d in DIRS {
         let p = root.join(d);
         if p.is_dir() {
             watcher
                 .watch(&p, RecursiveMode::Recursive)
-                .map_err(|e| format!("无法监视 {}：{e}", p.display()))?;
+                .with_context(|| format!("无法监视 {}", p.display()))?;
         }
     }
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());

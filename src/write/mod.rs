@@ -3,6 +3,7 @@
 //! any point (a panic included: the staging folder is a guard removed on drop) leaves the previous
 //! output exactly as it was.
 
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -28,13 +29,13 @@ impl Drop for Staging {
 
 impl Staging {
     /// Creates `.NAME.staging-PID` next to `dest`.
-    pub fn create(dest: &Path) -> Result<Staging, String> {
+    pub fn create(dest: &Path) -> anyhow::Result<Staging> {
         let parent = dest
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)
-            .map_err(|e| format!("无法创建输出目录的上级目录 {}：{e}", parent.display()))?;
+            .with_context(|| format!("无法创建输出目录的上级目录 {}", parent.display()))?;
         let name = dest
             .file_name()
             .map_or("public".into(), |n| n.to_string_lossy().into_owned());
@@ -42,7 +43,7 @@ impl Staging {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("无法创建临时目录 {}：{e}", dir.display()))?;
+            .with_context(|| format!("无法创建临时目录 {}", dir.display()))?;
         Ok(Staging {
             dest: dest.to_path_buf(),
             dir,
@@ -52,29 +53,29 @@ impl Staging {
     }
 
     /// Writes one file (callable from several threads at once).
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), String> {
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let p = self.dir.join(rel);
         if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| format!("无法创建目录 {}：{e}", d.display()))?;
+            std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
         }
-        std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))
+        std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))
     }
 
     /// Writes what `out` holds, then swaps the staging folder in for the output folder. On an
     /// error the staging folder goes when `self` is dropped.
-    pub fn finish(mut self, out: &Output) -> Result<(), String> {
+    pub fn finish(mut self, out: &Output) -> anyhow::Result<()> {
         self.fill(out)?;
         remove_all(&self.old);
         let had_old = self.dest.exists();
         if had_old {
             std::fs::rename(&self.dest, &self.old)
-                .map_err(|e| format!("无法替换输出目录 {}：{e}", self.dest.display()))?;
+                .with_context(|| format!("无法替换输出目录 {}", self.dest.display()))?;
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.dest) {
             if had_old {
                 let _ = std::fs::rename(&self.old, &self.dest);
             }
-            return Err(format!("无法替换输出目录 {}：{e}", self.dest.display()));
+            anyhow::bail!("无法替换输出目录 {}：{e}", self.dest.display());
         }
         self.swapped = true;
         if had_old {
@@ -83,7 +84,7 @@ impl Staging {
         Ok(())
     }
 
-    fn fill(&self, out: &Output) -> Result<(), String> {
+    fn fill(&self, out: &Output) -> anyhow::Result<()> {
         // Thousands of small files (the search index): written in parallel, the first error wins.
         let files: Vec<(&String, &Vec<u8>)> = out.files.iter().collect();
         files
@@ -99,10 +100,10 @@ impl Staging {
                     let p = self.dir.join(rel);
                     if let Some(d) = p.parent() {
                         std::fs::create_dir_all(d)
-                            .map_err(|e| format!("无法创建目录 {}：{e}", d.display()))?;
+                            .with_context(|| format!("无法创建目录 {}", d.display()))?;
                     }
-                    std::fs::copy(src, &p).map_err(|e| {
-                        format!("无法复制 {} 到 {}：{e}", src.display(), p.display())
+                    std::fs::copy(src, &p).with_context(|| {
+                        format!("无法复制 {} 到 {}", src.display(), p.display())
                     })?;
                 }
             }
@@ -147,7 +148,7 @@ fn remove_all(dir: &Path) {
 
 /// Refuses an output folder that would replace the site's own sources: the site root itself, a
 /// folder inside content/, data/, templates/, static/ or themes/, or a folder that contains the root.
-pub fn check_destination(root: &Path, dest: &Path) -> Result<(), String> {
+pub fn check_destination(root: &Path, dest: &Path) -> anyhow::Result<()> {
     let abs = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() {
             p.to_path_buf()
@@ -179,18 +180,18 @@ pub fn check_destination(root: &Path, dest: &Path) -> Result<(), String> {
     let (root, dest) = (abs(root), abs(dest));
     let sources = ["content", "data", "templates", "static", "themes"];
     if root.starts_with(&dest) || sources.iter().any(|s| dest.starts_with(root.join(s))) {
-        return Err(format!(
+        anyhow::bail!(
             "输出目录 {} 会覆盖站点的源文件（{}），请换一个目录，例如 {}",
             dest.display(),
             root.display(),
             root.join("public").display()
-        ));
+        );
     }
     Ok(())
 }
 
 /// Writes an in-memory site to `dest` atomically (the preview server's `--out` mirror).
-pub fn write(dest: &Path, out: &Output) -> Result<(), String> {
+pub fn write(dest: &Path, out: &Output) -> anyhow::Result<()> {
     Staging::create(dest)?.finish(out)
 }
 
