@@ -371,6 +371,29 @@ fn prev_next_follow_weight_then_title() {
 }
 
 #[test]
+fn one_dated_page_among_undated_ones_keeps_the_section_in_weight_order() {
+    // Date order applies only when every page of the section is dated.
+    let s = site("spine-ok");
+    replace_once(
+        &s,
+        "content/handbook/checklist.md",
+        "weight = 2\n",
+        "weight = 2\ndate = 2025-06-01\n",
+    );
+    s.build(&[]).ok();
+    let html = read(&s.out(), "handbook/index.html");
+    let main = main_of(&html);
+    // The page list is the last place each link appears (总则 is also the "start reading" link).
+    let last = |needle: &str| {
+        main.rfind(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in:\n{main}"))
+    };
+    let a = last(r#"<a href="../handbook/01-overview/">总则</a>"#);
+    let b = last(r#"<a href="../handbook/checklist/">安全检查清单</a>"#);
+    assert!(a < b, "weight 1 before weight 2, date or not:\n{main}");
+}
+
+#[test]
 fn sections_list_their_pages_in_order() {
     let (_s, out) = built_ok();
     let html = read(&out, "handbook/index.html");
