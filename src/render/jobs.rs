@@ -11,6 +11,7 @@ use super::{Ctx, Job, Output, base_context, svg};
 use crate::diag::Diagnostic;
 use crate::model::content::Page;
 use crate::model::enterprise::Enterprise;
+use crate::model::hazard::HazardState;
 use crate::model::{Site, town};
 
 /// Keys the generator owns; a content `_index.md` at one of them becomes that page's introduction.
@@ -32,39 +33,74 @@ pub struct Planned<'a> {
     pub deferred: Vec<Deferred>,
 }
 
+/// What several planners read, made once per build.
+struct Common<'a> {
+    site: &'a Site,
+    /// Content `_index.md` pages at generated keys: the introductions of those pages.
+    intros: BTreeMap<&'a str, &'a Page>,
+    summaries: Vec<EntSummary>,
+    town: town::Town,
+}
+
+impl Common<'_> {
+    fn intro(&self, key: &str) -> Option<crate::model::content::Html> {
+        self.intros.get(key).map(|p| p.html.clone())
+    }
+}
+
+/// A page whose context is ready; `listed` puts it in the sitemap and the search index.
+fn ready<'a>(key: &str, template: &str, ctx: tera::Context, listed: bool) -> Job<'a> {
+    Job {
+        key: key.to_string(),
+        file: "index.html".into(),
+        template: template.into(),
+        ctx: Ctx::Ready(ctx),
+        in_sitemap: listed,
+        indexed: listed,
+    }
+}
+
 /// Every page of the site as a job, plus the files made alongside them (feed, ledger downloads):
 /// those go to `stream` when there is one (`build`), else into `out`; the costliest are left
-/// in [`Planned::deferred`].
+/// in [`Planned::deferred`]. One planner per page family, in output order.
 pub fn all<'a>(
     site: &'a Site,
     out: &mut Output,
     stream: Option<&super::Stream<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Planned<'a>> {
-    let mut deferred: Vec<Deferred> = Vec::new();
-    // The ledger downloads of a large town are tens of megabytes; streamed, they are not held
-    // until the end of the build.
-    let emit = |out: &mut Output, path: String, bytes: Vec<u8>| match stream {
-        Some(put) => put(&path, &bytes),
-        None => {
-            out.files.insert(path, bytes);
-            Ok(())
-        }
+    let c = Common {
+        site,
+        intros: site
+            .pages
+            .iter()
+            .filter(|p| GENERATED.contains(&p.key.as_str()))
+            .map(|p| (p.key.as_str(), p))
+            .collect(),
+        summaries: site.enterprises.iter().map(summary).collect(),
+        town: town::build(site),
     };
     let mut jobs = Vec::new();
-    let intros: BTreeMap<&str, &Page> = site
-        .pages
-        .iter()
-        .filter(|p| GENERATED.contains(&p.key.as_str()))
-        .map(|p| (p.key.as_str(), p))
-        .collect();
-    let summaries: Vec<EntSummary> = site.enterprises.iter().map(summary).collect();
-    let by_slug: BTreeMap<&str, &EntSummary> =
-        summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
-    let town = town::build(site);
+    let mut deferred: Vec<Deferred> = Vec::new();
+    content_pages(&c, out, &mut jobs);
+    print_books(&c, &mut jobs);
+    if !enterprise_pages(&c, out, diags, &mut jobs) {
+        return Ok(Planned { jobs, deferred });
+    }
+    standard_pages(&c, &mut jobs);
+    deferred.push(ledger_pages(&c, out, stream, &mut jobs)?);
+    showcase_page(&c, &mut jobs);
+    jobs.push(super::reports::index_job(site));
+    search_and_404(&c, &mut jobs);
+    Ok(Planned { jobs, deferred })
+}
+
+/// Content pages and sections, the home dashboard (a generated one when content has no root
+/// page) and the notices' Atom feed.
+fn content_pages<'a>(c: &Common<'a>, out: &mut Output, jobs: &mut Vec<Job<'a>>) {
+    let site = c.site;
     // What `base_context` takes from the site (all but the key and title).
     let base_fp = site.fingerprints.site;
-
     for p in &site.pages {
         if GENERATED.contains(&p.key.as_str()) {
             continue;
@@ -115,7 +151,7 @@ pub fn all<'a>(
             ctx.insert("print_url", u);
         }
         if p.key.is_empty() {
-            dashboard_context(&mut ctx, site, &town, &by_slug);
+            dashboard_context(&mut ctx, c);
         }
         if p.key == "notices/" {
             let mut dated: Vec<&Page> = site
@@ -132,53 +168,39 @@ pub fn all<'a>(
             }
         }
         jobs.push(Job {
-            key: p.key.clone(),
-            file: "index.html".into(),
             template,
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: true,
+            ..ready(&p.key, "", ctx, true)
         });
     }
     if !site.pages.iter().any(|p| p.key.is_empty()) {
         let mut ctx = base_context(site, "", &site.config.title);
-        dashboard_context(&mut ctx, site, &town, &by_slug);
-        jobs.push(Job {
-            key: String::new(),
-            file: "index.html".into(),
-            template: "index.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: true,
-        });
+        dashboard_context(&mut ctx, c);
+        jobs.push(ready("", "index.html", ctx, true));
     }
+}
 
-    // One-page print versions of the manuals.
-    for b in &site.books {
-        let mut ctx = base_context(site, &b.key, &format!("{}（打印版）", b.title));
+/// One-page print versions of the manuals.
+fn print_books<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
+    for b in &c.site.books {
+        let mut ctx = base_context(c.site, &b.key, &format!("{}（打印版）", b.title));
         ctx.insert("book", b);
-        jobs.push(Job {
-            key: b.key.clone(),
-            file: "index.html".into(),
-            template: "print.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: false,
-            indexed: false,
-        });
+        jobs.push(ready(&b.key, "print.html", ctx, false));
     }
+}
 
-    // Enterprises.
+/// The enterprise list and every enterprise's pages and printouts. `false` when they cannot be
+/// made (no base URL for the QR codes): the error is in `diags` and planning stops.
+fn enterprise_pages<'a>(
+    c: &Common<'a>,
+    out: &mut Output,
+    diags: &mut Vec<Diagnostic>,
+    jobs: &mut Vec<Job<'a>>,
+) -> bool {
+    let site = c.site;
     let mut ctx = base_context(site, "enterprises/", "企业名录");
-    ctx.insert("intro", &intros.get("enterprises/").map(|p| p.html.clone()));
-    ctx.insert("enterprises", &summaries);
-    jobs.push(Job {
-        key: "enterprises/".into(),
-        file: "index.html".into(),
-        template: "enterprises.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: true,
-        indexed: true,
-    });
+    ctx.insert("intro", &c.intro("enterprises/"));
+    ctx.insert("enterprises", &c.summaries);
+    jobs.push(ready("enterprises/", "enterprises.html", ctx, true));
     if site.base_url.is_none() && !site.enterprises.is_empty() {
         diags.push(
             Diagnostic::file(
@@ -188,12 +210,12 @@ pub fn all<'a>(
             )
             .with_hint("在 data/site.toml 中写 base_url = \"https://…/\"，或构建时加 --base-url"),
         );
-        return Ok(Planned { jobs, deferred });
+        return false;
     }
     // What every enterprise page rests on besides its own record: the site and the standards.
     let data_fp = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (base_fp, site.fingerprints.standards).hash(&mut h);
+        (site.fingerprints.site, site.fingerprints.standards).hash(&mut h);
         h.finish()
     };
     let per_enterprise: Vec<Vec<Job>> = site
@@ -206,38 +228,45 @@ pub fn all<'a>(
         })
         .collect();
     jobs.extend(per_enterprise.into_iter().flatten());
+    true
+}
 
-    // Standards.
+/// The list of evaluation standards and one page per standard.
+fn standard_pages<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
+    let site = c.site;
     let mut ctx = base_context(site, "standards/", "评估标准");
-    ctx.insert("intro", &intros.get("standards/").map(|p| p.html.clone()));
+    ctx.insert("intro", &c.intro("standards/"));
     ctx.insert("standards", &site.standards);
-    jobs.push(Job {
-        key: "standards/".into(),
-        file: "index.html".into(),
-        template: "standards.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: true,
-        indexed: true,
-    });
+    jobs.push(ready("standards/", "standards.html", ctx, true));
     for s in &site.standards {
         let key = format!("standards/{}/", s.id);
         let mut ctx = base_context(site, &key, &s.title);
         let total: u64 = s.items().filter(|i| !i.veto).map(|i| i.points).sum();
         ctx.insert("std", s);
         ctx.insert("total_points", &total);
-        jobs.push(Job {
-            key,
-            file: "index.html".into(),
-            template: "standard.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: true,
-        });
+        jobs.push(ready(&key, "standard.html", ctx, true));
     }
+}
 
-    // Ledgers and their downloads: each table's CSV, JSON and HTML rows are made in parallel, and
-    // the workbook alongside them.
-    let ledgers = super::ledger::pages(site, &town);
+/// The ledger pages with their CSV and JSON downloads (each table's made in parallel); returns
+/// the workbook, made later while the pages render.
+fn ledger_pages<'a>(
+    c: &Common<'a>,
+    out: &mut Output,
+    stream: Option<&super::Stream<'_>>,
+    jobs: &mut Vec<Job<'a>>,
+) -> anyhow::Result<Deferred> {
+    let (site, town) = (c.site, &c.town);
+    // The ledger downloads of a large town are tens of megabytes; streamed, they are not held
+    // until the end of the build.
+    let mut emit = |path: String, bytes: Vec<u8>| match stream {
+        Some(put) => put(&path, &bytes),
+        None => {
+            out.files.insert(path, bytes);
+            Ok(())
+        }
+    };
+    let ledgers = super::ledger::pages(site, town);
     let made: Vec<_> = ledgers
         .par_iter()
         .map(|lp| {
@@ -251,8 +280,8 @@ pub fn all<'a>(
         })
         .collect();
     for (lp, (csv, json, rows_html)) in ledgers.iter().zip(made) {
-        emit(out, format!("{}ledger.csv", lp.key), csv)?;
-        emit(out, format!("{}ledger.json", lp.key), json)?;
+        emit(format!("{}ledger.csv", lp.key), csv)?;
+        emit(format!("{}ledger.json", lp.key), json)?;
         let mut ctx = base_context(site, &lp.key, &lp.title);
         // Ledger tables can have tens of thousands of rows: their body is written in Rust, escaped,
         // rather than looped over in the template.
@@ -262,7 +291,7 @@ pub fn all<'a>(
         ctx.insert("description", &lp.description);
         ctx.insert("is_root", &(lp.key == "ledger/"));
         if lp.key == "ledger/" {
-            ctx.insert("intro", &intros.get("ledger/").map(|p| p.html.clone()));
+            ctx.insert("intro", &c.intro("ledger/"));
             let dims: Vec<(&str, Vec<&town::Group>)> = vec![
                 ("按村（社区）", town.by_village.iter().collect()),
                 ("按包联部门", town.by_department.iter().collect()),
@@ -280,14 +309,7 @@ pub fn all<'a>(
             ];
             ctx.insert("dims", &dims);
         }
-        jobs.push(Job {
-            key: lp.key.clone(),
-            file: "index.html".into(),
-            template: "ledger.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: true,
-        });
+        jobs.push(ready(&lp.key, "ledger.html", ctx, true));
     }
     // The workbook (one sheet per table) is made while the pages render, not before: writing
     // and compressing it takes one core most of a second for a large town.
@@ -304,7 +326,7 @@ pub fn all<'a>(
         .map(|lp| lp.table)
         .collect();
     let as_of = site.as_of;
-    let workbook: Deferred = Box::new(move || {
+    Ok(Box::new(move || {
         let path = "ledger/ledger.xlsx".to_string();
         let tables: Vec<&super::ledger::Table> = sheets.iter().collect();
         super::ledger::xlsx(&tables, as_of)
@@ -316,17 +338,19 @@ pub fn all<'a>(
                     format!("无法生成 Excel 台账：{e}"),
                 ))
             })
-    });
-    deferred.push(workbook);
+    }))
+}
 
-    // Showcase of the demonstration enterprises.
+/// The showcase of the demonstration enterprises.
+fn showcase_page<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
+    let site = c.site;
     let demo: Vec<&Enterprise> = site
         .enterprises
         .iter()
         .filter(|e| e.rec.demonstration)
         .collect();
     let mut ctx = base_context(site, "showcase/", "示范企业展示");
-    ctx.insert("intro", &intros.get("showcase/").map(|p| p.html.clone()));
+    ctx.insert("intro", &c.intro("showcase/"));
     let demo_views: Vec<serde_json::Value> = demo
         .iter()
         .map(|e| {
@@ -336,7 +360,7 @@ pub fn all<'a>(
                 "processes": e.rec.processes,
                 "level_counts": e.level_counts,
                 "hazards_total": e.hazard_views.len(),
-                "hazards_closed": e.hazard_views.iter().filter(|h| h.state_class == "closed").count(),
+                "hazards_closed": e.hazard_views.iter().filter(|h| h.state == HazardState::Closed).count(),
                 "red_lines": e.rec.red_lines.len(),
                 "contacts": e.rec.contacts.len(),
                 "posts": e.risk_groups.len(),
@@ -344,28 +368,15 @@ pub fn all<'a>(
         })
         .collect();
     ctx.insert("demo", &demo_views);
-    jobs.push(Job {
-        key: "showcase/".into(),
-        file: "index.html".into(),
-        template: "showcase.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: true,
-        indexed: true,
-    });
+    jobs.push(ready("showcase/", "showcase.html", ctx, true));
+}
 
-    jobs.push(super::reports::index_job(site));
-
-    // Search and 404.
+/// The search page and the 404 page.
+fn search_and_404<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
+    let site = c.site;
     let mut ctx = base_context(site, "search/", "搜索");
-    ctx.insert("intro", &intros.get("search/").map(|p| p.html.clone()));
-    jobs.push(Job {
-        key: "search/".into(),
-        file: "index.html".into(),
-        template: "search.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: false,
-        indexed: false,
-    });
+    ctx.insert("intro", &c.intro("search/"));
+    jobs.push(ready("search/", "search.html", ctx, false));
     // The 404 page is served from any depth, so its links are root-relative to the site's base path.
     let mut ctx = base_context(site, "", "页面不存在");
     let base_path = site
@@ -376,22 +387,15 @@ pub fn all<'a>(
         .unwrap_or_else(|| "/".into());
     ctx.insert("root", &base_path);
     jobs.push(Job {
-        key: String::new(),
         file: "404.html".into(),
-        template: "404.html".into(),
-        ctx: Ctx::Ready(ctx),
-        in_sitemap: false,
-        indexed: false,
+        ..ready("", "404.html", ctx, false)
     });
-    Ok(Planned { jobs, deferred })
 }
 
-fn dashboard_context(
-    ctx: &mut tera::Context,
-    site: &Site,
-    town: &town::Town,
-    by_slug: &BTreeMap<&str, &EntSummary>,
-) {
+fn dashboard_context(ctx: &mut tera::Context, c: &Common) {
+    let (site, town) = (c.site, &c.town);
+    let by_slug: BTreeMap<&str, &EntSummary> =
+        c.summaries.iter().map(|s| (s.slug.as_str(), s)).collect();
     let pick = |slugs: &[String]| {
         slugs
             .iter()
@@ -450,5 +454,4 @@ fn dashboard_context(
     ctx.insert("village_rows", &status_bars(&town.by_village, "村（社区）"));
     ctx.insert("department_rows", &status_bars(&town.by_department, "部门"));
     ctx.insert("liaison_rows", &status_bars(&town.by_liaison, "联络员"));
-    let _ = site;
 }
