@@ -138,210 +138,47 @@ pub struct Enterprise {
     pub story: Option<String>,
 }
 
-/// Resolves one record. Problems go to `diags`; the result is still built so the other files can be checked.
 /// A link written into pages must be http(s); anything else (`javascript:`, `data:`) is dropped.
 fn safe_url(url: &str) -> bool {
     let u = url.trim_start().to_ascii_lowercase();
     u.starts_with("https://") || u.starts_with("http://")
 }
 
+/// Resolves one record. Problems go to `diags`; the result is still built so the other files can
+/// be checked.
 pub fn derive(
-    rec: EnterpriseRecord,
+    mut rec: EnterpriseRecord,
     cfg: &SiteConfig,
     standards: &[Standard],
     as_of: Date,
     diags: &mut Vec<Diagnostic>,
 ) -> Enterprise {
-    let mut rec = rec;
     let src = rec.src.clone();
-    if !rec.safety_code_url.v.is_empty() && !safe_url(&rec.safety_code_url.v) {
-        diags.push(
-            Diagnostic::warning_at(
-                &src,
-                rec.safety_code_url.span.clone(),
-                "safety_code_url 不是 http:// 或 https:// 地址，页面上不显示此链接",
-            )
-            .with_hint("填写省平台安全码页面的完整网址，例如 https://…"),
-        );
-        rec.safety_code_url.v.clear();
-    }
-    let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
-        diags.push(Diagnostic::error_at(&src, span, msg));
-    };
-
-    match uscc::check(&rec.uscc.v) {
-        Ok(()) => {}
-        Err(UsccError::Length(n)) => err(
-            diags,
-            rec.uscc.span.clone(),
-            format!("统一社会信用代码应为 18 位，这里是 {n} 位"),
-        ),
-        Err(UsccError::BadChar(i, c)) => diags.push(
-            Diagnostic::error_at(
-                &src,
-                rec.uscc.span.clone(),
-                format!("统一社会信用代码第 {i} 位“{c}”不是有效字符"),
-            )
-            .with_hint("只能使用数字和大写字母，不含 I、O、S、V、Z"),
-        ),
-        Err(UsccError::Check(expected)) => diags.push(
-            Diagnostic::error_at(
-                &src,
-                rec.uscc.span.clone(),
-                format!("统一社会信用代码校验位错误：最后一位应为“{expected}”"),
-            )
-            .with_hint("核对营业执照上的代码，常见错误是抄错了某一位"),
-        ),
-    }
-
-    let names = |list: &[crate::load::toml_reader::Sp<String>]| {
-        list.iter().map(|v| v.v.clone()).collect::<Vec<_>>()
-    };
-    if let Some(v) = &rec.village {
-        check_ref(diags, &src, v, &names(&cfg.villages), "村（社区）");
-    }
-    if let Some(d) = &rec.department {
-        check_ref(diags, &src, d, &names(&cfg.departments), "部门");
-    }
-    let liaison_ids: Vec<String> = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
-    let liaison = rec.liaison.as_ref().and_then(|l| {
-        check_ref(diags, &src, l, &liaison_ids, "联络员");
-        cfg.liaisons.iter().find(|x| x.id.v == l.v)
-    });
-
+    check_identity(&mut rec, diags);
+    let liaison = check_assignment(&rec, cfg, diags);
     super::law::check(&rec, cfg, &src, diags);
-
-    // Milestones.
-    let keys: Vec<String> = cfg.milestones.iter().map(|m| m.key.clone()).collect();
-    for (k, _) in &rec.milestones {
-        check_ref(diags, &src, k, &keys, "里程碑");
-    }
-    let milestone_views: Vec<MilestoneView> = cfg
-        .milestones
-        .iter()
-        .map(|m| MilestoneView {
-            key: m.key.clone(),
-            name: m.name.clone(),
-            date: rec
-                .milestones
-                .iter()
-                .find(|(k, d)| k.v == m.key && d.v <= as_of)
-                .map(|(_, d)| d.v),
-        })
-        .collect();
+    let milestone_views = milestones(&rec, cfg, as_of, diags);
     let milestones_done = milestone_views.iter().filter(|m| m.date.is_some()).count();
-
-    // Posts and risks.
-    let mut post_names: Vec<String> = Vec::new();
-    let mut seen_posts = std::collections::HashSet::new();
-    for p in &rec.posts {
-        if !seen_posts.insert(p.name.v.as_str()) {
-            err(
-                diags,
-                p.name.span.clone(),
-                format!("岗位“{}”重复", p.name.v),
-            );
-        }
-        post_names.push(p.name.v.clone());
-    }
-    let mut risk_ids: Vec<String> = Vec::new();
-    let mut seen_risks = std::collections::HashSet::new();
-    let mut risk_views = Vec::new();
-    // The risks move into their views (and the hazards below into theirs) rather than being
-    // copied: a town's records hold hundreds of thousands of them.
-    for r in std::mem::take(&mut rec.risks) {
-        if !seen_risks.insert(r.id.v.clone()) {
-            err(
-                diags,
-                r.id.span.clone(),
-                format!("风险编号“{}”在本文件中重复", r.id.v),
-            );
-        }
-        risk_ids.push(r.id.v.clone());
-        if let Some(p) = &r.post {
-            check_ref(diags, &src, p, &post_names, "岗位（[[posts]] 中的 name）");
-        }
-        if let Some(v) = risk::grade_risk(r, cfg, &src, diags) {
-            risk_views.push(v);
-        }
-    }
+    let (risk_views, risk_ids) = risks(&mut rec, cfg, diags);
     let mut level_counts = [0usize; 4];
     for v in &risk_views {
         level_counts[v.level_value.index()] += 1;
     }
     let risk_groups = risk::group_risks(&risk_views, &rec);
-
-    // Hazards.
-    let mut seen_hazards = std::collections::HashSet::new();
-    let mut hazard_views = Vec::new();
-    for (seq, h) in std::mem::take(&mut rec.hazards).into_iter().enumerate() {
-        if !seen_hazards.insert(h.id.v.clone()) {
-            err(
-                diags,
-                h.id.span.clone(),
-                format!("隐患编号“{}”在本文件中重复", h.id.v),
-            );
-        }
-        if let Some(rk) = &h.risk {
-            check_ref(diags, &src, rk, &risk_ids, "风险编号");
-        }
-        check_hazard(&h, &src, diags);
-        let mut v = hazard_view(h, as_of);
-        v.seq = seq;
-        hazard_views.push(v);
-    }
-    // Overdue first (longest first), then open, awaiting acceptance, closed; major before general.
-    hazard_views.sort_by(|a, b| {
-        let rank = |h: &HazardView| match h.state {
-            HazardState::Overdue => 0,
-            HazardState::Open => 1,
-            HazardState::Rectified => 2,
-            HazardState::Closed => 3,
-        };
-        (rank(a), !a.major, -a.overdue_days, &a.h.id.v).cmp(&(
-            rank(b),
-            !b.major,
-            -b.overdue_days,
-            &b.h.id.v,
-        ))
-    });
+    let hazard_views = hazards(&mut rec, &risk_ids, as_of, diags);
     // Open means not yet closed: 整改中, 逾期 and 待验收 (accepted is the loop's end).
     let open = |h: &&HazardView| h.state != HazardState::Closed;
-    let open_hazards = hazard_views.iter().filter(open).count();
-    let overdue_hazards = hazard_views.iter().filter(|h| h.overdue_days > 0).count();
-    let awaiting_acceptance = hazard_views
-        .iter()
-        .filter(|h| h.state == HazardState::Rectified)
-        .count();
-    let open_major_hazards = hazard_views.iter().filter(open).filter(|h| h.major).count();
-
-    // Contacts.
+    let liaison_ids: Vec<String> = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
     for c in &rec.contacts {
         check_ref(diags, &src, &c.liaison, &liaison_ids, "联络员");
     }
     let (months, missed_months, this_month_missing, last_contact) = contact_months(&rec, as_of);
-
-    // Evaluations.
-    let mut evaluation_views = Vec::new();
-    for e in &rec.evaluations {
-        if let Some(v) = scoring::score_evaluation(e, &rec, standards, &src, diags) {
-            evaluation_views.push(v);
-        }
-    }
-    evaluation_views.sort_by_key(|e| e.e.date.v);
+    let evaluation_views = evaluations(&rec, standards, diags);
     let latest_score = evaluation_views
         .iter()
         .rev()
         .find(|e| e.e.date.v <= as_of)
         .map(|e| e.score.clone());
-
-    let special_equipment = rec
-        .equipment
-        .iter()
-        .filter(|e| e.special)
-        .map(|e| e.count)
-        .sum();
-
     let mut ent = Enterprise {
         liaison_title: liaison.map(|l| l.title.clone()).unwrap_or_default(),
         liaison_name: liaison.map(|l| l.name.clone()).unwrap_or_default(),
@@ -362,24 +199,217 @@ pub fn derive(
         risk_views,
         risk_groups,
         level_counts,
+        open_hazards: hazard_views.iter().filter(open).count(),
+        overdue_hazards: hazard_views.iter().filter(|h| h.overdue_days > 0).count(),
+        awaiting_acceptance: hazard_views
+            .iter()
+            .filter(|h| h.state == HazardState::Rectified)
+            .count(),
+        open_major_hazards: hazard_views.iter().filter(open).filter(|h| h.major).count(),
         hazard_views,
-        open_hazards,
-        overdue_hazards,
-        awaiting_acceptance,
-        open_major_hazards,
         months,
         missed_months,
         this_month_missing,
         last_contact,
         evaluation_views,
         latest_score,
-        special_equipment,
+        special_equipment: rec
+            .equipment
+            .iter()
+            .filter(|e| e.special)
+            .map(|e| e.count)
+            .sum(),
         has_story: false,
         story: None,
         rec,
     };
     decide_status(&mut ent, cfg, as_of, false);
     ent
+}
+
+/// The safety-code link (dropped unless http(s)) and the credit code's length, characters and
+/// check digit.
+fn check_identity(rec: &mut EnterpriseRecord, diags: &mut Vec<Diagnostic>) {
+    let src = &rec.src;
+    if !rec.safety_code_url.v.is_empty() && !safe_url(&rec.safety_code_url.v) {
+        diags.push(
+            Diagnostic::warning_at(
+                src,
+                rec.safety_code_url.span.clone(),
+                "safety_code_url 不是 http:// 或 https:// 地址，页面上不显示此链接",
+            )
+            .with_hint("填写省平台安全码页面的完整网址，例如 https://…"),
+        );
+        rec.safety_code_url.v.clear();
+    }
+    let at = |msg: String| Diagnostic::error_at(src, rec.uscc.span.clone(), msg);
+    match uscc::check(&rec.uscc.v) {
+        Ok(()) => {}
+        Err(UsccError::Length(n)) => {
+            diags.push(at(format!("统一社会信用代码应为 18 位，这里是 {n} 位")))
+        }
+        Err(UsccError::BadChar(i, c)) => diags.push(
+            at(format!("统一社会信用代码第 {i} 位“{c}”不是有效字符"))
+                .with_hint("只能使用数字和大写字母，不含 I、O、S、V、Z"),
+        ),
+        Err(UsccError::Check(expected)) => diags.push(
+            at(format!(
+                "统一社会信用代码校验位错误：最后一位应为“{expected}”"
+            ))
+            .with_hint("核对营业执照上的代码，常见错误是抄错了某一位"),
+        ),
+    }
+}
+
+/// The village, department and liaison the record names must be in site.toml (不漏一企);
+/// returns the liaison.
+fn check_assignment<'c>(
+    rec: &EnterpriseRecord,
+    cfg: &'c SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'c crate::load::site_config::Liaison> {
+    let src = &rec.src;
+    let names = |list: &[crate::load::toml_reader::Sp<String>]| {
+        list.iter().map(|v| v.v.clone()).collect::<Vec<_>>()
+    };
+    if let Some(v) = &rec.village {
+        check_ref(diags, src, v, &names(&cfg.villages), "村（社区）");
+    }
+    if let Some(d) = &rec.department {
+        check_ref(diags, src, d, &names(&cfg.departments), "部门");
+    }
+    let liaison_ids: Vec<String> = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
+    rec.liaison.as_ref().and_then(|l| {
+        check_ref(diags, src, l, &liaison_ids, "联络员");
+        cfg.liaisons.iter().find(|x| x.id.v == l.v)
+    })
+}
+
+/// The site's milestones with the date this record reached each, if on or before `as_of`.
+fn milestones(
+    rec: &EnterpriseRecord,
+    cfg: &SiteConfig,
+    as_of: Date,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<MilestoneView> {
+    let keys: Vec<String> = cfg.milestones.iter().map(|m| m.key.clone()).collect();
+    for (k, _) in &rec.milestones {
+        check_ref(diags, &rec.src, k, &keys, "里程碑");
+    }
+    cfg.milestones
+        .iter()
+        .map(|m| MilestoneView {
+            key: m.key.clone(),
+            name: m.name.clone(),
+            date: rec
+                .milestones
+                .iter()
+                .find(|(k, d)| k.v == m.key && d.v <= as_of)
+                .map(|(_, d)| d.v),
+        })
+        .collect()
+}
+
+/// Posts checked for duplicates, risks graded; returns the graded risks and every risk id.
+fn risks(
+    rec: &mut EnterpriseRecord,
+    cfg: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<RiskView>, Vec<String>) {
+    let src = rec.src.clone();
+    let mut post_names: Vec<String> = Vec::new();
+    let mut seen_posts = std::collections::HashSet::new();
+    for p in &rec.posts {
+        if !seen_posts.insert(p.name.v.as_str()) {
+            diags.push(Diagnostic::error_at(
+                &src,
+                p.name.span.clone(),
+                format!("岗位“{}”重复", p.name.v),
+            ));
+        }
+        post_names.push(p.name.v.clone());
+    }
+    let mut risk_ids: Vec<String> = Vec::new();
+    let mut seen_risks = std::collections::HashSet::new();
+    let mut risk_views = Vec::new();
+    // The risks move into their views (and the hazards into theirs) rather than being copied:
+    // a town's records hold hundreds of thousands of them.
+    for r in std::mem::take(&mut rec.risks) {
+        if !seen_risks.insert(r.id.v.clone()) {
+            diags.push(Diagnostic::error_at(
+                &src,
+                r.id.span.clone(),
+                format!("风险编号“{}”在本文件中重复", r.id.v),
+            ));
+        }
+        risk_ids.push(r.id.v.clone());
+        if let Some(p) = &r.post {
+            check_ref(diags, &src, p, &post_names, "岗位（[[posts]] 中的 name）");
+        }
+        if let Some(v) = risk::grade_risk(r, cfg, &src, diags) {
+            risk_views.push(v);
+        }
+    }
+    (risk_views, risk_ids)
+}
+
+/// Hazards checked and given their state as of `as_of`, in the order pages list them: overdue
+/// first (longest first), then open, awaiting acceptance, closed; major before general.
+fn hazards(
+    rec: &mut EnterpriseRecord,
+    risk_ids: &[String],
+    as_of: Date,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<HazardView> {
+    let src = rec.src.clone();
+    let mut seen_hazards = std::collections::HashSet::new();
+    let mut hazard_views = Vec::new();
+    for (seq, h) in std::mem::take(&mut rec.hazards).into_iter().enumerate() {
+        if !seen_hazards.insert(h.id.v.clone()) {
+            diags.push(Diagnostic::error_at(
+                &src,
+                h.id.span.clone(),
+                format!("隐患编号“{}”在本文件中重复", h.id.v),
+            ));
+        }
+        if let Some(rk) = &h.risk {
+            check_ref(diags, &src, rk, risk_ids, "风险编号");
+        }
+        check_hazard(&h, &src, diags);
+        let mut v = hazard_view(h, as_of);
+        v.seq = seq;
+        hazard_views.push(v);
+    }
+    hazard_views.sort_by(|a, b| {
+        let rank = |h: &HazardView| match h.state {
+            HazardState::Overdue => 0,
+            HazardState::Open => 1,
+            HazardState::Rectified => 2,
+            HazardState::Closed => 3,
+        };
+        (rank(a), !a.major, -a.overdue_days, &a.h.id.v).cmp(&(
+            rank(b),
+            !b.major,
+            -b.overdue_days,
+            &b.h.id.v,
+        ))
+    });
+    hazard_views
+}
+
+/// Each evaluation scored against its standard, oldest first.
+fn evaluations(
+    rec: &EnterpriseRecord,
+    standards: &[Standard],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<EvaluationView> {
+    let mut views: Vec<EvaluationView> = rec
+        .evaluations
+        .iter()
+        .filter_map(|e| scoring::score_evaluation(e, rec, standards, &rec.src, diags))
+        .collect();
+    views.sort_by_key(|e| e.e.date.v);
+    views
 }
 
 /// The status rule applied to the enterprise's evaluations as of `on` (its deadline already set).
