@@ -6,7 +6,11 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::record_items::{read_evaluation, read_hazard, read_risk};
+use super::record_items::{
+    read_actions, read_contacts, read_equipment, read_evaluation, read_hazard, read_high_risk,
+    read_milestones, read_posts, read_private, read_processes, read_red_lines, read_risk,
+    read_safety_org, read_whistleblower,
+};
 use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::domain::{
@@ -267,89 +271,13 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         r.error(0..1, format!("{W}缺少必填字段“employees”"));
         None
     };
-    let mut high_risk = Vec::new();
-    for h in r.str_list(t, "high_risk") {
-        match HighRisk::from_name(&h.v) {
-            Some(c) => {
-                if high_risk.iter().any(|x: &Sp<HighRisk>| x.v == c) {
-                    r.error(h.span.clone(), format!("重复的高风险类别“{}”", h.v));
-                }
-                high_risk.push(Sp::new(c, h.span));
-            }
-            None => r.bad_enum(&h, "high_risk", HighRisk::NAMES),
-        }
-    }
-    let safety_org = r.opt_table(t, "safety_org").map(|o| {
-        r.check_keys(
-            &o,
-            &[
-                "safety_department",
-                "full_time_safety_staff",
-                "part_time_safety_staff",
-                "registered_safety_engineers",
-            ],
-            "[safety_org] ",
-        );
-        let engineers = r.opt_count(&o, "registered_safety_engineers");
-        SafetyOrg {
-            safety_department: r.opt_bool(&o, "safety_department").is_some_and(|b| b.v),
-            full_time_safety_staff: r.opt_count(&o, "full_time_safety_staff").map_or(0, |n| n.v),
-            part_time_safety_staff: r.opt_count(&o, "part_time_safety_staff").map_or(0, |n| n.v),
-            registered_safety_engineers: engineers.as_ref().map(|n| n.v),
-            engineers_span: engineers.map_or(o.span.clone(), |n| n.span),
-            span: o.span.clone(),
-        }
-    });
+    let high_risk = read_high_risk(r, t);
+    let safety_org = read_safety_org(r, t);
     let hazardous_goods = r.opt_bool(t, "hazardous_goods");
-    let processes = r
-        .table_list(t, "processes")
-        .iter()
-        .map(|p| {
-            r.check_keys(p, &["name", "description"], "[[processes]] ");
-            Process {
-                name: r
-                    .str(p, "name", "[[processes]] ")
-                    .map(|x| x.v)
-                    .unwrap_or_default(),
-                description: s(r, p, "description"),
-            }
-        })
-        .collect();
-    let equipment = r
-        .table_list(t, "equipment")
-        .iter()
-        .map(|e| {
-            r.check_keys(e, &["name", "count", "special"], "[[equipment]] ");
-            Equipment {
-                name: r
-                    .str(e, "name", "[[equipment]] ")
-                    .map(|x| x.v)
-                    .unwrap_or_default(),
-                count: r.opt_count(e, "count").map_or(1, |n| n.v),
-                special: r.opt_bool(e, "special").is_some_and(|b| b.v),
-            }
-        })
-        .collect();
-    let mut milestones = Vec::new();
-    if let Some(m) = r.opt_table(t, "milestones") {
-        for (key, _) in r.keys(&m) {
-            if let Some(d) = r.opt_date(&m, &key.v) {
-                milestones.push((key, d));
-            }
-        }
-    }
-    let posts = r
-        .table_list(t, "posts")
-        .iter()
-        .filter_map(|p| {
-            r.check_keys(p, &["name", "headcount"], "[[posts]] ");
-            let name = r.str(p, "name", "[[posts]] ")?;
-            Some(Post {
-                name,
-                headcount: r.opt_count(p, "headcount").map_or(0, |n| n.v),
-            })
-        })
-        .collect();
+    let processes = read_processes(r, t);
+    let equipment = read_equipment(r, t);
+    let milestones = read_milestones(r, t);
+    let posts = read_posts(r, t);
     let risks = r
         .table_list(t, "risks")
         .iter()
@@ -360,94 +288,16 @@ fn read(r: &mut Reader, t: &Table, slug: &str, src: Arc<SourceFile>) -> Option<E
         .iter()
         .filter_map(|x| read_hazard(r, x))
         .collect();
-    let red_lines = r
-        .table_list(t, "red_lines")
-        .iter()
-        .filter_map(|x| {
-            r.check_keys(x, &["kind", "text"], "[[red_lines]] ");
-            let kind = r.enum_req::<RedLineKind>(x, "kind", "[[red_lines]] ");
-            let text = r.str(x, "text", "[[red_lines]] ");
-            Some(RedLine {
-                kind: kind?.v,
-                text: text?.v,
-            })
-        })
-        .collect();
-    let whistleblower = r
-        .table_list(t, "whistleblower")
-        .iter()
-        .map(|x| {
-            r.check_keys(
-                x,
-                &["period", "received", "verified", "rewarded", "reward_yuan"],
-                "[[whistleblower]] ",
-            );
-            Whistle {
-                period: r
-                    .str(x, "period", "[[whistleblower]] ")
-                    .map(|p| p.v)
-                    .unwrap_or_default(),
-                received: r.opt_count(x, "received").map_or(0, |n| n.v),
-                verified: r.opt_count(x, "verified").map_or(0, |n| n.v),
-                rewarded: r.opt_count(x, "rewarded").map_or(0, |n| n.v),
-                reward_yuan: r.opt_num(x, "reward_yuan").map_or(0.0, |n| n.v),
-            }
-        })
-        .collect();
-    let contacts = r
-        .table_list(t, "contacts")
-        .iter()
-        .filter_map(|x| {
-            r.check_keys(x, &["date", "liaison", "mode", "notes"], "[[contacts]] ");
-            let date = r.date_req(x, "date", "[[contacts]] ");
-            let liaison = r.str(x, "liaison", "[[contacts]] ");
-            let mode = r.opt_enum::<ContactMode>(x, "mode").map(|m| m.v);
-            Some(Contact {
-                date: date?,
-                liaison: liaison?,
-                mode,
-                notes: s(r, x, "notes"),
-            })
-        })
-        .collect();
+    let red_lines = read_red_lines(r, t);
+    let whistleblower = read_whistleblower(r, t);
+    let contacts = read_contacts(r, t);
     let evaluations = r
         .table_list(t, "evaluations")
         .iter()
         .filter_map(|x| read_evaluation(r, x))
         .collect();
-    let actions = r
-        .table_list(t, "actions")
-        .iter()
-        .filter_map(|x| {
-            r.check_keys(x, &["date", "kind", "reason"], "[[actions]] ");
-            let date = r.date_req(x, "date", "[[actions]] ");
-            let kind = r.enum_req::<ActionKind>(x, "kind", "[[actions]] ");
-            Some(Action {
-                date: date?.v,
-                kind: kind?.v,
-                reason: s(r, x, "reason"),
-            })
-        })
-        .collect();
-    let mut private = Vec::new();
-    if let Some(p) = r.opt_table(t, "private") {
-        for (role, _) in r.keys(&p) {
-            if let Some(person) = r.opt_table(&p, &role.v) {
-                r.check_keys(
-                    &person,
-                    &["name", "phone", "id_number", "certificate"],
-                    "[private] 中的人员",
-                );
-                private.push(PrivatePerson {
-                    role: role.v.clone(),
-                    name: s(r, &person, "name"),
-                    phone: s(r, &person, "phone"),
-                    id_number: s(r, &person, "id_number"),
-                    certificate: s(r, &person, "certificate"),
-                });
-            }
-        }
-    }
+    let actions = read_actions(r, t);
+    let private = read_private(r, t);
     Some(EnterpriseRecord {
         slug: slug.to_string(),
         src,
