@@ -37,7 +37,8 @@ macro_rules! domain_enum {
             }
         }
 
-        // The same, callable without importing the trait.
+        // The same, callable without importing the trait (not every enum uses every one).
+        #[allow(dead_code)]
         impl $name {
             pub const ALL: &'static [Self] = <Self as DomainEnum>::ALL;
             pub const NAMES: &'static [&'static str] = <Self as DomainEnum>::NAMES;

@@ -171,9 +171,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             if !quiet {
-                let s = site.as_ref().map_or((0, 0, 0), |s| {
-                    (s.pages.len(), s.enterprises.len(), s.standards.len())
-                });
+                let s = site.as_ref().map_or((0, 0, 0), |s| s.counts());
                 println!(
                     "检查通过：{} 个页面，{} 份企业档案，{} 个评估标准，{} 个警告，用时 {} 毫秒",
                     s.0,
@@ -265,7 +263,7 @@ fn build(opts: &BuildOptions, quiet: bool, timings: bool) -> ExitCode {
                 println!(
                     "已生成 {} 个页面、{} 份企业档案到 {}；{} 个警告；搜索索引 {} KB（{} 个分片，最大 {} KB；{} 个长词表，最大 {} KB）；用时 {} 毫秒{}",
                     c.output.pages,
-                    c.site.enterprises.len(),
+                    c.site.counts().1,
                     opts.out.display(),
                     c.diags.len(),
                     c.search.total_bytes / 1024,

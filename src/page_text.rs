@@ -7,10 +7,10 @@
 /// A page's indexable text with the character offsets where its anchored headings begin.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PageText {
-    pub title: String,
-    pub text: String,
+    pub(crate) title: String,
+    pub(crate) text: String,
     /// (anchor id, char offset in `text`, heading text)
-    pub sections: Vec<(String, usize, String)>,
+    pub(crate) sections: Vec<(String, usize, String)>,
 }
 
 const BLOCK: &[&str] = &[

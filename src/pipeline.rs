@@ -27,11 +27,11 @@ pub struct BuildOptions {
 /// files, rendered Markdown and rendered pages.
 #[derive(Default)]
 pub struct Caches {
-    pub load: load::LoadMemo,
-    pub markdown: model::content::MarkdownMemo,
-    pub render: render::RenderCache,
+    pub(crate) load: load::LoadMemo,
+    pub(crate) markdown: model::content::MarkdownMemo,
+    pub(crate) render: render::RenderCache,
     /// The compiled templates and the fingerprint of the theme they came from.
-    pub templates: Option<(u64, tera::Tera)>,
+    pub(crate) templates: Option<(u64, tera::Tera)>,
 }
 
 /// What a successful compile produced, with timings per stage in milliseconds.

@@ -107,7 +107,7 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// The record skeleton: every field, with a Chinese comment on what to write.
-pub fn enterprise_skeleton(slug: &str) -> String {
+pub(crate) fn enterprise_skeleton(slug: &str) -> String {
     format!(
         r#"# 企业档案（一企一档）：{slug}
 # 按注释填写后运行 dualprev check 检查。带“个人信息”字样的内容只在内部版本显示。

@@ -2,7 +2,7 @@
 //! Rust, SVG and feeds. Text without special characters (almost all of it) is copied in one piece.
 
 /// Appends `s` to `out`, escaped for element content and quoted attribute values.
-pub fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut done = 0;
     for (i, b) in bytes.iter().enumerate() {
@@ -23,7 +23,7 @@ pub fn escape_into(out: &mut String, s: &str) {
 }
 
 /// `escape_into` a new string: tera's escape function.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(&mut out, s);
     out

@@ -15,7 +15,7 @@ pub fn encode_path(path: &str) -> String {
 }
 
 /// Decodes `%XX` escapes in a URL path (invalid UTF-8 becomes U+FFFD).
-pub fn decode_path(s: &str) -> String {
+pub(crate) fn decode_path(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()

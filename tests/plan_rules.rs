@@ -348,7 +348,8 @@ fn stat_in_prose_counts_from_the_records_on_its_date() {
         "+++\ntitle = \"进度\"\n+++\n\n\
          截至月底未销号隐患 {{ stat(name=\"hazards_open\") }} 项，其中逾期 {{ stat(name=\"hazards_late\") }} 项。\n\n\
          - 6 月 1 日：未销号 {{ stat(name=\"hazards_open\", on=\"2025-06-01\") }} 项，逾期 {{ stat(name=\"hazards_late\", on=\"2025-06-01\") }} 项；\n\
-         - 高风险企业 {{ stat(name=\"enterprises\", group=\"高风险企业\") }} 家，已逾期 {{ stat(name=\"late\", group=\"高风险企业\") }} 家。\n",
+         - 高风险企业 {{ stat(name=\"enterprises\", group=\"高风险企业\") }} 家，已逾期 {{ stat(name=\"late\", group=\"高风险企业\") }} 家。\n\
+         - 6 月 28 日：待验收 {{ stat(name=\"hazards_awaiting\", on=\"2025-06-28\") }} 项，其中过期未验收 {{ stat(name=\"hazards_awaiting_overdue\", on=\"2025-06-28\") }} 项。\n",
     );
     let (out, _) = build(&s);
     let t = page_text(&read(&out, "progress/index.html"));
@@ -362,6 +363,12 @@ fn stat_in_prose_counts_from_the_records_on_its_date() {
     // were still open, both late. High-risk: qiaotou and taiping; taiping failed → 已逾期.
     assert!(t.contains("6 月 1 日：未销号 2 项，逾期 2 项；"), "{t}");
     assert!(t.contains("高风险企业 2 家，已逾期 1 家。"), "{t}");
+    // 2025-06-28: qiaotou 103 (rectified 06-20, due 06-25) is past its deadline unaccepted;
+    // 105 (rectified 06-28, due 06-29) is waiting but not late.
+    assert!(
+        t.contains("6 月 28 日：待验收 2 项，其中过期未验收 1 项。"),
+        "{t}"
+    );
 
     s.write(
         "content/progress.md",

@@ -235,7 +235,6 @@ fn record_spans(r: &EnterpriseRecord) -> Vec<(&'static str, Range<usize>)> {
     for e in &r.evaluations {
         v.push(("evaluation date", e.date.span.clone()));
         v.push(("evaluation standard", e.standard.span.clone()));
-        v.push(("evaluation table", e.span.clone()));
         v.extend(
             e.not_applicable
                 .iter()

@@ -124,9 +124,6 @@ pub struct Evaluation {
     pub not_applicable: Vec<Sp<String>>,
     pub vetoed: Vec<Sp<String>>,
     pub scores: Vec<(Sp<String>, Sp<i64>)>,
-    /// Where the evaluation's table starts, for "item not scored" errors.
-    #[serde(skip)]
-    pub span: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -19,10 +19,10 @@ pub const KEYS: &[&str] = &[
 pub struct FrontMatter {
     pub title: String,
     pub weight: i64,
-    pub date: Option<Date>,
-    pub description: String,
-    pub draft: bool,
-    pub template: Option<Sp<String>>,
+    pub(crate) date: Option<Date>,
+    pub(crate) description: String,
+    pub(crate) draft: bool,
+    pub(crate) template: Option<Sp<String>>,
 }
 
 /// Byte ranges of the front matter TOML and of the body, or an error if there is no front matter.

@@ -4,8 +4,8 @@
 
 pub mod enterprise;
 pub mod frontmatter;
-pub mod record_items;
-pub mod scales;
+pub(crate) mod record_items;
+pub(crate) mod scales;
 pub mod site_config;
 pub mod source;
 pub mod standard;
@@ -26,37 +26,37 @@ use standard::Standard;
 
 /// A Markdown file with its front matter read; the body is rendered by the model.
 #[derive(Debug, Clone)]
-pub struct RawPage {
-    pub src: Arc<SourceFile>,
+pub(crate) struct RawPage {
+    pub(crate) src: Arc<SourceFile>,
     /// Path under `content/`, with `/`: `handbook/风险辨识.md`.
-    pub path: String,
-    pub fm: FrontMatter,
-    pub body_start: usize,
+    pub(crate) path: String,
+    pub(crate) fm: FrontMatter,
+    pub(crate) body_start: usize,
 }
 
 impl RawPage {
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.src.text[self.body_start..]
     }
 }
 
 /// Everything read from disk, before cross-references are resolved.
 #[derive(Debug, Default)]
-pub struct Inputs {
-    pub root: PathBuf,
-    pub site: Option<SiteConfig>,
-    pub site_src: Option<Arc<SourceFile>>,
-    pub pages: Vec<RawPage>,
+pub(crate) struct Inputs {
+    pub(crate) root: PathBuf,
+    pub(crate) site: Option<SiteConfig>,
+    pub(crate) site_src: Option<Arc<SourceFile>>,
+    pub(crate) pages: Vec<RawPage>,
     /// `content/enterprises/<slug>.md`: merged into the enterprise page, not pages of their own.
-    pub stories: Vec<RawPage>,
+    pub(crate) stories: Vec<RawPage>,
     /// Other files under `content/` (images, PDFs), copied as they are; paths under `content/`.
-    pub assets: Vec<String>,
-    pub enterprises: Vec<EnterpriseRecord>,
-    pub standards: Vec<Standard>,
+    pub(crate) assets: Vec<String>,
+    pub(crate) enterprises: Vec<EnterpriseRecord>,
+    pub(crate) standards: Vec<Standard>,
 }
 
 /// Editor droppings that must never be read as content nor trigger a rebuild.
-pub fn is_temp_file(name: &str) -> bool {
+pub(crate) fn is_temp_file(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
         || name.starts_with("~$")
@@ -78,7 +78,7 @@ pub fn is_temp_file(name: &str) -> bool {
 
 /// Relative paths (with `/`) of the regular files under `root/dir`, sorted, temp files skipped.
 /// Symbolic links below `root/dir` are not followed.
-pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
+pub(crate) fn list_files(root: &Path, dir: &str) -> Vec<String> {
     walk(root, dir, false, &mut Vec::new())
 }
 
@@ -87,7 +87,11 @@ pub fn list_files(root: &Path, dir: &str) -> Vec<String> {
 /// inside the site root is listed at the link's path, as if it were the file or folder itself;
 /// a dangling link, a link out of the site root and a link that loops are reported, at the
 /// link's path.
-pub fn list_files_reporting(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+pub(crate) fn list_files_reporting(
+    root: &Path,
+    dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     walk(root, dir, true, diags)
 }
 
@@ -283,7 +287,7 @@ enum Loaded {
 /// What each file gave last time, with its modification time and length: the preview server
 /// reads and parses again only the files that changed.
 #[derive(Default)]
-pub struct LoadMemo {
+pub(crate) struct LoadMemo {
     files: HashMap<String, (SystemTime, u64, Loaded, Vec<Diagnostic>)>,
 }
 
@@ -291,7 +295,7 @@ impl LoadMemo {
     /// Drops what is known about `changed` (paths relative to the site root, files or folders):
     /// the watcher saw them change, and a modification time is not fine enough to tell two quick
     /// saves of the same length apart on every file system.
-    pub fn forget(&mut self, changed: &[PathBuf]) {
+    pub(crate) fn forget(&mut self, changed: &[PathBuf]) {
         if changed.iter().any(|c| c.is_absolute()) {
             // Outside the root as the watcher saw it (a symlinked root, say): trust nothing.
             self.files.clear();
@@ -307,12 +311,12 @@ impl LoadMemo {
 }
 
 /// Reads and parses every input of the site at `root`.
-pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+pub(crate) fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     load_with(root, None)
 }
 
 /// [`load`], taking unchanged files from `memo` and leaving this load's results in it.
-pub fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagnostic>) {
+pub(crate) fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut inputs = Inputs {
         root: root.to_path_buf(),
@@ -478,7 +482,7 @@ fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
 }
 
 /// Slugs of records become URL segments: lowercase ASCII letters, digits and hyphens.
-pub fn valid_slug(s: &str) -> bool {
+pub(crate) fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')

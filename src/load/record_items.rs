@@ -146,7 +146,6 @@ pub(super) fn read_evaluation(r: &mut Reader, x: &Table) -> Option<Evaluation> {
         not_applicable: r.str_list(x, "not_applicable"),
         vetoed: r.str_list(x, "vetoed"),
         scores,
-        span: x.span.clone(),
     })
 }
 

@@ -9,30 +9,30 @@ use super::toml_reader::{Reader, Table};
 
 /// One row of a factor table: the value and what it means.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Factor {
-    pub value: f64,
-    pub text: String,
+pub(crate) struct Factor {
+    pub(crate) value: f64,
+    pub(crate) text: String,
     /// How to recognise it (LS tables); may be empty.
-    pub note: String,
+    pub(crate) note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Scales {
-    pub lec_l: Vec<Factor>,
-    pub lec_e: Vec<Factor>,
-    pub lec_c: Vec<Factor>,
-    pub ls_l: Vec<Factor>,
-    pub ls_s: Vec<Factor>,
+pub(crate) struct Scales {
+    pub(crate) lec_l: Vec<Factor>,
+    pub(crate) lec_e: Vec<Factor>,
+    pub(crate) lec_c: Vec<Factor>,
+    pub(crate) ls_l: Vec<Factor>,
+    pub(crate) ls_s: Vec<Factor>,
     /// When a risk is graded 重大 without scoring.
-    pub direct_rules: Vec<String>,
+    pub(crate) direct_rules: Vec<String>,
     /// What is not a risk level (an unmet control is a hazard), said under the rules.
-    pub direct_note: String,
+    pub(crate) direct_note: String,
     /// The standard the categories come from, e.g. `GB/T 6441—1986《企业职工伤亡事故分类》`.
-    pub accident_standard: String,
-    pub accidents: Vec<String>,
+    pub(crate) accident_standard: String,
+    pub(crate) accidents: Vec<String>,
     /// 《统计上大中小微型企业划分办法（2017）》: the least staff of a 中型 enterprise.
-    pub medium_min_staff_industry: u64,
-    pub medium_min_staff_warehouse: u64,
+    pub(crate) medium_min_staff_industry: u64,
+    pub(crate) medium_min_staff_warehouse: u64,
 }
 
 fn f(value: f64, text: &str) -> Factor {
@@ -108,9 +108,9 @@ impl Default for Scales {
     }
 }
 
-pub const KEYS: &[&str] = &["scales", "direct_grading", "accidents", "size_rule"];
+pub(crate) const KEYS: &[&str] = &["scales", "direct_grading", "accidents", "size_rule"];
 
-pub fn read(r: &mut Reader, t: &Table) -> Scales {
+pub(crate) fn read(r: &mut Reader, t: &Table) -> Scales {
     let mut s = Scales::default();
     if let Some(sc) = r.opt_table(t, "scales") {
         r.check_keys(&sc, &["lec", "ls"], "[scales] ");

@@ -8,74 +8,74 @@ use super::toml_reader::{Reader, Sp, Table};
 use crate::diag::{Diagnostic, SourceFile};
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Bands {
-    pub major: f64,
-    pub considerable: f64,
-    pub general: f64,
+pub(crate) struct Bands {
+    pub(crate) major: f64,
+    pub(crate) considerable: f64,
+    pub(crate) general: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Deadlines {
-    pub high_risk: Date,
-    pub all: Date,
+pub(crate) struct Deadlines {
+    pub(crate) high_risk: Date,
+    pub(crate) all: Date,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Milestone {
-    pub key: String,
-    pub name: String,
+pub(crate) struct Milestone {
+    pub(crate) key: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Liaison {
-    pub id: Sp<String>,
-    pub title: String,
+pub(crate) struct Liaison {
+    pub(crate) id: Sp<String>,
+    pub(crate) title: String,
     /// Personal: internal profile only.
     #[serde(skip)]
-    pub name: String,
+    pub(crate) name: String,
     #[serde(skip)]
-    pub phone: String,
+    pub(crate) phone: String,
 }
 
 /// One phase of the town's plan (动员部署, 示范企业创建, 全面推进), with its dates.
 #[derive(Debug, Clone, Serialize)]
-pub struct Phase {
-    pub name: String,
-    pub start: Date,
-    pub end: Date,
+pub(crate) struct Phase {
+    pub(crate) name: String,
+    pub(crate) start: Date,
+    pub(crate) end: Date,
     /// What the plan asks in this phase, one line each.
-    pub tasks: Vec<String>,
+    pub(crate) tasks: Vec<String>,
 }
 
 /// `[plan]`: the implementation plan the site serves, and the rules it sets.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Plan {
-    pub title: String,
-    pub issued: Option<Date>,
-    pub issuer: String,
-    pub phases: Vec<Phase>,
+pub(crate) struct Plan {
+    pub(crate) title: String,
+    pub(crate) issued: Option<Date>,
+    pub(crate) issuer: String,
+    pub(crate) phases: Vec<Phase>,
     /// Who may make an evaluation that counts for 已达标; empty: anyone, the enterprise itself included.
-    pub evaluators: Vec<String>,
+    pub(crate) evaluators: Vec<String>,
     /// How many demonstration enterprises the plan asks for, at most.
-    pub demonstration_max: u64,
+    pub(crate) demonstration_max: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteConfig {
-    pub title: String,
-    pub town: String,
-    pub base_url: Option<String>,
-    pub as_of: Option<Date>,
-    pub description: String,
-    pub deadlines: Option<Deadlines>,
-    pub lec: Option<Bands>,
-    pub ls: Option<Bands>,
-    pub milestones: Vec<Milestone>,
-    pub villages: Vec<Sp<String>>,
-    pub departments: Vec<Sp<String>>,
-    pub liaisons: Vec<Liaison>,
-    pub plan: Plan,
-    pub scales: super::scales::Scales,
+    pub(crate) title: String,
+    pub(crate) town: String,
+    pub(crate) base_url: Option<String>,
+    pub(crate) as_of: Option<Date>,
+    pub(crate) description: String,
+    pub(crate) deadlines: Option<Deadlines>,
+    pub(crate) lec: Option<Bands>,
+    pub(crate) ls: Option<Bands>,
+    pub(crate) milestones: Vec<Milestone>,
+    pub(crate) villages: Vec<Sp<String>>,
+    pub(crate) departments: Vec<Sp<String>>,
+    pub(crate) liaisons: Vec<Liaison>,
+    pub(crate) plan: Plan,
+    pub(crate) scales: super::scales::Scales,
 }
 
 const KEYS: &[&str] = &[

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Severity, SourceFile};
 
 /// Reads `root/rel`. I/O failures and non-UTF-8 content come back as a diagnostic naming the file.
 #[allow(clippy::result_large_err)]
-pub fn read(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+pub(crate) fn read(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     let bytes = std::fs::read(root.join(rel))
         .map_err(|e| Diagnostic::file(Severity::Error, rel, format!("无法读取文件：{e}")))?;
     decode(rel, bytes)

@@ -11,45 +11,45 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::domain::Size;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Item {
-    pub id: Sp<String>,
-    pub requirement: String,
-    pub points: u64,
-    pub method: String,
-    pub deduction: String,
-    pub veto: bool,
+pub(crate) struct Item {
+    pub(crate) id: Sp<String>,
+    pub(crate) requirement: String,
+    pub(crate) points: u64,
+    pub(crate) method: String,
+    pub(crate) deduction: String,
+    pub(crate) veto: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Category {
-    pub name: String,
-    pub items: Vec<Item>,
+pub(crate) struct Category {
+    pub(crate) name: String,
+    pub(crate) items: Vec<Item>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Standard {
-    pub id: String,
+    pub(crate) id: String,
     #[serde(skip)]
-    pub src: Arc<SourceFile>,
-    pub title: String,
-    pub description: String,
+    pub(crate) src: Arc<SourceFile>,
+    pub(crate) title: String,
+    pub(crate) description: String,
     #[serde(serialize_with = "crate::domain::name_or_empty")]
-    pub applies_to: Option<Size>,
-    pub pass_line: f64,
-    pub demonstration_line: f64,
+    pub(crate) applies_to: Option<Size>,
+    pub(crate) pass_line: f64,
+    pub(crate) demonstration_line: f64,
     /// Smallest scoring unit in points (`step`, default 1).
-    pub step: f64,
+    pub(crate) step: f64,
     /// `step` as written for people and for the input's `step` attribute ("1", "0.5").
-    pub step_text: String,
-    pub categories: Vec<Category>,
+    pub(crate) step_text: String,
+    pub(crate) categories: Vec<Category>,
 }
 
 impl Standard {
-    pub fn items(&self) -> impl Iterator<Item = &Item> {
+    pub(crate) fn items(&self) -> impl Iterator<Item = &Item> {
         self.categories.iter().flat_map(|c| c.items.iter())
     }
 
-    pub fn item(&self, id: &str) -> Option<&Item> {
+    pub(crate) fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|i| i.id.v == id)
     }
 }

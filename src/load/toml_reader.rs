@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::domain::DomainEnum;
 
 /// How every placeholder value in the `new` skeleton begins (scaffold.rs).
-pub const PLACEHOLDER: &str = "请填写";
+pub(crate) const PLACEHOLDER: &str = "请填写";
 
 /// A value with the byte span it came from (absolute in its file).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,23 +22,23 @@ pub struct Sp<T> {
 }
 
 impl<T> Sp<T> {
-    pub fn new(v: T, span: Range<usize>) -> Self {
+    pub(crate) fn new(v: T, span: Range<usize>) -> Self {
         Sp { v, span }
     }
 }
 
 /// A table being read: its entries and where it starts.
-pub struct Table<'a, 'i> {
-    pub entries: &'a DeTable<'i>,
+pub(crate) struct Table<'a, 'i> {
+    pub(crate) entries: &'a DeTable<'i>,
     pub span: Range<usize>,
 }
 
 /// Reads values out of one file's TOML tree, collecting diagnostics.
-pub struct Reader<'s> {
-    pub src: &'s SourceFile,
+pub(crate) struct Reader<'s> {
+    pub(crate) src: &'s SourceFile,
     /// Offset of the TOML text inside the file (front matter starts after `+++`).
-    pub base: usize,
-    pub diags: Vec<Diagnostic>,
+    pub(crate) base: usize,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 fn type_name(v: &DeValue) -> &'static str {
@@ -54,7 +54,7 @@ fn type_name(v: &DeValue) -> &'static str {
 }
 
 impl<'s> Reader<'s> {
-    pub fn new(src: &'s SourceFile, base: usize) -> Self {
+    pub(crate) fn new(src: &'s SourceFile, base: usize) -> Self {
         Reader {
             src,
             base,
@@ -62,16 +62,16 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn abs(&self, span: Range<usize>) -> Range<usize> {
+    pub(crate) fn abs(&self, span: Range<usize>) -> Range<usize> {
         span.start + self.base..span.end + self.base
     }
 
-    pub fn error(&mut self, span: Range<usize>, msg: impl Into<String>) {
+    pub(crate) fn error(&mut self, span: Range<usize>, msg: impl Into<String>) {
         self.diags
             .push(Diagnostic::error_at(self.src, span, msg.into()));
     }
 
-    pub fn error_hint(
+    pub(crate) fn error_hint(
         &mut self,
         span: Range<usize>,
         msg: impl Into<String>,
@@ -81,13 +81,13 @@ impl<'s> Reader<'s> {
             .push(Diagnostic::error_at(self.src, span, msg.into()).with_hint(hint));
     }
 
-    pub fn warning(&mut self, span: Range<usize>, msg: impl Into<String>) {
+    pub(crate) fn warning(&mut self, span: Range<usize>, msg: impl Into<String>) {
         self.diags
             .push(Diagnostic::warning_at(self.src, span, msg.into()));
     }
 
     /// Parses `text` (the TOML part of the file, starting at `self.base`). Syntax errors become diagnostics.
-    pub fn parse<'i>(&mut self, text: &'i str) -> Option<Spanned<DeTable<'i>>> {
+    pub(crate) fn parse<'i>(&mut self, text: &'i str) -> Option<Spanned<DeTable<'i>>> {
         let (doc, errors) = DeTable::parse_recoverable(text);
         for e in &errors {
             let span = e.span().unwrap_or(0..0);
@@ -99,7 +99,7 @@ impl<'s> Reader<'s> {
     }
 
     /// The root table of a parsed document.
-    pub fn root<'a, 'i>(&self, doc: &'a Spanned<DeTable<'i>>) -> Table<'a, 'i> {
+    pub(crate) fn root<'a, 'i>(&self, doc: &'a Spanned<DeTable<'i>>) -> Table<'a, 'i> {
         Table {
             entries: doc.get_ref(),
             span: self.abs(0..0),
@@ -107,7 +107,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Reports every key of `t` not in `known`, suggesting the nearest known key.
-    pub fn check_keys(&mut self, t: &Table, known: &[&str], what: &str) {
+    pub(crate) fn check_keys(&mut self, t: &Table, known: &[&str], what: &str) {
         for (k, _) in t.entries.iter() {
             let key: &str = k.get_ref();
             if !known.contains(&key) {
@@ -152,7 +152,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn opt_str(&mut self, t: &Table, key: &str) -> Option<Sp<String>> {
+    pub(crate) fn opt_str(&mut self, t: &Table, key: &str) -> Option<Sp<String>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
             DeValue::String(s) => {
@@ -179,7 +179,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn str(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<String>> {
+    pub(crate) fn str(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<String>> {
         if self.get(t, key).is_none() {
             self.missing(t, key, what);
             return None;
@@ -189,7 +189,7 @@ impl<'s> Reader<'s> {
 
     /// A string that must be one of `allowed`.
     /// An optional field whose value must be one of `E`'s names.
-    pub fn opt_enum<E: DomainEnum>(&mut self, t: &Table, key: &str) -> Option<Sp<E>> {
+    pub(crate) fn opt_enum<E: DomainEnum>(&mut self, t: &Table, key: &str) -> Option<Sp<E>> {
         let s = self.opt_str(t, key)?;
         match E::from_name(&s.v) {
             Some(v) => Some(Sp::new(v, s.span)),
@@ -200,7 +200,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn bad_enum(&mut self, s: &Sp<String>, key: &str, allowed: &[&str]) {
+    pub(crate) fn bad_enum(&mut self, s: &Sp<String>, key: &str, allowed: &[&str]) {
         let msg = match suggest(&s.v, allowed.iter().copied()) {
             Some(near) => format!("字段“{key}”的值“{}”不在可选范围内，是否应为“{near}”？", s.v),
             None => format!("字段“{key}”的值“{}”不在可选范围内", s.v),
@@ -213,7 +213,12 @@ impl<'s> Reader<'s> {
     }
 
     /// A required field whose value must be one of `E`'s names.
-    pub fn enum_req<E: DomainEnum>(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<E>> {
+    pub(crate) fn enum_req<E: DomainEnum>(
+        &mut self,
+        t: &Table,
+        key: &str,
+        what: &str,
+    ) -> Option<Sp<E>> {
         if self.get(t, key).is_none() {
             self.missing(t, key, what);
             return None;
@@ -221,7 +226,7 @@ impl<'s> Reader<'s> {
         self.opt_enum(t, key)
     }
 
-    pub fn opt_int(&mut self, t: &Table, key: &str) -> Option<Sp<i64>> {
+    pub(crate) fn opt_int(&mut self, t: &Table, key: &str) -> Option<Sp<i64>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
             DeValue::Integer(i) => {
@@ -242,7 +247,7 @@ impl<'s> Reader<'s> {
     }
 
     /// A non-negative integer.
-    pub fn opt_count(&mut self, t: &Table, key: &str) -> Option<Sp<u64>> {
+    pub(crate) fn opt_count(&mut self, t: &Table, key: &str) -> Option<Sp<u64>> {
         let n = self.opt_int(t, key)?;
         if n.v < 0 {
             self.error(n.span, format!("字段“{key}”不能为负数"));
@@ -252,7 +257,7 @@ impl<'s> Reader<'s> {
     }
 
     /// An integer or a decimal.
-    pub fn opt_num(&mut self, t: &Table, key: &str) -> Option<Sp<f64>> {
+    pub(crate) fn opt_num(&mut self, t: &Table, key: &str) -> Option<Sp<f64>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
             DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
@@ -270,7 +275,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn opt_bool(&mut self, t: &Table, key: &str) -> Option<Sp<bool>> {
+    pub(crate) fn opt_bool(&mut self, t: &Table, key: &str) -> Option<Sp<bool>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
             DeValue::Boolean(b) => Some(Sp::new(*b, self.abs(v.span()))),
@@ -281,7 +286,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn opt_date(&mut self, t: &Table, key: &str) -> Option<Sp<Date>> {
+    pub(crate) fn opt_date(&mut self, t: &Table, key: &str) -> Option<Sp<Date>> {
         let v = self.get(t, key)?;
         let span = self.abs(v.span());
         match v.get_ref() {
@@ -319,7 +324,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub fn date_req(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<Date>> {
+    pub(crate) fn date_req(&mut self, t: &Table, key: &str, what: &str) -> Option<Sp<Date>> {
         if self.get(t, key).is_none() {
             self.missing(t, key, what);
             return None;
@@ -328,7 +333,7 @@ impl<'s> Reader<'s> {
     }
 
     /// An array of strings (missing → empty).
-    pub fn str_list(&mut self, t: &Table, key: &str) -> Vec<Sp<String>> {
+    pub(crate) fn str_list(&mut self, t: &Table, key: &str) -> Vec<Sp<String>> {
         let Some(v) = self.get(t, key) else {
             return Vec::new();
         };
@@ -355,7 +360,11 @@ impl<'s> Reader<'s> {
     }
 
     /// A sub-table (`[key]` or an inline table).
-    pub fn opt_table<'a, 'i>(&mut self, t: &Table<'a, 'i>, key: &str) -> Option<Table<'a, 'i>> {
+    pub(crate) fn opt_table<'a, 'i>(
+        &mut self,
+        t: &Table<'a, 'i>,
+        key: &str,
+    ) -> Option<Table<'a, 'i>> {
         let v = self.get(t, key)?;
         match v.get_ref() {
             DeValue::Table(tb) => Some(Table {
@@ -370,7 +379,11 @@ impl<'s> Reader<'s> {
     }
 
     /// An array of tables (`[[key]]`); missing → empty.
-    pub fn table_list<'a, 'i>(&mut self, t: &Table<'a, 'i>, key: &str) -> Vec<Table<'a, 'i>> {
+    pub(crate) fn table_list<'a, 'i>(
+        &mut self,
+        t: &Table<'a, 'i>,
+        key: &str,
+    ) -> Vec<Table<'a, 'i>> {
         let Some(v) = self.get(t, key) else {
             return Vec::new();
         };
@@ -398,7 +411,10 @@ impl<'s> Reader<'s> {
     }
 
     /// All keys of a table with their spans, in source order.
-    pub fn keys<'a, 'i>(&self, t: &Table<'a, 'i>) -> Vec<(Sp<String>, &'a Spanned<DeValue<'i>>)> {
+    pub(crate) fn keys<'a, 'i>(
+        &self,
+        t: &Table<'a, 'i>,
+    ) -> Vec<(Sp<String>, &'a Spanned<DeValue<'i>>)> {
         t.entries
             .iter()
             .map(|(k, v)| (Sp::new(k.get_ref().to_string(), self.abs(k.span())), v))
@@ -406,7 +422,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Reads a value that must be an integer, reporting against `key`.
-    pub fn int_value(&mut self, v: &Spanned<DeValue>, key: &str) -> Option<Sp<i64>> {
+    pub(crate) fn int_value(&mut self, v: &Spanned<DeValue>, key: &str) -> Option<Sp<i64>> {
         match v.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => Some(Sp::new(n, self.abs(v.span()))),

@@ -8,13 +8,13 @@ use super::dates::{month_index, month_label};
 use crate::load::enterprise::EnterpriseRecord;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MonthView {
-    pub month: String,
-    pub contacted: bool,
+pub(crate) struct MonthView {
+    pub(crate) month: String,
+    pub(crate) contacted: bool,
 }
 /// Months from the first contact to the as-of month; a month before the current one with no contact is
 /// missed, and the current month is "still missing" until a contact is recorded.
-pub fn contact_months(
+pub(crate) fn contact_months(
     rec: &EnterpriseRecord,
     as_of: Date,
 ) -> (Vec<MonthView>, Vec<String>, bool, Option<Date>) {

@@ -15,25 +15,25 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::load::RawPage;
 
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct LinkRef {
-    pub title: String,
+pub(crate) struct LinkRef {
+    pub(crate) title: String,
     /// URL key relative to the site root, percent-encoded: `handbook/%E9%A3%8E/`.
-    pub url: String,
-    pub description: String,
-    pub date: Option<Date>,
-    pub weight: i64,
+    pub(crate) url: String,
+    pub(crate) description: String,
+    pub(crate) date: Option<Date>,
+    pub(crate) weight: i64,
 }
 
 /// A page's rendered Markdown, shared with the preview server's memo; it hashes as its
 /// fingerprint (computed once, when rendered) and serializes as the HTML text.
 #[derive(Debug, Clone)]
-pub struct Html {
-    pub text: Arc<str>,
-    pub fp: u64,
+pub(crate) struct Html {
+    pub(crate) text: Arc<str>,
+    pub(crate) fp: u64,
 }
 
 impl Html {
-    pub fn new(text: String) -> Html {
+    pub(crate) fn new(text: String) -> Html {
         let fp = hash_of(&text);
         Html {
             text: Arc::from(text),
@@ -62,32 +62,32 @@ impl Serialize for Html {
 }
 
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct Page {
+pub(crate) struct Page {
     /// Path under `content/`.
-    pub path: String,
+    pub(crate) path: String,
     /// Unencoded URL key (`handbook/风险辨识/`, `` for home): also the output folder.
-    pub key: String,
-    pub url: String,
-    pub title: String,
-    pub description: String,
-    pub weight: i64,
-    pub date: Option<Date>,
-    pub template: Option<String>,
-    pub is_section: bool,
+    pub(crate) key: String,
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) weight: i64,
+    pub(crate) date: Option<Date>,
+    pub(crate) template: Option<String>,
+    pub(crate) is_section: bool,
     /// Key of the enclosing section.
-    pub section: String,
-    pub html: Html,
-    pub toc: Vec<Heading>,
-    pub prev: Option<LinkRef>,
-    pub next: Option<LinkRef>,
-    pub pages: Vec<LinkRef>,
-    pub subsections: Vec<LinkRef>,
+    pub(crate) section: String,
+    pub(crate) html: Html,
+    pub(crate) toc: Vec<Heading>,
+    pub(crate) prev: Option<LinkRef>,
+    pub(crate) next: Option<LinkRef>,
+    pub(crate) pages: Vec<LinkRef>,
+    pub(crate) subsections: Vec<LinkRef>,
     /// Parent sections from the top, for breadcrumbs.
-    pub ancestors: Vec<LinkRef>,
+    pub(crate) ancestors: Vec<LinkRef>,
 }
 
 impl Page {
-    pub fn link(&self) -> LinkRef {
+    pub(crate) fn link(&self) -> LinkRef {
         LinkRef {
             title: self.title.clone(),
             url: self.url.clone(),
@@ -99,7 +99,7 @@ impl Page {
 }
 
 /// Expands a data shortcode for a page whose root prefix is the last argument.
-pub type SiteShortcode<'a> =
+pub(crate) type SiteShortcode<'a> =
     dyn Fn(&str, &BTreeMap<String, String>, &str) -> Result<String, String> + Sync + 'a;
 
 /// URL key of a content path: `a/b.md` → `a/b/`, `a/_index.md` → `a/`, `_index.md` → ``.
@@ -130,7 +130,7 @@ pub fn root_prefix(key: &str) -> String {
 /// Markdown results of the previous build, for the preview server: a page whose body, link
 /// targets and (when it uses shortcodes) site data are unchanged is not parsed again.
 #[derive(Default)]
-pub struct MarkdownMemo {
+pub(crate) struct MarkdownMemo {
     pages: HashMap<String, Memo>,
 }
 
@@ -168,7 +168,7 @@ fn hash_of(x: impl Hash) -> u64 {
 
 /// Builds the page tree. `shortcode` expands data shortcodes; link problems go to `diags`.
 /// `data` fingerprints what shortcodes read; `memo` (the preview server's) skips unchanged pages.
-pub fn build(
+pub(crate) fn build(
     raw: &[RawPage],
     templates: &BTreeSet<String>,
     shortcode: &SiteShortcode<'_>,
@@ -309,23 +309,23 @@ pub fn build(
 
 /// One chapter of a print version.
 #[derive(Debug, Clone, Serialize)]
-pub struct Chapter {
-    pub title: String,
-    pub anchor: String,
-    pub html: String,
-    pub toc: Vec<Heading>,
+pub(crate) struct Chapter {
+    pub(crate) title: String,
+    pub(crate) anchor: String,
+    pub(crate) html: String,
+    pub(crate) toc: Vec<Heading>,
 }
 
 /// A manual on one page for printing: every chapter in order, links between chapters turned
 /// into in-page anchors, heading ids prefixed per chapter so they stay unique.
 #[derive(Debug, Clone, Serialize)]
-pub struct PrintBook {
+pub(crate) struct PrintBook {
     /// `handbook/small-micro/print/`
-    pub key: String,
-    pub section_url: String,
-    pub title: String,
-    pub intro: String,
-    pub chapters: Vec<Chapter>,
+    pub(crate) key: String,
+    pub(crate) section_url: String,
+    pub(crate) title: String,
+    pub(crate) intro: String,
+    pub(crate) chapters: Vec<Chapter>,
 }
 
 /// Print versions for the sections directly under `handbook/` that have pages.

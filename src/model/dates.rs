@@ -3,7 +3,7 @@
 use jiff::civil::Date;
 
 /// Days since 1970-01-01 (proleptic Gregorian), so differences are whole days.
-pub fn day_number(d: Date) -> i64 {
+pub(crate) fn day_number(d: Date) -> i64 {
     let (y, m, day) = (d.year() as i64, d.month() as i64, d.day() as i64);
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -15,17 +15,17 @@ pub fn day_number(d: Date) -> i64 {
 }
 
 /// `b - a` in days.
-pub fn days_between(a: Date, b: Date) -> i64 {
+pub(crate) fn days_between(a: Date, b: Date) -> i64 {
     day_number(b) - day_number(a)
 }
 
 /// A running month number: year × 12 + month − 1.
-pub fn month_index(d: Date) -> i64 {
+pub(crate) fn month_index(d: Date) -> i64 {
     d.year() as i64 * 12 + d.month() as i64 - 1
 }
 
 /// `2025-03` for a month number.
-pub fn month_label(index: i64) -> String {
+pub(crate) fn month_label(index: i64) -> String {
     format!(
         "{:04}-{:02}",
         index.div_euclid(12),

@@ -18,10 +18,10 @@ use crate::load::site_config::SiteConfig;
 use crate::load::standard::Standard;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct LevelView {
-    pub name: &'static str,
-    pub class: &'static str,
-    pub colour: &'static str,
+pub(crate) struct LevelView {
+    pub(crate) name: &'static str,
+    pub(crate) class: &'static str,
+    pub(crate) colour: &'static str,
 }
 
 impl From<Level> for LevelView {
@@ -35,107 +35,107 @@ impl From<Level> for LevelView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RiskView {
+pub(crate) struct RiskView {
     #[serde(flatten)]
-    pub r: Risk,
+    pub(crate) r: Risk,
     /// `720` or `R = 20`; empty for 直接判定.
-    pub score: String,
-    pub formula: String,
+    pub(crate) score: String,
+    pub(crate) formula: String,
     #[serde(skip)]
-    pub level_value: Level,
-    pub level: LevelView,
+    pub(crate) level_value: Level,
+    pub(crate) level: LevelView,
     /// The level computed from the factors, when it differs from the declared one.
-    pub computed: Option<LevelView>,
-    pub declared: Option<LevelView>,
+    pub(crate) computed: Option<LevelView>,
+    pub(crate) declared: Option<LevelView>,
     /// The post or unit the risk is grouped under.
-    pub group: String,
+    pub(crate) group: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RiskGroup {
-    pub name: String,
-    pub headcount: Option<u64>,
-    pub highest: LevelView,
-    pub risks: Vec<usize>,
+pub(crate) struct RiskGroup {
+    pub(crate) name: String,
+    pub(crate) headcount: Option<u64>,
+    pub(crate) highest: LevelView,
+    pub(crate) risks: Vec<usize>,
     /// Anchor-safe index, used for card page ids.
-    pub index: usize,
+    pub(crate) index: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MilestoneView {
-    pub key: String,
-    pub name: String,
-    pub date: Option<Date>,
+pub(crate) struct MilestoneView {
+    pub(crate) key: String,
+    pub(crate) name: String,
+    pub(crate) date: Option<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct EvaluationView {
+pub(crate) struct EvaluationView {
     #[serde(flatten)]
-    pub e: Evaluation,
-    pub standard_title: String,
-    pub score: Score,
+    pub(crate) e: Evaluation,
+    pub(crate) standard_title: String,
+    pub(crate) score: Score,
     /// Item id → awarded, for the report table.
-    pub item_scores: Vec<(String, u64)>,
+    pub(crate) item_scores: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct EnterpriseRef {
-    pub slug: String,
-    pub name: String,
+pub(crate) struct EnterpriseRef {
+    pub(crate) slug: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Enterprise {
+pub(crate) struct Enterprise {
     /// The record as loaded, except `risks` and `hazards`, which have moved into `risk_views`
     /// and `hazard_views` (left empty here).
     #[serde(flatten)]
-    pub rec: EnterpriseRecord,
-    pub liaison_title: String,
+    pub(crate) rec: EnterpriseRecord,
+    pub(crate) liaison_title: String,
     #[serde(skip)]
-    pub liaison_name: String,
+    pub(crate) liaison_name: String,
     #[serde(skip)]
-    pub liaison_phone: String,
-    pub deadline: Option<Date>,
-    pub deadline_group: Cohort,
+    pub(crate) liaison_phone: String,
+    pub(crate) deadline: Option<Date>,
+    pub(crate) deadline_group: Cohort,
     /// 已达标 / 已达标（逾期完成） / 推进中 / 已逾期
-    pub status: Status,
+    pub(crate) status: Status,
     /// 已达标 / 推进中 / 已逾期: the dashboard group.
-    pub status_group: StatusGroup,
-    pub status_class: &'static str,
-    pub passed_late: bool,
+    pub(crate) status_group: StatusGroup,
+    pub(crate) status_class: &'static str,
+    pub(crate) passed_late: bool,
     /// One sentence: why the status is what it is.
-    pub status_reason: String,
+    pub(crate) status_reason: String,
     /// High-risk categories as shown: the record's own, plus 厂中厂（出租方） for a lessor.
-    pub categories: Vec<String>,
+    pub(crate) categories: Vec<String>,
     /// Enterprises whose `landlord` names this one (厂中厂 tenants).
-    pub tenants: Vec<EnterpriseRef>,
+    pub(crate) tenants: Vec<EnterpriseRef>,
     /// The record of this enterprise's landlord, when there is one.
-    pub landlord_ref: Option<EnterpriseRef>,
-    pub milestone_views: Vec<MilestoneView>,
-    pub milestones_done: usize,
-    pub milestones_total: usize,
-    pub risk_views: Vec<RiskView>,
-    pub risk_groups: Vec<RiskGroup>,
+    pub(crate) landlord_ref: Option<EnterpriseRef>,
+    pub(crate) milestone_views: Vec<MilestoneView>,
+    pub(crate) milestones_done: usize,
+    pub(crate) milestones_total: usize,
+    pub(crate) risk_views: Vec<RiskView>,
+    pub(crate) risk_groups: Vec<RiskGroup>,
     /// Count per level, strictest first.
-    pub level_counts: [usize; 4],
-    pub hazard_views: Vec<HazardView>,
+    pub(crate) level_counts: [usize; 4],
+    pub(crate) hazard_views: Vec<HazardView>,
     /// Not yet closed: 整改中 + 逾期 + 待验收.
-    pub open_hazards: usize,
+    pub(crate) open_hazards: usize,
     /// Past the deadline and not closed (逾期, and 待验收 past the deadline).
-    pub overdue_hazards: usize,
+    pub(crate) overdue_hazards: usize,
     /// Rectified, waiting for acceptance (待验收).
-    pub awaiting_acceptance: usize,
-    pub open_major_hazards: usize,
-    pub months: Vec<MonthView>,
-    pub missed_months: Vec<String>,
-    pub this_month_missing: bool,
-    pub last_contact: Option<Date>,
-    pub evaluation_views: Vec<EvaluationView>,
-    pub latest_score: Option<Score>,
-    pub special_equipment: u64,
-    pub has_story: bool,
+    pub(crate) awaiting_acceptance: usize,
+    pub(crate) open_major_hazards: usize,
+    pub(crate) months: Vec<MonthView>,
+    pub(crate) missed_months: Vec<String>,
+    pub(crate) this_month_missing: bool,
+    pub(crate) last_contact: Option<Date>,
+    pub(crate) evaluation_views: Vec<EvaluationView>,
+    pub(crate) latest_score: Option<Score>,
+    pub(crate) special_equipment: u64,
+    pub(crate) has_story: bool,
     #[serde(skip)]
-    pub story: Option<String>,
+    pub(crate) story: Option<String>,
 }
 
 /// A link written into pages must be http(s); anything else (`javascript:`, `data:`) is dropped.
@@ -146,7 +146,7 @@ fn safe_url(url: &str) -> bool {
 
 /// Resolves one record. Problems go to `diags`; the result is still built so the other files can
 /// be checked.
-pub fn derive(
+pub(crate) fn derive(
     mut rec: EnterpriseRecord,
     cfg: &SiteConfig,
     standards: &[Standard],
@@ -413,7 +413,7 @@ fn evaluations(
 }
 
 /// The status rule applied to the enterprise's evaluations as of `on` (its deadline already set).
-pub fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> status::Decision {
+pub(crate) fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> status::Decision {
     let facts: Vec<status::EvalFact> = e
         .evaluation_views
         .iter()
@@ -430,19 +430,19 @@ pub fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> status::Decision
 
 /// Whether the enterprise is in the high-risk group: a category of its own, or a lessor of a
 /// 厂中厂 tenant (the plan's 厂中厂 concerns both sides).
-pub fn is_high_risk(e: &Enterprise) -> bool {
+pub(crate) fn is_high_risk(e: &Enterprise) -> bool {
     !e.rec.high_risk.is_empty() || !e.tenants.is_empty()
 }
 
 /// Whether the enterprise counts in a high-risk category (厂中厂 includes lessors).
-pub fn in_category(e: &Enterprise, category: HighRisk) -> bool {
+pub(crate) fn in_category(e: &Enterprise, category: HighRisk) -> bool {
     e.rec.high_risk.iter().any(|h| h.v == category)
         || (category == HighRisk::FactoryInFactory && !e.tenants.is_empty())
 }
 
 /// The deadline, the status and its reason, and the shown categories; run again once the
 /// enterprise's tenants are known (`lessor`).
-pub fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, lessor: bool) {
+pub(crate) fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, lessor: bool) {
     let high = !e.rec.high_risk.is_empty() || lessor;
     e.deadline = cfg
         .deadlines

@@ -10,25 +10,25 @@ use crate::domain::HazardGrade;
 use crate::load::enterprise::Hazard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum HazardState {
+pub(crate) enum HazardState {
     Open,
     Overdue,
     Rectified,
     Closed,
 }
 #[derive(Debug, Clone, Serialize)]
-pub struct HazardView {
+pub(crate) struct HazardView {
     #[serde(flatten)]
-    pub h: Hazard,
+    pub(crate) h: Hazard,
     /// Position in the record (the views are sorted overdue first).
     #[serde(skip)]
-    pub seq: usize,
-    pub state: HazardState,
+    pub(crate) seq: usize,
+    pub(crate) state: HazardState,
     /// 整改中 / 逾期 N 天 / 待验收 / 已销号
-    pub state_text: String,
-    pub state_class: &'static str,
-    pub overdue_days: i64,
-    pub major: bool,
+    pub(crate) state_text: String,
+    pub(crate) state_class: &'static str,
+    pub(crate) overdue_days: i64,
+    pub(crate) major: bool,
 }
 pub(super) fn check_hazard(h: &Hazard, src: &crate::diag::SourceFile, diags: &mut Vec<Diagnostic>) {
     if h.grade.v == HazardGrade::Major {
@@ -107,7 +107,7 @@ fn not_before_found(
 }
 
 /// The closed-loop state as of a date: events dated later have not happened yet.
-pub fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
+pub(crate) fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
     hazard_view(h.clone(), as_of)
 }
 /// [`hazard_state`], taking the hazard.

@@ -13,11 +13,11 @@ fn has(rec: &EnterpriseRecord, category: HighRisk) -> bool {
 
 /// Produces, sells, stores or loads 危险物品: said by `hazardous_goods`, or implied by a
 /// hazardous chemical process.
-pub fn hazardous_goods(rec: &EnterpriseRecord) -> bool {
+pub(crate) fn hazardous_goods(rec: &EnterpriseRecord) -> bool {
     rec.hazardous_goods || has(rec, HighRisk::HazardousProcess)
 }
 
-pub fn check(
+pub(crate) fn check(
     rec: &EnterpriseRecord,
     cfg: &SiteConfig,
     src: &SourceFile,

@@ -13,15 +13,15 @@ use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct Heading {
-    pub level: u8,
+    pub(crate) level: u8,
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
 }
 
 /// What links may point at: content path → (URL key, heading ids).
 pub type LinkTargets = BTreeMap<String, (String, BTreeSet<String>)>;
 
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -30,7 +30,7 @@ pub fn options() -> Options {
 }
 
 /// A heading's id: text lower-cased (ASCII), spaces to `-`, punctuation dropped, CJK kept.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::new();
     for c in text.trim().chars() {
         if c.is_alphanumeric() {
@@ -304,7 +304,7 @@ fn inline_shortcodes<'e>(
 }
 
 /// `{{ name(key="value", other="x") }}` → name and arguments.
-pub fn parse_shortcode(s: &str) -> Option<(String, BTreeMap<String, String>)> {
+pub(crate) fn parse_shortcode(s: &str) -> Option<(String, BTreeMap<String, String>)> {
     let inner = s.strip_prefix("{{")?.strip_suffix("}}")?.trim();
     let (name, rest) = inner.split_once('(')?;
     let args_src = rest.strip_suffix(')')?;
@@ -488,6 +488,26 @@ mod tests {
         assert_eq!(slugify("LEC 法：取值表"), "lec-法取值表");
         assert_eq!(slugify("（一）组织机构"), "一组织机构");
         assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn a_plain_space_between_words_is_a_break_not_part_of_a_token() {
+        // Only `×` and `=` carry a run across a space: "GB 15577-2018" keeps just the number whole.
+        let t = "见 GB 15577-2018 和 A1 B2 组";
+        let got: Vec<&str> = crate::model::nowrap::token_spans(t)
+            .iter()
+            .map(|&(a, b)| &t[a..b])
+            .collect();
+        assert_eq!(got, ["15577-2018"]);
+    }
+
+    #[test]
+    fn headings_keep_their_level() {
+        let levels: Vec<u8> = headings("# 一\n\n### 三\n\n## 二\n")
+            .iter()
+            .map(|h| h.level)
+            .collect();
+        assert_eq!(levels, [1, 3, 2]);
     }
 
     #[test]

@@ -2,21 +2,21 @@
 //! derived facts (risk levels, hazard states, deadline status, scores) are computed here, once, from
 //! an explicit as-of date — never from the clock.
 
-pub mod contact;
+pub(crate) mod contact;
 pub mod content;
-pub mod dates;
-pub mod enterprise;
-pub mod hazard;
-pub mod law;
+pub(crate) mod dates;
+pub(crate) mod enterprise;
+pub(crate) mod hazard;
+pub(crate) mod law;
 pub mod markdown;
-pub mod nowrap;
-pub mod risk;
-pub mod scoring;
-pub mod shortcodes;
-pub mod snapshot;
-pub mod status;
-pub mod town;
-pub mod uscc;
+pub(crate) mod nowrap;
+pub(crate) mod risk;
+pub(crate) mod scoring;
+pub(crate) mod shortcodes;
+pub(crate) mod snapshot;
+pub(crate) mod status;
+pub(crate) mod town;
+pub(crate) mod uscc;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -38,36 +38,51 @@ pub enum Profile {
 }
 
 pub struct Site {
-    pub root: PathBuf,
-    pub config: SiteConfig,
-    pub as_of: Date,
-    pub profile: Profile,
-    pub base_url: Option<String>,
-    pub pages: Vec<Page>,
-    pub books: Vec<content::PrintBook>,
-    pub enterprises: Vec<Enterprise>,
-    pub standards: Vec<Standard>,
-    pub assets: Vec<String>,
-    pub fingerprints: Fingerprints,
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) as_of: Date,
+    pub(crate) profile: Profile,
+    pub(crate) base_url: Option<String>,
+    pub(crate) pages: Vec<Page>,
+    pub(crate) books: Vec<content::PrintBook>,
+    pub(crate) enterprises: Vec<Enterprise>,
+    pub(crate) standards: Vec<Standard>,
+    pub(crate) assets: Vec<String>,
+    pub(crate) fingerprints: Fingerprints,
 }
 
-pub struct ModelOptions {
+impl Site {
+    /// Pages, enterprise records and evaluation standards, as the command line reports them.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.pages.len(),
+            self.enterprises.len(),
+            self.standards.len(),
+        )
+    }
+}
+
+pub(crate) struct ModelOptions {
     /// The date from `--as-of` (already defaulted in `main`).
-    pub as_of: Option<Date>,
-    pub today: Date,
-    pub profile: Profile,
-    pub base_url: Option<String>,
+    pub(crate) as_of: Option<Date>,
+    pub(crate) today: Date,
+    pub(crate) profile: Profile,
+    pub(crate) base_url: Option<String>,
     /// Template names the theme provides, to check `template = "…"` in front matter.
-    pub templates: std::collections::BTreeSet<String>,
+    pub(crate) templates: std::collections::BTreeSet<String>,
 }
 
 /// Builds the site model; `None` when the config itself could not be read.
-pub fn build(inputs: Inputs, opts: &ModelOptions, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+pub(crate) fn build(
+    inputs: Inputs,
+    opts: &ModelOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Site> {
     build_with(inputs, opts, None, diags)
 }
 
 /// [`build`] reusing the Markdown of unchanged pages from the previous build (preview server).
-pub fn build_with(
+pub(crate) fn build_with(
     inputs: Inputs,
     opts: &ModelOptions,
     memo: Option<&mut content::MarkdownMemo>,
@@ -178,12 +193,12 @@ pub fn build_with(
 
 /// Fingerprints of the inputs besides the Markdown pages, for the preview server's memos.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Fingerprints {
+pub(crate) struct Fingerprints {
     /// site.toml and the build options (dates, profile, base URL): all that the context every
     /// page shares is made from.
-    pub site: u64,
+    pub(crate) site: u64,
     pub standards: u64,
-    pub records: u64,
+    pub(crate) records: u64,
 }
 
 impl Fingerprints {
@@ -213,7 +228,7 @@ impl Fingerprints {
     }
 
     /// Everything shortcodes can read; never 0 (0 marks a page that used no shortcode).
-    pub fn data(&self) -> u64 {
+    pub(crate) fn data(&self) -> u64 {
         hash_of((self.site, self.standards, self.records)) | 1
     }
 }

@@ -50,7 +50,7 @@ pub(super) fn keep_tokens_whole(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
 /// Byte ranges of the tokens [`keep_tokens_whole`] protects: runs of ASCII letters, digits and
 /// `. - / × = : %` (spaces allowed around `×` and `=`) holding a digit and at least three
 /// characters, without leading or trailing punctuation.
-pub fn token_spans(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn token_spans(text: &str) -> Vec<(usize, usize)> {
     fn part(c: char) -> bool {
         c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | '×' | '=' | ':' | '%')
     }

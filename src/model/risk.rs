@@ -7,13 +7,13 @@ use crate::load::site_config::{Bands, SiteConfig};
 
 use super::enterprise::{RiskGroup, RiskView, check_ref};
 
-pub use crate::domain::Level;
+pub(crate) use crate::domain::Level;
 use crate::domain::Method;
 
 /// Colours of the four-colour map (红橙黄蓝). The text always travels with the colour.
 impl Level {
     /// CSS class.
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             Level::Major => "major",
             Level::Considerable => "considerable",
@@ -22,7 +22,7 @@ impl Level {
         }
     }
 
-    pub fn colour(self) -> &'static str {
+    pub(crate) fn colour(self) -> &'static str {
         match self {
             Level::Major => "红",
             Level::Considerable => "橙",
@@ -31,13 +31,13 @@ impl Level {
         }
     }
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }
 
 /// Bands a score: lower bounds are inclusive.
-pub fn band(score: f64, b: &Bands) -> Level {
+pub(crate) fn band(score: f64, b: &Bands) -> Level {
     // Products of the LEC factors are not exact in binary; compare with a little tolerance.
     let ge = |bound: f64| score >= bound - 1e-9;
     if ge(b.major) {
@@ -51,12 +51,12 @@ pub fn band(score: f64, b: &Bands) -> Level {
     }
 }
 
-pub fn on_scale(x: f64, scale: &[f64]) -> bool {
+pub(crate) fn on_scale(x: f64, scale: &[f64]) -> bool {
     scale.iter().any(|v| (v - x).abs() < 1e-9)
 }
 
 /// A score rendered without trailing zeros: 720, 1.5, 0.6.
-pub fn fmt_score(x: f64) -> String {
+pub(crate) fn fmt_score(x: f64) -> String {
     let s = format!("{:.2}", x);
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

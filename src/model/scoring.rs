@@ -13,26 +13,26 @@ use crate::load::standard::Standard;
 use super::enterprise::{EvaluationView, check_ref};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CategoryScore {
-    pub name: String,
-    pub awarded: u64,
-    pub applicable: u64,
+pub(crate) struct CategoryScore {
+    pub(crate) name: String,
+    pub(crate) awarded: u64,
+    pub(crate) applicable: u64,
     /// Percentage in tenths (0..=1000).
-    pub tenths: u64,
+    pub(crate) tenths: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Score {
-    pub awarded: u64,
-    pub applicable: u64,
-    pub tenths: u64,
+pub(crate) struct Score {
+    pub(crate) awarded: u64,
+    pub(crate) applicable: u64,
+    pub(crate) tenths: u64,
     /// `87.5`
-    pub percent: String,
-    pub line: f64,
-    pub vetoed: bool,
-    pub pass: bool,
-    pub verdict: Verdict,
-    pub categories: Vec<CategoryScore>,
+    pub(crate) percent: String,
+    pub(crate) line: f64,
+    pub(crate) vetoed: bool,
+    pub(crate) pass: bool,
+    pub(crate) verdict: Verdict,
+    pub(crate) categories: Vec<CategoryScore>,
 }
 
 fn tenths(awarded: u64, applicable: u64) -> u64 {
@@ -42,7 +42,7 @@ fn tenths(awarded: u64, applicable: u64) -> u64 {
 }
 
 /// Scores `scores` (item id → points) with `na` not applicable; `line` is the pass line in percent.
-pub fn score(
+pub(crate) fn score(
     std: &Standard,
     scores: &[(String, u64)],
     na: &[String],

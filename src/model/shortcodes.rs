@@ -14,7 +14,7 @@ use crate::domain::HighRisk;
 use crate::load::site_config::{Bands, SiteConfig};
 use crate::text::escape;
 
-pub const NAMES: &[&str] = &[
+pub(crate) const NAMES: &[&str] = &[
     "lec_bands",
     "ls_bands",
     "deadlines",
@@ -28,7 +28,7 @@ pub const NAMES: &[&str] = &[
     "enterprises",
 ];
 
-pub fn expand(
+pub(crate) fn expand(
     name: &str,
     args: &BTreeMap<String, String>,
     root: &str,

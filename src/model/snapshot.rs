@@ -12,30 +12,30 @@ use crate::load::site_config::SiteConfig;
 
 /// Counts on one date for one group of enterprises.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Snapshot {
-    pub enterprises: usize,
-    pub done: usize,
-    pub done_late: usize,
-    pub progress: usize,
-    pub late: usize,
-    pub hazards_open: usize,
-    pub hazards_rectifying: usize,
-    pub hazards_overdue: usize,
-    pub hazards_awaiting: usize,
-    pub hazards_awaiting_overdue: usize,
-    pub hazards_major_open: usize,
+pub(crate) struct Snapshot {
+    pub(crate) enterprises: usize,
+    pub(crate) done: usize,
+    pub(crate) done_late: usize,
+    pub(crate) progress: usize,
+    pub(crate) late: usize,
+    pub(crate) hazards_open: usize,
+    pub(crate) hazards_rectifying: usize,
+    pub(crate) hazards_overdue: usize,
+    pub(crate) hazards_awaiting: usize,
+    pub(crate) hazards_awaiting_overdue: usize,
+    pub(crate) hazards_major_open: usize,
 }
 
 /// Which enterprises a snapshot counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
+pub(crate) enum Group {
     All,
     HighRisk,
     Other,
 }
 
 impl Group {
-    pub fn parse(s: &str) -> Option<Group> {
+    pub(crate) fn parse(s: &str) -> Option<Group> {
         match s {
             "" | "全部" => Some(Group::All),
             _ => Cohort::from_name(s).map(|c| match c {
@@ -54,7 +54,7 @@ impl Group {
     }
 }
 
-pub fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) -> Snapshot {
+pub(crate) fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) -> Snapshot {
     let mut s = Snapshot::default();
     for e in ents.iter().filter(|e| group.contains(e)) {
         s.enterprises += 1;
@@ -86,7 +86,7 @@ pub fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) -> Snap
 }
 
 /// The names `{{ stat(name=…) }}` accepts, with what each counts.
-pub const STATS: &[(&str, &str)] = &[
+pub(crate) const STATS: &[(&str, &str)] = &[
     ("enterprises", "企业数"),
     ("done", "已达标（含逾期完成）"),
     ("done_on_time", "按期达标"),
@@ -103,7 +103,7 @@ pub const STATS: &[(&str, &str)] = &[
 ];
 
 impl Snapshot {
-    pub fn get(&self, name: &str) -> Option<usize> {
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
         Some(match name {
             "enterprises" => self.enterprises,
             "done" => self.done + self.done_late,

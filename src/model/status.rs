@@ -4,21 +4,21 @@
 
 use jiff::civil::Date;
 
-pub use crate::domain::{Status, StatusGroup};
+pub(crate) use crate::domain::{Status, StatusGroup};
 
 impl Status {
     /// The status word shown on pages and in the ledgers.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         self.name()
     }
 
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         self.group().class()
     }
 }
 
 impl StatusGroup {
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             StatusGroup::Done => "done",
             StatusGroup::InProgress => "progress",
@@ -29,26 +29,26 @@ impl StatusGroup {
 
 /// What the status rule needs to know of one evaluation.
 #[derive(Debug, Clone)]
-pub struct EvalFact<'a> {
-    pub date: Date,
-    pub by: &'a str,
-    pub pass: bool,
+pub(crate) struct EvalFact<'a> {
+    pub(crate) date: Date,
+    pub(crate) by: &'a str,
+    pub(crate) pass: bool,
     /// `87.5`
-    pub percent: &'a str,
-    pub line: f64,
+    pub(crate) percent: &'a str,
+    pub(crate) line: f64,
 }
 
 /// The status and the one-sentence reason for it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    pub status: Status,
-    pub reason: String,
+pub(crate) struct Decision {
+    pub(crate) status: Status,
+    pub(crate) reason: String,
     /// The first counted passing evaluation, if any.
-    pub passed_on: Option<Date>,
+    pub(crate) passed_on: Option<Date>,
 }
 
 /// Whether an evaluation by `by` counts; an empty list means every evaluator does.
-pub fn counts(by: &str, evaluators: &[String]) -> bool {
+pub(crate) fn counts(by: &str, evaluators: &[String]) -> bool {
     evaluators.is_empty() || evaluators.iter().any(|e| e == by)
 }
 
@@ -57,7 +57,7 @@ fn line_text(line: f64) -> String {
 }
 
 /// Decides the status as of `as_of`. Evaluations dated after `as_of` have not happened yet.
-pub fn decide(
+pub(crate) fn decide(
     evals: &[EvalFact],
     deadline: Option<Date>,
     as_of: Date,

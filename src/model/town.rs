@@ -11,22 +11,22 @@ use crate::domain::{Cohort, ControlLevel, HazardGrade, HighRisk, Kind, Size, Sta
 use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Group {
+pub(crate) struct Group {
     /// Which grouping: village, department, category, liaison, size, kind.
-    pub dimension: &'static str,
-    pub name: String,
+    pub(crate) dimension: &'static str,
+    pub(crate) name: String,
     /// Shown title (a liaison's public title, otherwise the name).
-    pub title: String,
+    pub(crate) title: String,
     /// Ledger key of the group's page.
-    pub key: String,
-    pub url: String,
-    pub slugs: Vec<String>,
-    pub count: usize,
-    pub done: usize,
-    pub progress: usize,
-    pub late: usize,
-    pub open_hazards: usize,
-    pub overdue_hazards: usize,
+    pub(crate) key: String,
+    pub(crate) url: String,
+    pub(crate) slugs: Vec<String>,
+    pub(crate) count: usize,
+    pub(crate) done: usize,
+    pub(crate) progress: usize,
+    pub(crate) late: usize,
+    pub(crate) open_hazards: usize,
+    pub(crate) overdue_hazards: usize,
 }
 
 #[cfg(test)]
@@ -41,42 +41,42 @@ mod tests {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HazardRef {
-    pub slug: String,
-    pub enterprise: String,
-    pub id: String,
-    pub grade: HazardGrade,
-    pub major: bool,
-    pub location: String,
-    pub description: String,
-    pub found: String,
-    pub deadline: String,
-    pub state_text: String,
-    pub state_class: &'static str,
+pub(crate) struct HazardRef {
+    pub(crate) slug: String,
+    pub(crate) enterprise: String,
+    pub(crate) id: String,
+    pub(crate) grade: HazardGrade,
+    pub(crate) major: bool,
+    pub(crate) location: String,
+    pub(crate) description: String,
+    pub(crate) found: String,
+    pub(crate) deadline: String,
+    pub(crate) state_text: String,
+    pub(crate) state_class: &'static str,
     /// Past the deadline and not closed.
-    pub overdue: bool,
+    pub(crate) overdue: bool,
     /// Rectified, waiting for acceptance (待验收).
-    pub awaiting: bool,
-    pub overdue_days: i64,
-    pub responsible: String,
+    pub(crate) awaiting: bool,
+    pub(crate) overdue_days: i64,
+    pub(crate) responsible: String,
 }
 
 /// The open hazards split so the parts add up: open = 整改中 + 逾期 + 待验收.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct HazardCounts {
-    pub open: usize,
+pub(crate) struct HazardCounts {
+    pub(crate) open: usize,
     /// Not rectified, within the deadline.
-    pub rectifying: usize,
+    pub(crate) rectifying: usize,
     /// Not rectified, past the deadline.
-    pub overdue: usize,
+    pub(crate) overdue: usize,
     /// Rectified, not accepted.
-    pub awaiting: usize,
+    pub(crate) awaiting: usize,
     /// Of `awaiting`, past the deadline.
-    pub awaiting_overdue: usize,
+    pub(crate) awaiting_overdue: usize,
 }
 
 impl HazardCounts {
-    pub fn of(open: &[HazardRef]) -> Self {
+    pub(crate) fn of(open: &[HazardRef]) -> Self {
         let awaiting = open.iter().filter(|h| h.awaiting).count();
         let overdue = open.iter().filter(|h| !h.awaiting && h.overdue).count();
         HazardCounts {
@@ -90,74 +90,74 @@ impl HazardCounts {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RiskRef {
-    pub slug: String,
-    pub enterprise: String,
-    pub id: String,
-    pub group: String,
-    pub activity: String,
-    pub hazard: String,
-    pub level: &'static str,
-    pub level_class: &'static str,
-    pub formula: String,
+pub(crate) struct RiskRef {
+    pub(crate) slug: String,
+    pub(crate) enterprise: String,
+    pub(crate) id: String,
+    pub(crate) group: String,
+    pub(crate) activity: String,
+    pub(crate) hazard: String,
+    pub(crate) level: &'static str,
+    pub(crate) level_class: &'static str,
+    pub(crate) formula: String,
     #[serde(serialize_with = "crate::domain::name_or_empty")]
-    pub control_level: Option<ControlLevel>,
-    pub rank: usize,
+    pub(crate) control_level: Option<ControlLevel>,
+    pub(crate) rank: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DeadlineGroup {
-    pub name: &'static str,
-    pub deadline: String,
-    pub count: usize,
-    pub evaluated: usize,
-    pub passed: usize,
-    pub passed_on_time: usize,
-    pub year_end_submitted: usize,
+pub(crate) struct DeadlineGroup {
+    pub(crate) name: &'static str,
+    pub(crate) deadline: String,
+    pub(crate) count: usize,
+    pub(crate) evaluated: usize,
+    pub(crate) passed: usize,
+    pub(crate) passed_on_time: usize,
+    pub(crate) year_end_submitted: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct Town {
-    pub total: usize,
-    pub done: usize,
-    pub progress: usize,
-    pub late: usize,
-    pub by_category: Vec<Group>,
-    pub by_size: Vec<Group>,
-    pub by_kind: Vec<Group>,
-    pub by_village: Vec<Group>,
-    pub by_department: Vec<Group>,
-    pub by_liaison: Vec<Group>,
-    pub by_status: Vec<Group>,
-    pub no_category: Group,
+pub(crate) struct Town {
+    pub(crate) total: usize,
+    pub(crate) done: usize,
+    pub(crate) progress: usize,
+    pub(crate) late: usize,
+    pub(crate) by_category: Vec<Group>,
+    pub(crate) by_size: Vec<Group>,
+    pub(crate) by_kind: Vec<Group>,
+    pub(crate) by_village: Vec<Group>,
+    pub(crate) by_department: Vec<Group>,
+    pub(crate) by_liaison: Vec<Group>,
+    pub(crate) by_status: Vec<Group>,
+    pub(crate) no_category: Group,
     /// Every hazard not closed: 整改中 + 逾期 + 待验收.
-    pub open_hazards: Vec<HazardRef>,
+    pub(crate) open_hazards: Vec<HazardRef>,
     /// Past the deadline and not closed (逾期未整改 + 待验收逾期).
-    pub overdue_count: usize,
-    pub hazard_counts: HazardCounts,
-    pub open_major_count: usize,
-    pub risks: Vec<RiskRef>,
-    pub missing_contact: Vec<String>,
-    pub missed_any: Vec<String>,
-    pub evaluated: usize,
-    pub deadline_groups: Vec<DeadlineGroup>,
-    pub demonstration: Vec<String>,
+    pub(crate) overdue_count: usize,
+    pub(crate) hazard_counts: HazardCounts,
+    pub(crate) open_major_count: usize,
+    pub(crate) risks: Vec<RiskRef>,
+    pub(crate) missing_contact: Vec<String>,
+    pub(crate) missed_any: Vec<String>,
+    pub(crate) evaluated: usize,
+    pub(crate) deadline_groups: Vec<DeadlineGroup>,
+    pub(crate) demonstration: Vec<String>,
     /// Landlords named by 厂中厂 records that match no record (not every lessor is a 工贸 enterprise).
-    pub outside_landlords: Vec<OutsideLandlord>,
-    pub gaps: Vec<String>,
-    pub month: String,
+    pub(crate) outside_landlords: Vec<OutsideLandlord>,
+    pub(crate) gaps: Vec<String>,
+    pub(crate) month: String,
 }
 
 /// A lessor with no record of its own, and the tenants that name it.
 #[derive(Debug, Clone, Serialize)]
-pub struct OutsideLandlord {
-    pub name: String,
-    pub tenants: Vec<super::enterprise::EnterpriseRef>,
+pub(crate) struct OutsideLandlord {
+    pub(crate) name: String,
+    pub(crate) tenants: Vec<super::enterprise::EnterpriseRef>,
 }
 
 /// A name as one folder of the output: path separators and leading dots would leave the ledger
 /// folder (or the site), so they are replaced.
-pub fn folder_name(name: &str) -> String {
+pub(crate) fn folder_name(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -197,7 +197,7 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
 /// How a [`Town`] is serialised, borrowed: the dashboard's brief version swaps in short lists
 /// without copying the town.
 #[derive(Serialize)]
-pub struct TownView<'t> {
+pub(crate) struct TownView<'t> {
     total: usize,
     done: usize,
     progress: usize,
@@ -295,7 +295,7 @@ impl Town {
     /// The town as the dashboard shows it: the first `n` open hazards and no risks (the full
     /// lists are in the ledgers). Serialising every open hazard and major risk of thousands of
     /// enterprises only to drop them took a noticeable part of a large build.
-    pub fn brief(&self, n: usize) -> TownView<'_> {
+    pub(crate) fn brief(&self, n: usize) -> TownView<'_> {
         TownView {
             open_hazards: &self.open_hazards[..self.open_hazards.len().min(n)],
             risks: &[],
@@ -309,7 +309,7 @@ fn in_group(ents: &[&Enterprise], g: StatusGroup) -> usize {
     ents.iter().filter(|e| e.status_group == g).count()
 }
 
-pub fn build(site: &Site) -> Town {
+pub(crate) fn build(site: &Site) -> Town {
     let all: Vec<&Enterprise> = site.enterprises.iter().collect();
     let pick =
         |f: &dyn Fn(&Enterprise) -> bool| all.iter().copied().filter(|e| f(e)).collect::<Vec<_>>();

@@ -6,7 +6,7 @@ const WEIGHTS: [u32; 17] = [
 ];
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum UsccError {
+pub(crate) enum UsccError {
     Length(usize),
     /// Position (1-based) and the character that is not allowed.
     BadChar(usize, char),
@@ -15,7 +15,7 @@ pub enum UsccError {
 }
 
 /// Validates `code`; on a wrong check character, says which one was expected.
-pub fn check(code: &str) -> Result<(), UsccError> {
+pub(crate) fn check(code: &str) -> Result<(), UsccError> {
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
         return Err(UsccError::Length(chars.len()));

@@ -290,7 +290,7 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
 }
 
 /// All pages of one enterprise, appended to `jobs`.
-pub fn jobs<'a>(
+pub(crate) fn jobs<'a>(
     site: &'a Site,
     e: &'a Enterprise,
     out: &Output,

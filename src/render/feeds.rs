@@ -4,7 +4,7 @@ use crate::model::Site;
 use crate::model::content::Page;
 use crate::text::escape;
 
-pub fn sitemap(site: &Site, keys: &[String]) -> Option<String> {
+pub(crate) fn sitemap(site: &Site, keys: &[String]) -> Option<String> {
     let base = site.base_url.as_ref()?;
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -20,7 +20,7 @@ pub fn sitemap(site: &Site, keys: &[String]) -> Option<String> {
     Some(s)
 }
 
-pub fn robots(site: &Site) -> String {
+pub(crate) fn robots(site: &Site) -> String {
     match (&site.base_url, site.profile) {
         (_, crate::model::Profile::Internal) => "User-agent: *\nDisallow: /\n".to_string(),
         (Some(b), _) => format!("User-agent: *\nAllow: /\nSitemap: {b}sitemap.xml\n"),
@@ -29,7 +29,7 @@ pub fn robots(site: &Site) -> String {
 }
 
 /// Atom feed of the dated pages of `section` (newest first). Dates only: the feed is deterministic.
-pub fn atom(site: &Site, section: &Page, pages: &[&Page]) -> String {
+pub(crate) fn atom(site: &Site, section: &Page, pages: &[&Page]) -> String {
     let base = site.base_url.clone().unwrap_or_default();
     let updated = pages
         .iter()

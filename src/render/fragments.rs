@@ -47,7 +47,7 @@ fn headcount(out: &mut String, n: Option<u64>) {
 }
 
 /// The enterprise page's risk inventory: per post or unit, a heading and a table of its risks.
-pub fn risk_tables(e: &Enterprise) -> String {
+pub(crate) fn risk_tables(e: &Enterprise) -> String {
     let mut out = String::with_capacity(e.risk_views.len() * 900 + e.risk_groups.len() * 600);
     for g in &e.risk_groups {
         let _ = write!(out, "\n<h3 id=\"group-{}\">", g.index);
@@ -101,7 +101,7 @@ pub fn risk_tables(e: &Enterprise) -> String {
 }
 
 /// The enterprise page's hazard ledger rows (the closed loop, overdue first as the model sorted them).
-pub fn hazard_rows(e: &Enterprise) -> String {
+pub(crate) fn hazard_rows(e: &Enterprise) -> String {
     let mut out = String::with_capacity(e.hazard_views.len() * 700);
     for h in &e.hazard_views {
         out.push_str("\n  <tr id=\"hazard-");
@@ -190,7 +190,7 @@ pub fn hazard_rows(e: &Enterprise) -> String {
 
 /// The four-colour table's dots: per level (strictest first), one ● for each of the group's risks
 /// at that level.
-pub fn level_dots(e: &Enterprise, g: &RiskGroup) -> [String; 4] {
+pub(crate) fn level_dots(e: &Enterprise, g: &RiskGroup) -> [String; 4] {
     const CLASSES: [&str; 4] = ["major", "considerable", "general", "low"];
     let mut dots: [String; 4] = Default::default();
     for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {

@@ -5,7 +5,7 @@ use crate::text::escape_into;
 
 /// Escapes `s` and keeps its dates, ids and formulas on one line (`<span class="nowrap">`), as
 /// Markdown prose does: for sentences made in Rust, such as an enterprise's status reason.
-pub fn escape_keep_tokens(s: &str) -> String {
+pub(crate) fn escape_keep_tokens(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 32);
     let mut last = 0;
     for (a, b) in crate::model::nowrap::token_spans(s) {

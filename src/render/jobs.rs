@@ -15,7 +15,7 @@ use crate::model::hazard::HazardState;
 use crate::model::{Site, town};
 
 /// Keys the generator owns; a content `_index.md` at one of them becomes that page's introduction.
-pub const GENERATED: &[&str] = &[
+pub(crate) const GENERATED: &[&str] = &[
     "enterprises/",
     "standards/",
     "ledger/",
@@ -25,12 +25,12 @@ pub const GENERATED: &[&str] = &[
 ];
 
 /// A file made alongside the pages (on the rendering threads): its output path and bytes.
-pub type Deferred = Box<dyn FnOnce() -> Result<(String, Vec<u8>), Box<Diagnostic>> + Send>;
+pub(crate) type Deferred = Box<dyn FnOnce() -> Result<(String, Vec<u8>), Box<Diagnostic>> + Send>;
 
 /// What [`all`] plans: the pages, and the files to make while they render.
-pub struct Planned<'a> {
-    pub jobs: Vec<Job<'a>>,
-    pub deferred: Vec<Deferred>,
+pub(crate) struct Planned<'a> {
+    pub(crate) jobs: Vec<Job<'a>>,
+    pub(crate) deferred: Vec<Deferred>,
 }
 
 /// What several planners read, made once per build.
@@ -63,7 +63,7 @@ fn ready<'a>(key: &str, template: &str, ctx: tera::Context, listed: bool) -> Job
 /// Every page of the site as a job, plus the files made alongside them (feed, ledger downloads):
 /// those go to `stream` when there is one (`build`), else into `out`; the costliest are left
 /// in [`Planned::deferred`]. One planner per page family, in output order.
-pub fn all<'a>(
+pub(crate) fn all<'a>(
     site: &'a Site,
     out: &mut Output,
     stream: Option<&super::Stream<'_>>,

@@ -8,15 +8,15 @@ use crate::diag::{Diagnostic, Severity};
 
 /// How the site is addressed: absolute links start with `url`, root-relative ones with `path`.
 #[derive(Debug, Clone, Default)]
-pub struct Base {
+pub(crate) struct Base {
     /// `https://example.org/lianshan/`, when the site has a base URL.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// `/lianshan/` (or `/`).
-    pub path: String,
+    pub(crate) path: String,
 }
 
 impl Base {
-    pub fn new(base_url: Option<&str>) -> Base {
+    pub(crate) fn new(base_url: Option<&str>) -> Base {
         let url = base_url.map(|u| {
             if u.ends_with('/') {
                 u.to_string()
@@ -36,26 +36,26 @@ impl Base {
 /// One link of a page: as written, and the output file (and anchor) it resolves to; `None` when
 /// it climbs above the site root.
 #[derive(Debug, Clone)]
-pub struct Link {
-    pub written: String,
-    pub target: Option<String>,
-    pub anchor: Option<String>,
+pub(crate) struct Link {
+    pub(crate) written: String,
+    pub(crate) target: Option<String>,
+    pub(crate) anchor: Option<String>,
 }
 
 /// What the check needs of one generated file: its links and the ids it defines.
 #[derive(Debug, Clone, Default)]
-pub struct PageLinks {
-    pub links: Vec<Link>,
-    pub ids: Vec<String>,
+pub(crate) struct PageLinks {
+    pub(crate) links: Vec<Link>,
+    pub(crate) ids: Vec<String>,
 }
 
 /// Whether the link check looks into this output file.
-pub fn scanned(path: &str) -> bool {
+pub(crate) fn scanned(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".xml")
 }
 
 /// The links and ids of an output file (HTML, or the XML of a feed or the sitemap).
-pub fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
+pub(crate) fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
     let text = String::from_utf8_lossy(bytes);
     let mut links: Vec<Link> = Vec::new();
     let mut ids = Vec::new();
@@ -262,7 +262,10 @@ fn join(dir: &str, rel: &str) -> Option<String> {
 }
 
 /// Checks every scanned page against the set of written files; one error per broken link.
-pub fn check(pages: &BTreeMap<String, PageLinks>, files: &BTreeSet<String>) -> Vec<Diagnostic> {
+pub(crate) fn check(
+    pages: &BTreeMap<String, PageLinks>,
+    files: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
     let ids: HashMap<&str, HashSet<&str>> = pages
         .iter()
         .map(|(p, l)| (p.as_str(), l.ids.iter().map(|s| s.as_str()).collect()))

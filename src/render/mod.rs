@@ -2,18 +2,18 @@
 //! the generated files (sitemap, robots, feed, charts). The result is a map of output path → bytes;
 //! nothing is written to disk here.
 
-pub mod enterprise;
-pub mod feeds;
-pub mod fragments;
-pub mod html;
-pub mod jobs;
-pub mod ledger;
-pub mod links;
-pub mod qr;
-pub mod reports;
-pub mod summary;
-pub mod svg;
-pub mod theme;
+pub(crate) mod enterprise;
+pub(crate) mod feeds;
+pub(crate) mod fragments;
+pub(crate) mod html;
+pub(crate) mod jobs;
+pub(crate) mod ledger;
+pub(crate) mod links;
+pub(crate) mod qr;
+pub(crate) mod reports;
+pub(crate) mod summary;
+pub(crate) mod svg;
+pub(crate) mod theme;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +30,7 @@ pub struct Output {
     /// Output path (UTF-8, `/`-separated) → content.
     pub files: BTreeMap<String, Vec<u8>>,
     /// Output path → file to copy (theme static files, content assets).
-    pub copies: BTreeMap<String, theme::ThemeFile>,
+    pub(crate) copies: BTreeMap<String, theme::ThemeFile>,
     /// The indexable text of the landing pages (print versions and card sheets repeat them), taken as each page is rendered (so `build` can stream
     /// the HTML to disk and keep only this).
     pub texts: Vec<(String, crate::page_text::PageText)>,
@@ -38,14 +38,14 @@ pub struct Output {
     pub pages: usize,
     /// The links and ids of every HTML page and feed, for [`check_links`] (taken as each file is
     /// made, so streamed pages are checked too).
-    pub links: BTreeMap<String, links::PageLinks>,
+    pub(crate) links: BTreeMap<String, links::PageLinks>,
     /// Files streamed out (not kept in `files`): they exist for the link check.
-    pub streamed: BTreeSet<String>,
+    pub(crate) streamed: BTreeSet<String>,
 }
 
 /// The output's link check: every link of every generated page, print versions and feeds
 /// included, must resolve to a file of the output (and an id in it). Run once all files are made.
-pub fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> {
+pub(crate) fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> {
     let base = links::Base::new(base_url);
     let missing: Vec<(String, links::PageLinks)> = out
         .files
@@ -66,11 +66,11 @@ pub fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> 
 
 /// Where rendered pages go when they are not kept in memory: `build` streams them into its
 /// staging folder as they are made, so memory does not grow with the size of the site.
-pub type Stream<'s> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 's;
+pub(crate) type Stream<'s> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 's;
 
 /// A page's context: built up front, or on demand on the rendering thread (enterprise pages: their
 /// contexts are large, and building them lazily keeps only a few alive at once).
-pub enum Ctx<'a> {
+pub(crate) enum Ctx<'a> {
     Ready(Context),
     Lazy(Box<dyn Fn() -> Context + Send + Sync + 'a>),
     /// A lazy context with a cheap fingerprint of everything it is made from: the preview server
@@ -82,19 +82,19 @@ pub enum Ctx<'a> {
 }
 
 /// One page to render: output key (folder), template and context.
-pub struct Job<'a> {
-    pub key: String,
+pub(crate) struct Job<'a> {
+    pub(crate) key: String,
     /// File name inside the key's folder (usually `index.html`).
-    pub file: String,
-    pub template: String,
-    pub ctx: Ctx<'a>,
-    pub in_sitemap: bool,
+    pub(crate) file: String,
+    pub(crate) template: String,
+    pub(crate) ctx: Ctx<'a>,
+    pub(crate) in_sitemap: bool,
     /// Whether the search index covers this page (printouts repeat their enterprise page).
-    pub indexed: bool,
+    pub(crate) indexed: bool,
 }
 
 impl Job<'_> {
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         format!("{}{}", self.key, self.file)
     }
 
@@ -152,7 +152,7 @@ const NAV: &[NavItem] = &[
 ];
 
 /// The context every template gets: site identity, profile, the way back to the root, navigation.
-pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
+pub(crate) fn base_context(site: &Site, key: &str, title: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("site", &site.config);
     ctx.insert("as_of", &site.as_of.to_string());
@@ -187,7 +187,7 @@ pub fn base_context(site: &Site, key: &str, title: &str) -> Context {
 }
 
 /// Parses the theme's templates; a syntax error names the template file and line.
-pub fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
+pub(crate) fn templates(theme: &theme::Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // tera's default also escapes `/`, which bloats every relative URL; quotes and <>& are what matter.
@@ -243,7 +243,7 @@ fn template_diag(file: &str, msg: &str) -> Diagnostic {
 /// Rendered pages of the previous build, keyed by output path with the hash of the context they
 /// were rendered from: the preview server re-renders only pages whose context or templates changed.
 #[derive(Default)]
-pub struct RenderCache {
+pub(crate) struct RenderCache {
     theme: u64,
     hashes: std::collections::HashMap<String, u64>,
     /// The output those hashes belong to (kept by the server anyway, so no second copy).
@@ -252,7 +252,7 @@ pub struct RenderCache {
 
 impl RenderCache {
     /// Records the output that the last render's hashes describe.
-    pub fn remember(&mut self, out: std::sync::Arc<Output>) {
+    pub(crate) fn remember(&mut self, out: std::sync::Arc<Output>) {
         self.last = Some(out);
     }
 }
@@ -277,7 +277,7 @@ fn context_hash(template: &str, ctx: &Context) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
-pub fn theme_fingerprint(theme: &theme::Theme) -> u64 {
+pub(crate) fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (name, (_, text)) in &theme.templates {
         std::hash::Hash::hash(name, &mut h);
@@ -287,7 +287,7 @@ pub fn theme_fingerprint(theme: &theme::Theme) -> u64 {
 }
 
 /// Renders the whole site.
-pub fn render(
+pub(crate) fn render(
     site: &Site,
     theme: &theme::Theme,
     tera: &Tera,

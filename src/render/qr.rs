@@ -36,7 +36,7 @@ impl Packed {
 type Memo = HashMap<String, Option<Packed>>;
 
 /// An SVG QR code for `url`, or `None` if the URL is too long to encode.
-pub fn svg(url: &str, label: &str) -> Option<String> {
+pub(crate) fn svg(url: &str, label: &str) -> Option<String> {
     static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
     let hit = memo.lock().ok().and_then(|m| m.get(url).cloned());
@@ -92,7 +92,7 @@ fn draw(p: &Packed, url: &str, label: &str) -> String {
 /// are done here on plain booleans — eight masked copies of the crate's canvas, scored by its
 /// own rules, cost more than everything else about a code, and a town has tens of thousands.
 /// The result is the crate's own choice, module for module (see the tests).
-pub fn encode(data: &str) -> Option<(usize, Vec<bool>)> {
+pub(crate) fn encode(data: &str) -> Option<(usize, Vec<bool>)> {
     use qrcode::canvas::Canvas;
     let bits = qrcode::bits::encode_auto(data.as_bytes(), qrcode::EcLevel::M).ok()?;
     let version = bits.version();
@@ -244,7 +244,7 @@ fn draw_format(m: &mut [bool], w: usize, format: u16) {
 /// 1:1:3:1:1 patterns beside four light modules, and the dark/light balance. It runs eight times
 /// per code, tens of thousands of codes per town: codes up to 120 modules wide (every page URL)
 /// are scored on rows and columns packed into bit sets, wider ones line by line.
-pub fn penalty(m: &[bool], w: usize) -> u32 {
+pub(crate) fn penalty(m: &[bool], w: usize) -> u32 {
     // A line plus four padding modules each side must fit the word.
     match w {
         1..=56 => penalty_u64(m, w),
@@ -377,8 +377,9 @@ fn finders(line: &[bool]) -> u32 {
     score
 }
 
-/// Reads the module matrix back out of an SVG made by [`svg`] (for tests and checks).
-pub fn matrix_of(svg: &str) -> Option<(usize, Vec<bool>)> {
+/// Reads the module matrix back out of an SVG made by [`svg`] (for the tests).
+#[cfg(test)]
+fn matrix_of(svg: &str) -> Option<(usize, Vec<bool>)> {
     let size: usize = svg
         .split("viewBox=\"0 0 ")
         .nth(1)?

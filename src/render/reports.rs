@@ -28,7 +28,7 @@ struct Year<'a> {
     entries: Vec<Entry<'a>>,
 }
 
-pub fn index_job(site: &Site) -> Job<'_> {
+pub(crate) fn index_job(site: &Site) -> Job<'_> {
     let mut years: Vec<Year> = Vec::new();
     for e in &site.enterprises {
         let mut seen: Vec<i16> = Vec::new();

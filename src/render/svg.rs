@@ -3,17 +3,17 @@
 
 use crate::text::escape;
 
-pub struct Bar {
-    pub label: String,
-    pub value: f64,
+pub(crate) struct Bar {
+    pub(crate) label: String,
+    pub(crate) value: f64,
     /// Text shown after the bar (the number, with unit).
-    pub text: String,
+    pub(crate) text: String,
     /// CSS class for the fill colour.
-    pub class: String,
+    pub(crate) class: String,
 }
 
 /// Horizontal bar chart; `max` scales the bars (e.g. 100 for percentages).
-pub fn bars(title: &str, bars: &[Bar], max: f64) -> String {
+pub(crate) fn bars(title: &str, bars: &[Bar], max: f64) -> String {
     let row = 28.0;
     let label_w = 150.0;
     let bar_w = 260.0;
@@ -49,7 +49,7 @@ pub fn bars(title: &str, bars: &[Bar], max: f64) -> String {
 }
 
 /// A stacked single bar (e.g. deadline status of a group), segments labelled in the legend.
-pub fn stacked(title: &str, segments: &[(String, f64, String)]) -> String {
+pub(crate) fn stacked(title: &str, segments: &[(String, f64, String)]) -> String {
     let total: f64 = segments.iter().map(|s| s.1).sum();
     let w = 300.0;
     let mut x = 0.0;

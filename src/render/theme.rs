@@ -12,24 +12,24 @@ mod embedded {
 
 /// A file of the theme: embedded bytes or a file on disk (with the path shown in errors).
 #[derive(Debug, Clone)]
-pub enum ThemeFile {
+pub(crate) enum ThemeFile {
     Embedded(&'static [u8]),
     Disk(PathBuf),
 }
 
-pub struct Theme {
+pub(crate) struct Theme {
     /// Template name (`page.html`) → (shown path, source text).
-    pub templates: BTreeMap<String, (String, String)>,
+    pub(crate) templates: BTreeMap<String, (String, String)>,
     /// Output path (`css/site.css`) → file.
-    pub statics: BTreeMap<String, ThemeFile>,
+    pub(crate) statics: BTreeMap<String, ThemeFile>,
 }
 
-pub fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
+pub(crate) fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
     embedded::FILES
 }
 
 /// Collects the layers for the site at `root`. Unreadable templates are reported as I/O errors.
-pub fn load(root: &Path) -> anyhow::Result<Theme> {
+pub(crate) fn load(root: &Path) -> anyhow::Result<Theme> {
     let mut templates = BTreeMap::new();
     let mut statics = BTreeMap::new();
     for (rel, bytes) in embedded::FILES {

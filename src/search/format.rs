@@ -3,21 +3,21 @@
 //! weights, the shard hash, document ids in base 36, and the posting-list codec.
 
 /// BM25 parameters of the impacts (applied when indexing; queries only add impacts up).
-pub const K1: f64 = 1.2;
-pub const B: f64 = 0.75;
+pub(crate) const K1: f64 = 1.2;
+pub(crate) const B: f64 = 0.75;
 
 /// Target bytes of one shard; the shard count follows from the total.
-pub const SHARD_TARGET: usize = 4 * 1024;
+pub(crate) const SHARD_TARGET: usize = 4 * 1024;
 /// Posting strings longer than this get a file of their own instead of a place in a shard.
-pub const LIST_INLINE: usize = 1024;
+pub(crate) const LIST_INLINE: usize = 1024;
 /// Scale of the whole-number impacts (BM25 weight × this, rounded).
-pub const IMPACT_SCALE: f64 = 30.0;
+pub(crate) const IMPACT_SCALE: f64 = 30.0;
 /// Extra weight of a term occurrence in the title and in a heading.
-pub const TITLE_WEIGHT: u32 = 3;
-pub const HEADING_WEIGHT: u32 = 1;
+pub(crate) const TITLE_WEIGHT: u32 = 3;
+pub(crate) const HEADING_WEIGHT: u32 = 1;
 
 /// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
-pub fn fnv1a(s: &str) -> u32 {
+pub(crate) fn fnv1a(s: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in s.bytes() {
         h ^= b as u32;
@@ -26,7 +26,7 @@ pub fn fnv1a(s: &str) -> u32 {
     h
 }
 
-pub fn shard_of(term: &str, shards: usize) -> usize {
+pub(crate) fn shard_of(term: &str, shards: usize) -> usize {
     (fnv1a(term) as usize) % shards.max(1)
 }
 
@@ -46,7 +46,7 @@ pub fn b36(mut n: u64) -> String {
 
 /// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
 /// Rust and JavaScript rank identically with no floating point on the query side.
-pub fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
+pub(crate) fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
     let (tf, n, df) = (weighted_tf as f64, n as f64, df as f64);
     let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
     let norm = 1.0 - B + B * len as f64 / avgdl.max(1.0);
@@ -55,14 +55,14 @@ pub fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u3
 }
 
 /// Characters of page text per chunk.
-pub const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 /// Characters of the posting alphabet: the first 32 end a number, the last 32 say more follow.
-pub const VARINT_DIGITS: &[u8; 64] =
+pub(crate) const VARINT_DIGITS: &[u8; 64] =
     b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
 
 /// Appends `n` as base-32 digits, most significant first, every digit but the last marked.
-pub fn push_varint(out: &mut String, n: u64) {
+pub(crate) fn push_varint(out: &mut String, n: u64) {
     let mut groups = [0u8; 13];
     let mut k = 0;
     let mut v = n;

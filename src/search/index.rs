@@ -61,7 +61,11 @@ struct DocFile<'a> {
 /// root and less the top section when a nearer parent names the page better (a manual rather than
 /// 指导手册), each without a trailing （…） remark; then 第N章 when the page is a numbered chapter
 /// of such a parent (from its title, `08 …` or `第8章 …`, else its file name, `08-…`).
-pub fn place(key: &str, title: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+pub(crate) fn place(
+    key: &str,
+    title: &str,
+    title_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<String> {
     let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
     let mut out: Vec<String> = (1..parts.len())
         .filter_map(|i| title_of(&format!("{}/", parts[..i].join("/"))))
@@ -327,7 +331,7 @@ impl std::hash::Hasher for FastHasher {
 }
 
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
-pub fn build(out: &mut Output) -> IndexStats {
+pub(crate) fn build(out: &mut Output) -> IndexStats {
     let (files, stats) = index(out);
     out.files.extend(files);
     stats

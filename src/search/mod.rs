@@ -7,4 +7,5 @@ pub mod index;
 pub mod query;
 pub mod tokenize;
 
-pub use index::{IndexStats, build, index};
+pub(crate) use index::build;
+pub use index::{IndexStats, index};

@@ -19,14 +19,14 @@ enum Class {
     Other,
 }
 
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2EBEF | 0x30000..=0x3134F
         | 0x3040..=0x30FF | 0xAC00..=0xD7A3)
 }
 
 /// Folds full-width ASCII (Ａ, １, ．) to half-width and lower-cases.
-pub fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',
@@ -53,16 +53,16 @@ fn class(c: char) -> Class {
 
 /// A token as a byte range of the folded text (see [`spans_into`]) and its position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub start: u32,
-    pub end: u32,
-    pub pos: u32,
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) pos: u32,
 }
 
 /// Appends the folded form of `text` to `folded` and its tokens, as ranges of `folded`, to `out`;
 /// positions are numbered from `start`, and the next free one is returned. No allocation per token:
 /// the indexer sees every character of a large site.
-pub fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut Vec<Span>) -> u32 {
+pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut Vec<Span>) -> u32 {
     // Start byte (in `folded`) and class of every folded character of `text`.
     let mut chars: Vec<(u32, Class)> = Vec::with_capacity(text.len() / 2);
     for c in text.chars() {

@@ -12,7 +12,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 use super::{Shared, live};
 use crate::render::theme::ThemeFile;
 
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit_once('.')
         .map_or("", |(_, e)| e)
@@ -39,7 +39,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// The output-relative path a URL asks for, or `Err(status)` when it may not be served.
-pub fn resolve(url: &str) -> Result<String, u16> {
+pub(crate) fn resolve(url: &str) -> Result<String, u16> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     if !path.starts_with('/') {
         return Err(400);
@@ -75,7 +75,7 @@ fn headers(pairs: &[(&str, &str)]) -> Vec<Header> {
 /// with the port (and without it on port 80). Anything else is refused, so a web page that
 /// points its own name at 127.0.0.1 (DNS rebinding) cannot read the preview.
 #[derive(Debug, Clone, Default)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     names: Vec<String>,
     /// Bound to every interface (`--bind 0.0.0.0`): colleagues reach the preview by this
     /// machine's IP address, whichever it is. An IP address is no DNS name, so rebinding
@@ -84,7 +84,7 @@ pub struct Hosts {
 }
 
 impl Hosts {
-    pub fn new(bound: std::net::SocketAddr) -> Hosts {
+    pub(crate) fn new(bound: std::net::SocketAddr) -> Hosts {
         let port = bound.port();
         let mut names = vec![
             bound.to_string(),
@@ -106,7 +106,7 @@ impl Hosts {
         }
     }
 
-    pub fn allows(&self, host: Option<&str>) -> bool {
+    pub(crate) fn allows(&self, host: Option<&str>) -> bool {
         let Some(h) = host.map(str::trim) else {
             return false;
         };
@@ -119,7 +119,7 @@ impl Hosts {
     }
 
     /// For the refusal message.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut s = self.names.join("、");
         if self.any_ip_on.is_some() {
             s.push_str("，以及本机的任一 IP 地址");
@@ -128,7 +128,7 @@ impl Hosts {
     }
 }
 
-pub fn handle(request: Request, shared: &Shared) {
+pub(crate) fn handle(request: Request, shared: &Shared) {
     let host = request
         .headers()
         .iter()

@@ -2,7 +2,7 @@
 //! to `/__dualprev/events`, reloads the page when it changed (keeping the scroll position), and
 //! shows or clears an overlay with the diagnostics. Everything is inserted as text.
 
-pub const SCRIPT: &str = r#"(function () {
+pub(crate) const SCRIPT: &str = r#"(function () {
   "use strict";
   var KEY = "dualprev-scroll:" + location.pathname;
   try {

@@ -3,7 +3,7 @@
 //! every open page over server-sent events to reload, or to show an overlay with the diagnostics.
 
 pub mod http;
-pub mod live;
+pub(crate) mod live;
 pub mod watch;
 
 use std::path::PathBuf;
@@ -17,36 +17,36 @@ use crate::pipeline::{self, BuildOptions, Failure};
 use crate::render::Output;
 
 /// What the server currently knows: the last good output and the state of the last rebuild.
-pub struct Shared {
-    pub output: RwLock<Arc<Output>>,
+pub(crate) struct Shared {
+    pub(crate) output: RwLock<Arc<Output>>,
     /// The search index files, rebuilt after the pages so a reload is never held up by it.
-    pub search: RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
-    pub status: RwLock<Status>,
-    pub clients: Mutex<Vec<mpsc::Sender<String>>>,
+    pub(crate) search: RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
+    pub(crate) status: RwLock<Status>,
+    pub(crate) clients: Mutex<Vec<mpsc::Sender<String>>>,
     /// Mirror of the output on disk, if `--out` was given.
-    pub mirror: Option<PathBuf>,
+    pub(crate) mirror: Option<PathBuf>,
     /// `Host` header values the server answers (see [`http::Hosts`]).
-    pub hosts: http::Hosts,
+    pub(crate) hosts: http::Hosts,
     /// Print each rebuild's time per stage (`--timings`).
-    pub timings: bool,
+    pub(crate) timings: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Status {
+pub(crate) struct Status {
     /// Rebuilds done since start (the first build is 1).
-    pub generation: u64,
-    pub ok: bool,
-    pub errors: Vec<Diagnostic>,
+    pub(crate) generation: u64,
+    pub(crate) ok: bool,
+    pub(crate) errors: Vec<Diagnostic>,
     /// Rendered text of the errors, as the terminal shows them.
-    pub rendered: Vec<String>,
-    pub last_ms: u128,
+    pub(crate) rendered: Vec<String>,
+    pub(crate) last_ms: u128,
     /// The last sync marker answered: every change made before it has been built.
-    pub sync: String,
+    pub(crate) sync: String,
 }
 
 impl Shared {
     /// Sends one SSE event to every connected page, dropping the ones that have gone away.
-    pub fn broadcast(&self, event: &str, data: &str) {
+    pub(crate) fn broadcast(&self, event: &str, data: &str) {
         let msg = format!("event: {event}\ndata: {data}\n\n");
         if let Ok(mut clients) = self.clients.lock() {
             clients.retain(|c| c.send(msg.clone()).is_ok());
@@ -176,7 +176,7 @@ fn answer_syncs(shared: &Shared, syncs: Vec<String>) {
 
 /// Rebuilds the whole site in memory; on success swaps the output and reloads the pages that
 /// changed, on failure keeps the last good output and shows the overlay.
-pub fn rebuild(
+pub(crate) fn rebuild(
     opts: &BuildOptions,
     shared: &Shared,
     changed: &[PathBuf],

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 
 /// Quiet time that ends a burst; long enough for rename-over saves, short enough to feel instant.
-pub const QUIET: Duration = Duration::from_millis(25);
+pub(crate) const QUIET: Duration = Duration::from_millis(25);
 /// A burst never delays a rebuild longer than this.
-pub const MAX_WAIT: Duration = Duration::from_millis(250);
+pub(crate) const MAX_WAIT: Duration = Duration::from_millis(250);
 
-pub const DIRS: &[&str] = &["content", "data", "templates", "static", "themes"];
+pub(crate) const DIRS: &[&str] = &["content", "data", "templates", "static", "themes"];
 
 /// Whether a path (relative or absolute) is an editor's temporary file.
-pub fn is_temp(path: &Path) -> bool {
+pub(crate) fn is_temp(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -27,7 +27,7 @@ pub fn is_temp(path: &Path) -> bool {
 
 /// What the watcher hands the rebuild loop.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Changed paths (relative to the root), one editor save or one burst.
     Paths(Vec<PathBuf>),
     /// A sync marker file was created: every change before it has been handed over.
@@ -38,7 +38,7 @@ pub enum Change {
 /// until `/__dualprev/status` reports it in `sync`, which means every change made before it
 /// has been built — waiting on an event, not on a fixed time. Such files are dot files, which
 /// the site ignores.
-pub const SYNC_PREFIX: &str = ".dualprev-sync-";
+pub(crate) const SYNC_PREFIX: &str = ".dualprev-sync-";
 
 /// The sync marker an event creates, if any.
 fn sync_marker(ev: &notify::Event) -> Option<String> {
@@ -52,7 +52,10 @@ fn sync_marker(ev: &notify::Event) -> Option<String> {
 }
 
 /// Starts watching; batches of changed paths (relative to `root`) and sync markers arrive on `tx`.
-pub fn start(root: &Path, tx: mpsc::Sender<Change>) -> anyhow::Result<notify::RecommendedWatcher> {
+pub(crate) fn start(
+    root: &Path,
+    tx: mpsc::Sender<Change>,
+) -> anyhow::Result<notify::RecommendedWatcher> {
     let (raw_tx, raw_rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(raw_tx).context("无法监视文件变化")?;
     for d in DIRS {

@@ -12,7 +12,7 @@ use crate::render::Output;
 use crate::render::theme::ThemeFile;
 
 /// A staging folder beside the output folder, removed when dropped unless it was swapped in.
-pub struct Staging {
+pub(crate) struct Staging {
     dest: PathBuf,
     dir: PathBuf,
     old: PathBuf,
@@ -29,7 +29,7 @@ impl Drop for Staging {
 
 impl Staging {
     /// Creates `.NAME.staging-PID` next to `dest`.
-    pub fn create(dest: &Path) -> anyhow::Result<Staging> {
+    pub(crate) fn create(dest: &Path) -> anyhow::Result<Staging> {
         let parent = dest
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -53,7 +53,7 @@ impl Staging {
     }
 
     /// Writes one file (callable from several threads at once).
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let p = self.dir.join(rel);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
@@ -63,7 +63,7 @@ impl Staging {
 
     /// Writes what `out` holds, then swaps the staging folder in for the output folder. On an
     /// error the staging folder goes when `self` is dropped.
-    pub fn finish(mut self, out: &Output) -> anyhow::Result<()> {
+    pub(crate) fn finish(mut self, out: &Output) -> anyhow::Result<()> {
         self.fill(out)?;
         remove_all(&self.old);
         let had_old = self.dest.exists();
@@ -148,7 +148,7 @@ fn remove_all(dir: &Path) {
 
 /// Refuses an output folder that would replace the site's own sources: the site root itself, a
 /// folder inside content/, data/, templates/, static/ or themes/, or a folder that contains the root.
-pub fn check_destination(root: &Path, dest: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_destination(root: &Path, dest: &Path) -> anyhow::Result<()> {
     let abs = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() {
             p.to_path_buf()
@@ -191,7 +191,7 @@ pub fn check_destination(root: &Path, dest: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes an in-memory site to `dest` atomically (the preview server's `--out` mirror).
-pub fn write(dest: &Path, out: &Output) -> anyhow::Result<()> {
+pub(crate) fn write(dest: &Path, out: &Output) -> anyhow::Result<()> {
     Staging::create(dest)?.finish(out)
 }
 

@@ -11,7 +11,7 @@ use crate::text::escape_into as esc;
 /// A paper a card is printed on. Keep in step with enterprise.css and the `@page` rules of
 /// cards.html: the printable area is the paper less its margins.
 #[derive(Clone, Copy, Debug)]
-pub struct Paper {
+pub(crate) struct Paper {
     /// Printable area, mm.
     width: f64,
     height: f64,
@@ -23,7 +23,7 @@ pub struct Paper {
 }
 
 /// A4 with 10 mm margins, one card a page.
-pub const A4: Paper = Paper {
+pub(crate) const A4: Paper = Paper {
     width: 190.0,
     height: 277.0,
     pt: 13.0,
@@ -32,7 +32,7 @@ pub const A4: Paper = Paper {
 };
 
 /// A5 with 8 mm margins, one card a page.
-pub const A5: Paper = Paper {
+pub(crate) const A5: Paper = Paper {
     width: 132.0,
     height: 194.0,
     pt: 10.0,
@@ -290,7 +290,7 @@ fn distinct<'s>(list: impl IntoIterator<Item = &'s String>) -> Vec<String> {
 }
 
 /// The cards (`<section>`s) of one post for `paper`; `qr` is the post's card-page QR code.
-pub fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> String {
+pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> String {
     let risks: Vec<_> = g
         .risks
         .iter()

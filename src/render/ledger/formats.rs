@@ -15,7 +15,7 @@ use super::{Cell, Row, Table};
 /// string constant) without `"`, which leaves nothing the formula could do but return its text;
 /// Chinese text such as `3名操作工…` is left alone, Excel keeps it. Number cells stay numbers.
 /// Other text starting with `= + - @` would be read as a formula: it gets a leading `'`.
-pub fn csv(table: &Table) -> Vec<u8> {
+pub(crate) fn csv(table: &Table) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     let quote = |c: String| -> String {
         if c.contains([',', '"', '\n', '\r']) {
@@ -69,7 +69,7 @@ fn excel_would_convert(c: &str) -> bool {
 /// JSON: an array of objects keyed by the Chinese headers, numbers as numbers. Written straight
 /// from the table (keys sorted, as a JSON map sorts them) rather than through one map per row,
 /// which made the town's ledgers the slowest part of the build.
-pub fn json(table: &Table) -> Vec<u8> {
+pub(crate) fn json(table: &Table) -> Vec<u8> {
     serde_json::to_vec_pretty(&JsonDoc(table)).unwrap_or_default()
 }
 
@@ -145,7 +145,7 @@ fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
 }
 
 /// One workbook, a sheet per table, header row bold and frozen, widths set.
-pub fn xlsx(tables: &[&Table], as_of: jiff::civil::Date) -> Result<Vec<u8>, String> {
+pub(crate) fn xlsx(tables: &[&Table], as_of: jiff::civil::Date) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
     // A fixed creation date keeps the file byte-identical between builds.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-pub use formats::{csv, json, xlsx};
+pub(crate) use formats::{csv, json, xlsx};
 
 mod formats;
 
@@ -14,20 +14,20 @@ use crate::model::{Profile, Site};
 
 /// A ledger table: headers and rows of text/number cells; the first column may link to an enterprise.
 #[derive(Debug, Clone, Serialize)]
-pub struct Table {
-    pub name: String,
+pub(crate) struct Table {
+    pub(crate) name: String,
     /// Column names as the CSV, JSON and workbook write them.
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     /// How each column wraps on the page and how the filter box matches it.
-    pub kinds: Vec<Kind>,
+    pub(crate) kinds: Vec<Kind>,
     /// Where each header may wrap: its words, never broken inside (`建设|进度`, not 建/设/进/度).
-    pub words: Vec<Vec<String>>,
-    pub rows: Vec<Row>,
+    pub(crate) words: Vec<Vec<String>>,
+    pub(crate) rows: Vec<Row>,
 }
 
 /// What a column holds, for the page: how it wraps and how the filter box matches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Names and short text: wraps, filtered by substring.
     Text,
     /// Long free text (a hazard's description): wraps in a wider column, filtered by substring.
@@ -68,25 +68,25 @@ impl Table {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     /// Enterprise slug the row belongs to (links the first cell).
-    pub slug: String,
+    pub(crate) slug: String,
     /// Anchor on the enterprise page, if the row is about a hazard or risk.
-    pub anchor: String,
-    pub cells: Vec<Cell>,
+    pub(crate) anchor: String,
+    pub(crate) cells: Vec<Cell>,
     /// CSS class for highlighting (overdue rows).
-    pub class: String,
+    pub(crate) class: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Num(f64),
 }
 
 impl Cell {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(n) => crate::model::risk::fmt_score(*n),
@@ -132,7 +132,7 @@ const PERSONAL_COLUMNS: &[Spec] = &[
     ("企业|联系人", Kind::Text),
 ];
 
-pub fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> Table {
+pub(crate) fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profile) -> Table {
     let mut spec = ENTERPRISE_COLUMNS.to_vec();
     if profile == Profile::Internal {
         spec.extend_from_slice(PERSONAL_COLUMNS);
@@ -213,7 +213,7 @@ const HAZARD_COLUMNS: &[Spec] = &[
 
 /// The open hazards, with the enterprise's village and liaison as the enterprise ledger shows them
 /// (the liaison's public title; the internal profile adds name and phone, as there).
-pub fn hazard_table(site: &Site, town: &Town) -> Table {
+pub(crate) fn hazard_table(site: &Site, town: &Town) -> Table {
     let by_slug: std::collections::HashMap<&str, &Enterprise> = site
         .enterprises
         .iter()
@@ -273,7 +273,7 @@ const RISK_COLUMNS: &[Spec] = &[
     ("管控|层级", Kind::Exact),
 ];
 
-pub fn risk_table(town: &Town) -> Table {
+pub(crate) fn risk_table(town: &Town) -> Table {
     let rows = town
         .risks
         .iter()
@@ -297,7 +297,7 @@ pub fn risk_table(town: &Town) -> Table {
 }
 
 /// The `<tr>` rows of a ledger table; the first cell links to the enterprise (and anchor).
-pub fn rows_html(table: &Table, root: &str) -> String {
+pub(crate) fn rows_html(table: &Table, root: &str) -> String {
     use crate::text::escape;
     let mut out = String::with_capacity(table.rows.len() * 400);
     for r in &table.rows {
@@ -328,13 +328,13 @@ pub fn rows_html(table: &Table, root: &str) -> String {
 }
 
 /// A ledger page: its key, title, table and the sub-ledgers it links to.
-pub struct LedgerPage {
-    pub key: String,
-    pub title: String,
-    pub table: Table,
-    pub description: String,
+pub(crate) struct LedgerPage {
+    pub(crate) key: String,
+    pub(crate) title: String,
+    pub(crate) table: Table,
+    pub(crate) description: String,
     /// What its downloads are called when saved (`连山镇-企业台账-2025-06-30`), without extension.
-    pub download: String,
+    pub(crate) download: String,
 }
 
 /// The name a download is saved under: town, what it is, as-of date. The files keep their plain
@@ -369,7 +369,7 @@ fn download_name(site: &Site, what: &[&str]) -> String {
 }
 
 /// The workbook's saved name (all the ledgers' sheets in one file).
-pub fn workbook_name(site: &Site) -> String {
+pub(crate) fn workbook_name(site: &Site) -> String {
     download_name(site, &["全部台账"]) + ".xlsx"
 }
 
@@ -384,7 +384,7 @@ fn header_html(words: &[String]) -> String {
 /// What the ledger template needs beyond the base context: the header cells (with the column's
 /// filter match in `data-match`), classes telling the style sheet which columns never wrap
 /// (`nw-3`) and which hold long text (`lg-7`), and the downloads' names.
-pub fn insert_context(ctx: &mut tera::Context, site: &Site, lp: &LedgerPage) {
+pub(crate) fn insert_context(ctx: &mut tera::Context, site: &Site, lp: &LedgerPage) {
     use std::fmt::Write;
     let t = &lp.table;
     let (mut heads, mut classes) = (String::new(), String::from("data-table sortable ledger"));
@@ -411,7 +411,7 @@ pub fn insert_context(ctx: &mut tera::Context, site: &Site, lp: &LedgerPage) {
 }
 
 /// Every ledger page of the site.
-pub fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
+pub(crate) fn pages(site: &Site, town: &Town) -> Vec<LedgerPage> {
     let all: Vec<&Enterprise> = site.enterprises.iter().collect();
     let mut out = vec![LedgerPage {
         key: "ledger/".into(),
