@@ -231,6 +231,49 @@ fn named_evaluators_leave_self_evaluation_out() {
 }
 
 #[test]
+fn an_evaluation_that_does_not_count_is_not_a_year_end_submission() {
+    // The dashboard's deadline table: the cells of one group's row.
+    fn row(home: &str, group: &str) -> Vec<String> {
+        let start = home
+            .find(&format!("class=\"group-name\">{group}</th>"))
+            .unwrap_or_else(|| panic!("no row for {group}"));
+        let end = start + home[start..].find("</tr>").unwrap();
+        home[start..end]
+            .split("<td")
+            .skip(1)
+            .map(|c| page_text(&format!("<td{c}")))
+            .collect()
+    }
+    let named = |with_self_evaluation: bool| {
+        let s = site("town-small");
+        if with_self_evaluation {
+            // taiping is high-risk (deadline 2024-12-31): a 自评 in the deadline year, in time.
+            append(&s, T, &full_marks_self_evaluation(&s, "2024-11-01"));
+        }
+        // Only an evaluator no record names counts, so no evaluation in the fixture does.
+        replace_once(
+            &s,
+            "data/site.toml",
+            "[deadlines]",
+            "[plan]\nevaluators = [\"县评估机构\"]\n\n[deadlines]",
+        );
+        let (out, _) = build(&s);
+        row(&read(&out, "index.html"), "高风险企业")
+    };
+    let (before, after) = (named(false), named(true));
+    // Columns: deadline, count, evaluated, passed, passed on time, submitted by year end.
+    assert_eq!(before.len(), 6, "{before:?}");
+    assert_eq!(
+        before[5], "0",
+        "nothing counts, so nothing was submitted: {before:?}"
+    );
+    assert_eq!(
+        after, before,
+        "a 自评 that does not count changes no column"
+    );
+}
+
+#[test]
 fn a_lessor_is_high_risk_and_both_pages_link() {
     let s = site("town-small");
     // Before: yingji-warehouse has no category, deadline 2025-12-31, 推进中.

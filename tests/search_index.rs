@@ -744,10 +744,12 @@ fn shards_are_json_maps_of_terms() {
     let shards = meta["shards"].as_u64().unwrap();
     assert!(shards >= 1);
     let mut terms: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bytes = 0;
     for i in 0..shards {
         let text = b
             .get(&format!("search/s/{i}.json"))
             .unwrap_or_else(|| panic!("shard {i} missing"));
+        bytes += text.len();
         let m: BTreeMap<String, String> = serde_json::from_str(&text).unwrap();
         for k in m.keys() {
             assert!(
@@ -756,6 +758,12 @@ fn shards_are_json_maps_of_terms() {
             );
         }
     }
+    // A query fetches whole shards: they are sized to about 4 KB (bench/README.md, search bytes).
+    let mean = bytes as u64 / shards;
+    assert!(
+        shards == 1 || (2048..=8192).contains(&mean),
+        "{shards} shards of {mean} bytes on average"
+    );
     for t in ["粉尘", "尘爆", "爆炸", "gb", "15577", "0.1", "mpa", "2024"] {
         assert!(terms.contains_key(t), "term {t:?} missing from the shards");
     }

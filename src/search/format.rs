@@ -130,6 +130,16 @@ mod tests {
     }
 
     #[test]
+    fn impact_is_bm25_times_30_rounded() {
+        // Worked by hand: idf = ln((10 − 1 + 0.5)/(1 + 0.5) + 1) = 1.99243; a document of average
+        // length has norm 1, so score = idf × 2.2 / 2.2 = 1.99243 → × 30 = 59.77 → 60.
+        assert_eq!(impact(1, 100, 1, 10, 100.0), 60);
+        // Twice the average length, tf 3, df 2: idf = ln(8.5/2.5 + 1) = 1.48160,
+        // norm = 0.25 + 0.75 × 2 = 1.75, score = 1.48160 × 3 × 2.2 / (3 + 2.1) = 1.91737 → 57.52 → 58.
+        assert_eq!(impact(3, 200, 2, 10, 100.0), 58);
+    }
+
+    #[test]
     fn impact_grows_with_count_and_rarity() {
         assert!(impact(3, 100, 10, 1000, 100.0) > impact(1, 100, 10, 1000, 100.0));
         assert!(impact(1, 100, 10, 1000, 100.0) > impact(1, 100, 500, 1000, 100.0));
