@@ -26,7 +26,6 @@ use crate::render::Output;
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct IndexStats {
     pub docs: usize,
-    pub terms: usize,
     pub shards: usize,
     pub total_bytes: usize,
     pub largest_shard: usize,
@@ -397,7 +396,6 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut inline: Vec<(&str, String)> = Vec::with_capacity(encoded.len());
     let mut stats = IndexStats {
         docs: n,
-        terms: encoded.len(),
         ..Default::default()
     };
     for (i, (term, s)) in encoded.into_iter().enumerate() {
