@@ -1,4 +1,4 @@
-//! Issue 11 — faults: what `dualprev build` does when the world is not kind.
+//! Faults: what `dualprev build` does when the world is not kind.
 //!
 //! - The output folder cannot be written (its parent read-only; as root, where `chmod` stops
 //!   nothing, a read-only bind mount instead; also an output whose parent is a regular file and one

@@ -1,4 +1,4 @@
-//! Issue 11 — hostile record text. `tests/fixtures/hostile/` is a site whose every record string
+//! Hostile record text. `tests/fixtures/hostile/` is a site whose every record string
 //! field (enterprise name, address, processes, risks, hazards, red lines, contacts, actions, the
 //! standard's items, and in site.toml the title, villages, departments, liaison titles, milestone
 //! names) carries an HTML/JS payload that sets `window.__pwned`, plus `javascript:` as

@@ -1,4 +1,4 @@
-//! Issue 17 — the handbook and the checks say what the law says, from one place:
+//! The handbook and the checks say what the law says, from one place:
 //! - the LEC and LS factor tables, the direct-grading rules and the accident categories live in
 //!   site.toml and are rendered into both manuals by shortcode; a change there changes both;
 //! - risk records are checked against those tables (a value or category not in them is an error);

@@ -1,4 +1,4 @@
-//! Issue 4 — the dashboard and the ledgers (台账): the numbers the site shows, recomputed here
+//! The dashboard and the ledgers (台账): the numbers the site shows, recomputed here
 //! independently from the fixture TOML (read with the `toml` crate, not with dualprev), and the
 //! downloads: CSV (UTF-8 BOM, Chinese header), XLSX (calamine) and JSON with the same rows.
 //!

@@ -1,4 +1,4 @@
-//! Issue 16 — the site follows the town plan's rules. Each test edits a copy of
+//! The site follows the town plan's rules. Each test edits a copy of
 //! `tests/fixtures/town-small` (as-of 2025-06-30, deadlines 2024-12-31 / 2025-12-31) and checks the
 //! built pages against expectations worked out by hand in the comments:
 //! - a passing evaluation counts whoever made it (自评 included) unless site.toml names evaluators;

@@ -1,4 +1,4 @@
-//! Issue 11 — property tests: "any byte input → an error or a value, never a panic; spans always
+//! Property tests: "any byte input → an error or a value, never a panic; spans always
 //! inside the file". Part of the normal run (`cargo test --release --test proptests`): every
 //! property runs at most 256 cases and the whole file takes a few seconds in release mode.
 //!

@@ -1,4 +1,4 @@
-//! The quality bars of DESIGN.md on the town's real site: zero errors from the W3C Nu HTML checker
+//! The quality bars on the town's real site (README, Testing): zero errors from the W3C Nu HTML checker
 //! (vnu.jar) on every page type, and no serious or critical axe-core violation in headless Chromium.
 //! The tools come from npm (`npm install --prefix .ci/node vnu-jar axe-core`, done by `.ci/run`);
 //! without them the tests skip loudly, and fail under `DUALPREV_REQUIRE_BROWSER=1`.

@@ -1,5 +1,6 @@
-//! Issue 3 — enterprise records (一企一档): derived facts on the enterprise pages, every check of
-//! domain.md §6 with its exact `file:line:column`, personal data in the public and internal profiles,
+//! Enterprise records (一企一档): derived facts on the enterprise pages, every record check
+//! (src/load/enterprise.rs, src/model/enterprise.rs; the fields as `dualprev new enterprise` writes
+//! them, src/scaffold.rs) with its exact `file:line:column`, personal data in the public and internal profiles,
 //! `dualprev new enterprise`, and the repository's own site.
 //!
 //! Fixture `tests/fixtures/town-small/`: 2 villages, 1 department, 2 liaisons, 3 milestones, and three
@@ -472,7 +473,7 @@ fn milestones_dated_after_the_as_of_date_are_not_done() {
     assert!(text(body(&html)).contains("建设进度（3/3）"));
 }
 
-/// Record text is not trusted: markup in it is escaped on every page (domain.md, SECURITY.md).
+/// Record text is not trusted: markup in it is escaped on every page (SECURITY.md).
 #[test]
 fn record_text_is_escaped_on_every_page() {
     let s = site("town-small");
@@ -597,7 +598,7 @@ fn record_text_with_markup_characters_before_chinese_builds() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. One broken input per check (domain.md §6); locations counted by hand
+// 2. One broken input per record check; locations counted by hand
 // ---------------------------------------------------------------------------------------------
 
 #[test]

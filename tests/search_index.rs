@@ -1,4 +1,4 @@
-//! Issue 6 — the search index: recall and precision of the Rust query side
+//! The search index: recall and precision of the Rust query side
 //! (`dualprev::search::query::query`, the same semantics as the browser script) over a built site.
 //!
 //! Fixture: `tests/fixtures/search-recall/`, two dozen short Chinese pages about 粉尘, 有限空间, 动火,

@@ -308,7 +308,7 @@ fn demonstration_wording() {
     );
 
     // Items set to 0 one by one until the score falls below the demonstration line; it stays
-    // above the pass line, where the wording matters (the 77.1 % case).
+    // above the pass line, where the wording matters (a 77.1 % case).
     let mut pct = 100.0;
     for (id, _) in scored_items(&tab) {
         set_points(&tab, &id, "0");

@@ -1,4 +1,4 @@
-//! Issue 11 — soak: the preview server under 1,000 edit/break/fix cycles while 50 clients keep
+//! Soak: the preview server under 1,000 edit/break/fix cycles while 50 clients keep
 //! fetching pages and hold live-reload (server-sent events) connections open.
 //!
 //! One cycle writes a good edit of a page, a broken record, then the fixed record, a few
