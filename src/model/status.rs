@@ -7,11 +7,6 @@ use jiff::civil::Date;
 pub(crate) use crate::domain::{Status, StatusGroup};
 
 impl Status {
-    /// The status word shown on pages and in the ledgers.
-    pub(crate) fn word(self) -> &'static str {
-        self.name()
-    }
-
     pub(crate) fn class(self) -> &'static str {
         self.group().class()
     }
@@ -93,7 +88,7 @@ pub(crate) fn decide(
             line_text(p.line),
             if when.is_empty() { "" } else { "，" },
             when,
-            status.word()
+            status.name()
         );
         return Decision {
             status,
@@ -202,7 +197,7 @@ mod tests {
             &[],
         );
         assert_eq!(d.status, Status::DoneLate);
-        assert_eq!(d.status.word(), "已达标（逾期完成）");
+        assert_eq!(d.status.name(), "已达标（逾期完成）");
         assert_eq!(d.status.group().name(), "已达标");
         assert!(d.reason.contains("晚于建设期限 2024-12-31"), "{}", d.reason);
     }

@@ -195,7 +195,7 @@ impl<'a> PageView<'a> {
             liaison_title: &e.liaison_title,
             deadline: e.deadline,
             deadline_group: e.deadline_group.name(),
-            status: e.status.word(),
+            status: e.status.name(),
             status_class: e.status_class,
             passed_late: e.passed_late,
             status_reason: super::html::escape_keep_tokens(&e.status_reason),

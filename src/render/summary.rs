@@ -73,7 +73,7 @@ pub(crate) fn summary(e: &Enterprise) -> EntSummary {
         employees: e.rec.employees.v,
         demonstration: e.rec.demonstration,
         deadline: e.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        status: e.status.word(),
+        status: e.status.name(),
         status_class: e.status_class,
         passed_late: e.passed_late,
         milestones: format!("{}/{}", e.milestones_done, e.milestones_total),

@@ -156,7 +156,7 @@ pub(crate) fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profil
                 t(e.rec.industry.name()),
                 n(e.rec.employees.v as f64),
                 t(e.deadline.map(|d| d.to_string()).unwrap_or_default()),
-                t(e.status.word()),
+                t(e.status.name()),
                 t(format!("{}/{}", e.milestones_done, e.milestones_total)),
                 n(e.open_hazards as f64),
                 n(e.overdue_hazards as f64),
