@@ -249,4 +249,90 @@ mod tests {
             "新"
         );
     }
+
+    #[test]
+    fn a_page_already_written_or_in_files_wins_over_a_copy_at_the_same_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("public");
+        let asset = tmp.path().join("logo.svg");
+        std::fs::write(&asset, "<svg/>").unwrap();
+        let s = Staging::create(&dest).unwrap();
+        // A streamed page is put before `finish`; it is not in `out.files`.
+        s.put("index.html", "页面".as_bytes()).unwrap();
+        let mut out = Output::default();
+        out.files.insert("search.js".into(), b"// index".to_vec());
+        out.copies
+            .insert("index.html".into(), ThemeFile::Embedded(b"theme"));
+        out.copies
+            .insert("search.js".into(), ThemeFile::Embedded(b"theme"));
+        out.copies
+            .insert("style.css".into(), ThemeFile::Embedded(b"body{}"));
+        out.copies
+            .insert("img/logo.svg".into(), ThemeFile::Disk(asset));
+        s.finish(&out).unwrap();
+        let read = |rel: &str| std::fs::read_to_string(dest.join(rel)).unwrap();
+        assert_eq!(read("index.html"), "页面");
+        assert_eq!(read("search.js"), "// index");
+        assert_eq!(read("style.css"), "body{}");
+        assert_eq!(read("img/logo.svg"), "<svg/>");
+    }
+
+    #[test]
+    fn an_empty_previous_output_leaves_nothing_beside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("public");
+        std::fs::create_dir_all(&dest).unwrap();
+        let s = Staging::create(&dest).unwrap();
+        s.put("index.html", b"x").unwrap();
+        s.finish(&Output::default()).unwrap();
+        assert_eq!(beside(&dest), ["public"]);
+        // A second build over a one-file output, and removing what is not there, are both quiet.
+        write(&dest, &Output::default()).unwrap();
+        assert_eq!(beside(&dest), ["public"]);
+        assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 0);
+        remove_all(&tmp.path().join("absent"));
+    }
+
+    #[test]
+    fn write_puts_the_files_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("mirror");
+        let mut out = Output::default();
+        out.files
+            .insert("企业/甲/index.html".into(), "甲".as_bytes().to_vec());
+        write(&dest, &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("企业/甲/index.html")).unwrap(),
+            "甲"
+        );
+        assert_eq!(beside(&dest), ["mirror"]);
+    }
+
+    #[test]
+    fn an_output_folder_over_the_sources_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        for d in ["content", "data", "public"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let refused = |dest: PathBuf| {
+            let e = check_destination(&root, &dest).expect_err(&dest.display().to_string());
+            assert!(e.to_string().contains("会覆盖站点的源文件"), "{e}");
+        };
+        let allowed = |dest: PathBuf| {
+            check_destination(&root, &dest).unwrap_or_else(|e| panic!("{}: {e}", dest.display()))
+        };
+        refused(root.clone());
+        refused(tmp.path().to_path_buf());
+        refused(root.join("content"));
+        refused(root.join("data/new/deeper"));
+        refused(root.join("themes/x"));
+        // Not there yet, and spelled through `..`: resolved before it is compared.
+        refused(root.join("public/../content/new"));
+        refused(root.join("public/./../data"));
+        allowed(root.join("public"));
+        allowed(root.join("public/new"));
+        allowed(tmp.path().join("elsewhere/public"));
+        allowed(root.join("contents"));
+    }
 }
