@@ -20,10 +20,10 @@ use headless_chrome::Tab;
 use serde_json::Value;
 use tempfile::TempDir;
 
-mod common;
+use crate::common;
 
-use common::browser::*;
-use common::copy_dir;
+use crate::common::browser::*;
+use crate::common::copy_dir;
 
 // ---------------------------------------------------------------------------------------------
 // Harness: Chromium (or a loud skip), the preview server, polling helpers.

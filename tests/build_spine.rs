@@ -5,12 +5,10 @@
 //! files over the embedded theme), and one `errors-*` site per class of input error. Every expected
 //! `file:line:column` below was counted by hand from the fixture (columns in characters, 1-based).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// The handbook page with a long Chinese file name (`（）《》、` included).
 const LONG: &str = "风险辨识（试行）《工贸企业安全风险辨识评估指南》、附录说明与常见问题解答汇编及岗位风险告知卡填写示例";

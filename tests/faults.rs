@@ -20,14 +20,12 @@
 //!
 //! Tests that mount must run as root; they unmount on the way out, even when they fail.
 
-mod common;
-
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Prints to the real stderr (the test harness captures `eprintln!`).
 fn say(msg: &str) {

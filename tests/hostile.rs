@@ -24,7 +24,7 @@
 //! tests/browser.rs: without Chromium a loud `!!! SKIPPED` (or a failure with
 //! `DUALPREV_REQUIRE_BROWSER=1`).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use headless_chrome::Tab;
 use serde_json::Value;
 
-use common::browser::*;
+use crate::common::browser::*;
 const FIXTURE: &str = "hostile";
 const WORKS: &str = "hostile-works";
 const STORE: &str = "hostile-store";

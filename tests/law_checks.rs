@@ -6,9 +6,7 @@
 //!   registered safety engineer (第二十七条), size against headcount (2017 statistical rule);
 //! - the repository's own records build without any of these warnings.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const Q: &str = "data/enterprises/qiaotou-foundry.toml";
 const T: &str = "data/enterprises/taiping-woodwork.toml";

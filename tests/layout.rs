@@ -8,7 +8,7 @@
 //! to look at; `target/layout/<site>/report.txt` lists every problem. A new page type is one line in
 //! `REPO_PAGES` or `HOSTILE_PAGES`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::browser::{Chrome, emulate_media, eval, js, lit, viewport};
+use crate::common::browser::{Chrome, emulate_media, eval, js, lit, viewport};
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page;
 use headless_chrome::types::PrintToPdfOptions;

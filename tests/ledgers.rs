@@ -18,12 +18,12 @@
 //! for text Excel would convert (`="…"`); the downloads' saved names; and, in Chromium, the filter
 //! (whole-value match for yes/no and status columns) and the layout on a phone and on A4 paper.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 const HIGH_RISK: [&str; 6] = [
     "金属冶炼",

@@ -2,12 +2,10 @@
 //! the whole output crawled (every HTML page, print versions and 404 included, the feeds and the
 //! sitemap); any `href`/`src` naming a missing file or a missing `#anchor` fails the test.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{repo_site, site, unescape_html, unpct};
+use crate::common::{repo_site, site, unescape_html, unpct};
 
 /// One broken link: the page it is on, the link as written, and what is wrong.
 type Broken = (String, String, String);

@@ -10,9 +10,7 @@
 //! - the year report of a year not over is interim, lists only what had happened by its date and
 //!   gives the standard's deduction rule for each lost point; `/reports/` indexes them by year.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const Q: &str = "data/enterprises/qiaotou-foundry.toml";
 const T: &str = "data/enterprises/taiping-woodwork.toml";

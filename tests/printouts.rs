@@ -5,13 +5,13 @@
 //! enterprise name and the QR code (long posts continue on more cards); the handbook's band table
 //! follows site.toml.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::browser::{Chrome, emulate_media, js, lit, viewport};
-use common::{AS_OF, chromium_path, copy_dir, read, run, skip_group};
+use crate::common::browser::{Chrome, emulate_media, js, lit, viewport};
+use crate::common::{AS_OF, chromium_path, copy_dir, read, run, skip_group};
 use headless_chrome::Tab;
 use headless_chrome::types::PrintToPdfOptions;
 

@@ -1,5 +1,5 @@
 //! Property tests: "any byte input → an error or a value, never a panic; spans always
-//! inside the file". Part of the normal run (`cargo test --release --test proptests`): every
+//! inside the file". Part of the normal run (`cargo test --release --test main proptests::`): every
 //! property runs at most 256 cases and the whole file takes a few seconds in release mode.
 //!
 //! Covered:

@@ -3,9 +3,9 @@
 //! The tools come from npm (`npm install --prefix .ci/node vnu-jar axe-core`, done by `.ci/run`);
 //! without them the tests skip loudly, and fail under `DUALPREV_REQUIRE_BROWSER=1`.
 
-mod common;
+use crate::common;
 
-use common::{chromium_path, skip_group};
+use crate::common::{chromium_path, skip_group};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

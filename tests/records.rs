@@ -20,12 +20,10 @@
 //! - `yingji-warehouse` (镇应急管理办公室 only, 大中型, no high-risk category → deadline 2025-12-31,
 //!   no evaluation → 推进中); risks by unit: R01 LEC 3×3×7 = 63 低, R02 LEC 3×6×15 = 270 较大.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const F: &str = "data/enterprises/qiaotou-foundry.toml";
 const T: &str = "data/enterprises/taiping-woodwork.toml";

@@ -18,13 +18,11 @@
 //!   where a word is a maximal run of letters (lower-cased) or of digits with inner dots, after folding
 //!   full-width ASCII to half-width.
 
-mod common;
-
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// One document of the index, as `search/d/<b36>.json` describes it.
 #[derive(Debug, Clone)]

@@ -11,10 +11,8 @@ use headless_chrome::types::PrintToPdfOptions;
 use serde_json::Value;
 use tempfile::TempDir;
 
-mod common;
-
-use common::browser::*;
-use common::copy_dir;
+use crate::common::browser::*;
+use crate::common::copy_dir;
 
 const PHONE: (u32, u32) = (390, 844);
 

@@ -4,7 +4,7 @@
 //! traversal is refused; only the preview's own `Host` is answered; `--bind` and `--open` do what
 //! they say; and after a sequence of edits the mirrored output equals a clean build.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{AS_OF, bin, copy_dir, snapshot};
+use crate::common::{AS_OF, bin, copy_dir, snapshot};
 
 const WAIT: Duration = Duration::from_secs(20);
 

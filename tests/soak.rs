@@ -15,9 +15,9 @@
 //!
 //! The site is a copy of the repository's own (content/ and data/: 43 enterprises, ~600 pages), so
 //! a rebuild takes about as long as it does for the town's editors. Sized for a 2-core machine:
-//! about 1-2 minutes in release mode (`cargo test --release --test soak`).
+//! about 1-2 minutes in release mode (`cargo test --release --test main soak::`).
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use common::{AS_OF, bin, copy_dir, diff, snapshot};
+use crate::common::{AS_OF, bin, copy_dir, diff, snapshot};
 
 const CYCLES: usize = 1000;
 const CLIENTS: usize = 50;

@@ -25,9 +25,10 @@ pub const START_DEADLINE: Duration = Duration::from_secs(90);
 
 /// Either fails the test (`DUALPREV_REQUIRE_BROWSER=1`) or prints a loud skip notice.
 /// Returns `None` so callers can `return` from the test.
+#[track_caller]
 pub fn browser_unavailable<T>(reason: &str) -> Option<T> {
     super::skip_group(
-        &format!("browser tests ({})", test_binary()),
+        &format!("browser tests ({})", test_area()),
         &format!("headless Chromium not available: {reason}"),
         "Install Debian's chromium: apt-get install -y chromium fonts-noto-cjk",
     );
@@ -43,6 +44,7 @@ pub struct Chrome {
 
 impl Chrome {
     /// Starts headless Chromium, or returns `None` after [`browser_unavailable`].
+    #[track_caller]
     pub fn start() -> Option<Chrome> {
         let path = super::chromium_path();
         if !path.is_file() {
@@ -389,14 +391,13 @@ pub fn emulate_media(tab: &Tab, media: &str) {
     .expect("emulate the media type");
 }
 
-/// The running test binary's name (`layout`, `serve`…), for skip notices.
-pub fn test_binary() -> String {
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
-        .map(|s| {
-            s.rsplit_once('-')
-                .map_or(s.clone(), |(name, _)| name.to_string())
-        })
+/// The test area (`layout`, `serve`…) that called into the harness, for skip notices: the file
+/// name of the caller's source, passed down through `#[track_caller]`.
+#[track_caller]
+pub fn test_area() -> String {
+    let file = std::panic::Location::caller().file();
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
