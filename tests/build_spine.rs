@@ -958,70 +958,99 @@ fn assert_one_error(r: &Run) {
     );
 }
 
-#[test]
-fn error_unknown_front_matter_key() {
-    let r = fails_keeping_output("errors-unknown-key", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "front matter 中有未知的字段“wieght”，是否应为“weight”？",
-        "content/a.md:3:1",
-        "wieght = 3",
-    );
-    assert!(r.stderr.contains("= 提示：可用的字段："), "{}", r.stderr);
-    assert_one_error(&r);
+/// A fixture site with one content or site.toml error: where it is reported and what it says.
+/// Each build fails with exactly that one error and leaves the previous output as it was.
+struct FixtureError {
+    fixture: &'static str,
+    message: &'static str,
+    /// `file:line:column`
+    at: &'static str,
+    /// The source line the diagnostic quotes.
+    line: &'static str,
+    /// More text the diagnostics must hold.
+    also: &'static [&'static str],
 }
 
-#[test]
-fn error_missing_title() {
+const FIXTURE_ERRORS: &[FixtureError] = &[
+    FixtureError {
+        fixture: "errors-unknown-key",
+        message: "front matter 中有未知的字段“wieght”，是否应为“weight”？",
+        at: "content/a.md:3:1",
+        line: "wieght = 3",
+        also: &["= 提示：可用的字段："],
+    },
     // The front matter table starts on line 2.
-    let r = fails_keeping_output("errors-missing-title", |_| {});
-    assert_diagnostic(&r.stderr, "“title”", "content/b.md:2:1", "weight = 1");
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_bad_toml_syntax_in_front_matter() {
-    let r = fails_keeping_output("errors-bad-toml", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "TOML 语法错误",
-        "content/c.md:3:9",
-        "title = 测试页面",
-    );
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_bad_date() {
-    let r = fails_keeping_output("errors-bad-date", |_| {});
-    assert_diagnostic(&r.stderr, "日期", "content/d.md:3:8", "date = 2024-13-40");
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_broken_page_link() {
+    FixtureError {
+        fixture: "errors-missing-title",
+        message: "“title”",
+        at: "content/b.md:2:1",
+        line: "weight = 1",
+        also: &[],
+    },
+    FixtureError {
+        fixture: "errors-bad-toml",
+        message: "TOML 语法错误",
+        at: "content/c.md:3:9",
+        line: "title = 测试页面",
+        also: &[],
+    },
+    FixtureError {
+        fixture: "errors-bad-date",
+        message: "日期",
+        at: "content/d.md:3:8",
+        line: "date = 2024-13-40",
+        also: &[],
+    },
     // `参见《手册》[风险辨识](` is 13 characters: the destination starts at column 14.
-    let r = fails_keeping_output("errors-broken-link", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "handbook/不存在.md",
-        "content/e.md:5:14",
-        "参见《手册》[风险辨识](@/handbook/不存在.md)。",
-    );
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_broken_anchor() {
+    FixtureError {
+        fixture: "errors-broken-link",
+        message: "handbook/不存在.md",
+        at: "content/e.md:5:14",
+        line: "参见《手册》[风险辨识](@/handbook/不存在.md)。",
+        also: &[],
+    },
     // `- 列表项：[另一页](` is 12 characters: column 13.
-    let r = fails_keeping_output("errors-broken-anchor", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "#不存在",
-        "content/f.md:9:13",
-        "- 列表项：[另一页](@/g.md#不存在)",
+    FixtureError {
+        fixture: "errors-broken-anchor",
+        message: "#不存在",
+        at: "content/f.md:9:13",
+        line: "- 列表项：[另一页](@/g.md#不存在)",
+        also: &[],
+    },
+    FixtureError {
+        fixture: "errors-site-type",
+        message: "“description”应为字符串",
+        at: "data/site.toml:5:15",
+        line: "description = 2025",
+        also: &[],
+    },
+    // `template = ` is 11 characters: the value starts at column 12. The file that is wrong is the
+    // page, not a template that does not exist.
+    FixtureError {
+        fixture: "errors-unknown-template",
+        message: "pgae.html",
+        at: "content/t.md:3:12",
+        line: "template = \"pgae.html\"",
+        also: &[],
+    },
+];
+
+/// Every case runs (one after another: each also snapshots an output) and every failure is reported.
+#[test]
+fn fixture_errors_are_reported_at_their_place_keeping_the_output() {
+    check_all(
+        FIXTURE_ERRORS,
+        1,
+        |c| c.fixture,
+        |c| {
+            let r = fails_keeping_output(c.fixture, |_| {});
+            assert_diagnostic(&r.stderr, c.message, c.at, c.line);
+            for part in c.also {
+                assert!(r.stderr.contains(part), "no “{part}” in:\n{}", r.stderr);
+            }
+            assert_one_error(&r);
+        },
     );
-    assert_one_error(&r);
 }
 
 /// `+++\ntitle = "安全生产"\n+++\n\n正文\n` with the Chinese in GBK.
@@ -1042,32 +1071,6 @@ fn error_gbk_file() {
         r.stderr
     );
     assert!(lines[at - 1].contains("UTF-8"), "{}", r.stderr);
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_bad_site_toml_field_type() {
-    let r = fails_keeping_output("errors-site-type", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "“description”应为字符串",
-        "data/site.toml:5:15",
-        "description = 2025",
-    );
-    assert_one_error(&r);
-}
-
-#[test]
-fn error_unknown_template_points_at_the_front_matter() {
-    // `template = ` is 11 characters: the value starts at column 12. The file that is wrong is the
-    // page, not a template that does not exist.
-    let r = fails_keeping_output("errors-unknown-template", |_| {});
-    assert_diagnostic(
-        &r.stderr,
-        "pgae.html",
-        "content/t.md:3:12",
-        "template = \"pgae.html\"",
-    );
     assert_one_error(&r);
 }
 

@@ -551,3 +551,43 @@ pub fn page_text(html: &str) -> String {
     }
     unescape_html(&out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
+
+/// Runs `check` on every case, `threads` at a time, then fails once listing every case that
+/// failed with its panic message: a table-driven test reports all its broken rows, not the first.
+pub fn check_all<C: Sync>(
+    cases: &[C],
+    threads: usize,
+    name: impl Fn(&C) -> &str + Sync,
+    check: impl Fn(&C) + Sync,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                while let Some(c) = cases.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(c)));
+                    if let Err(e) = outcome {
+                        let why = e
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        failures.lock().unwrap().push(format!("{}: {why}", name(c)));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
