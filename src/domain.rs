@@ -209,6 +209,17 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// Where a hazard stands in the closed loop (闭环) on a date: found and within its deadline,
+    /// past the deadline, rectified and waiting for acceptance, or accepted (销号).
+    HazardState {
+        Open = "整改中",
+        Overdue = "逾期",
+        Rectified = "待验收",
+        Closed = "已销号",
+    }
+}
+
+domain_enum! {
     /// Which of the plan's two deadlines applies: high-risk enterprises (厂中厂 lessors
     /// included) by the end of 2024, all others by the end of 2025.
     Cohort {

@@ -2,6 +2,7 @@
 //! industrial and trade enterprises. The pipeline runs one way, one module per stage:
 //! [`load`] → [`model`] → [`render`] → [`search`] → [`write`]; [`serve`] wraps it for live preview.
 
+mod css;
 pub mod diag;
 pub mod domain;
 pub mod load;

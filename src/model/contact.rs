@@ -8,7 +8,7 @@ use super::dates::{month_index, month_label};
 use crate::load::enterprise::EnterpriseRecord;
 
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct MonthView {
+pub(crate) struct ContactMonth {
     pub(crate) month: String,
     pub(crate) contacted: bool,
 }
@@ -17,7 +17,7 @@ pub(crate) struct MonthView {
 pub(crate) fn contact_months(
     rec: &EnterpriseRecord,
     as_of: Date,
-) -> (Vec<MonthView>, Vec<String>, bool, Option<Date>) {
+) -> (Vec<ContactMonth>, Vec<String>, bool, Option<Date>) {
     let dates: Vec<Date> = rec
         .contacts
         .iter()
@@ -31,8 +31,8 @@ pub(crate) fn contact_months(
     };
     let contacted: std::collections::BTreeSet<i64> =
         dates.iter().map(|d| month_index(*d)).collect();
-    let months: Vec<MonthView> = (first..=now)
-        .map(|m| MonthView {
+    let months: Vec<ContactMonth> = (first..=now)
+        .map(|m| ContactMonth {
             month: month_label(m),
             contacted: contacted.contains(&m),
         })

@@ -5,8 +5,8 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::contact::{MonthView, contact_months};
-use super::hazard::{HazardState, HazardView, check_hazard, hazard_view};
+use super::contact::{ContactMonth, contact_months};
+use super::hazard::{HazardState, TrackedHazard, check_hazard, track};
 use super::risk::{self, Level};
 use super::scoring::{self, Score};
 use super::status::{self, Status};
@@ -17,59 +17,42 @@ use crate::load::enterprise::{EnterpriseRecord, Evaluation, Risk};
 use crate::load::site_config::SiteConfig;
 use crate::load::standard::Standard;
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct LevelView {
-    pub(crate) name: &'static str,
-    pub(crate) class: &'static str,
-    pub(crate) colour: &'static str,
-}
-
-impl From<Level> for LevelView {
-    fn from(l: Level) -> Self {
-        LevelView {
-            name: l.name(),
-            class: l.class(),
-            colour: l.colour(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct RiskView {
-    #[serde(flatten)]
+/// A risk with its level: computed from the factors, or stated, whichever is stricter.
+#[derive(Debug, Clone)]
+pub(crate) struct GradedRisk {
     pub(crate) r: Risk,
-    /// `720` or `R = 20`; empty for 直接判定.
-    pub(crate) score: String,
+    /// `D = 3 × 6 × 40 = 720`, `R = 4 × 4 = 16`, or 直接判定.
     pub(crate) formula: String,
-    #[serde(skip)]
-    pub(crate) level_value: Level,
-    pub(crate) level: LevelView,
+    pub(crate) level: Level,
     /// The level computed from the factors, when it differs from the declared one.
-    pub(crate) computed: Option<LevelView>,
-    pub(crate) declared: Option<LevelView>,
+    pub(crate) computed: Option<Level>,
+    pub(crate) declared: Option<Level>,
     /// The post or unit the risk is grouped under.
     pub(crate) group: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The risks of one post (or unit), for its card and its row of the four-colour table.
+#[derive(Debug, Clone)]
 pub(crate) struct RiskGroup {
     pub(crate) name: String,
     pub(crate) headcount: Option<u64>,
-    pub(crate) highest: LevelView,
+    pub(crate) highest: Level,
     pub(crate) risks: Vec<usize>,
     /// Anchor-safe index, used for card page ids.
     pub(crate) index: usize,
 }
 
+/// One of the site's milestones and the day this enterprise reached it, if it has by the as-of date.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct MilestoneView {
+pub(crate) struct MilestoneReached {
     pub(crate) key: String,
     pub(crate) name: String,
     pub(crate) date: Option<Date>,
 }
 
+/// An evaluation scored against its standard.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct EvaluationView {
+pub(crate) struct ScoredEvaluation {
     #[serde(flatten)]
     pub(crate) e: Evaluation,
     pub(crate) standard_title: String,
@@ -84,16 +67,14 @@ pub(crate) struct EnterpriseRef {
     pub(crate) name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One enterprise as the site knows it on the as-of date: the record and every fact derived from it.
+#[derive(Debug, Clone)]
 pub(crate) struct Enterprise {
-    /// The record as loaded, except `risks` and `hazards`, which have moved into `risk_views`
-    /// and `hazard_views` (left empty here).
-    #[serde(flatten)]
+    /// The record as loaded, except `risks` and `hazards`, which have moved into `risks` and
+    /// `hazards` here, graded and tracked (left empty in the record).
     pub(crate) rec: EnterpriseRecord,
     pub(crate) liaison_title: String,
-    #[serde(skip)]
     pub(crate) liaison_name: String,
-    #[serde(skip)]
     pub(crate) liaison_phone: String,
     pub(crate) deadline: Option<Date>,
     pub(crate) deadline_group: Cohort,
@@ -101,7 +82,6 @@ pub(crate) struct Enterprise {
     pub(crate) status: Status,
     /// 已达标 / 推进中 / 已逾期: the dashboard group.
     pub(crate) status_group: StatusGroup,
-    pub(crate) status_class: &'static str,
     pub(crate) passed_late: bool,
     /// One sentence: why the status is what it is.
     pub(crate) status_reason: String,
@@ -111,14 +91,14 @@ pub(crate) struct Enterprise {
     pub(crate) tenants: Vec<EnterpriseRef>,
     /// The record of this enterprise's landlord, when there is one.
     pub(crate) landlord_ref: Option<EnterpriseRef>,
-    pub(crate) milestone_views: Vec<MilestoneView>,
+    pub(crate) milestones: Vec<MilestoneReached>,
     pub(crate) milestones_done: usize,
     pub(crate) milestones_total: usize,
-    pub(crate) risk_views: Vec<RiskView>,
+    pub(crate) risks: Vec<GradedRisk>,
     pub(crate) risk_groups: Vec<RiskGroup>,
     /// Count per level, strictest first.
     pub(crate) level_counts: [usize; 4],
-    pub(crate) hazard_views: Vec<HazardView>,
+    pub(crate) hazards: Vec<TrackedHazard>,
     /// Not yet closed: 整改中 + 逾期 + 待验收.
     pub(crate) open_hazards: usize,
     /// Past the deadline and not closed (逾期, and 待验收 past the deadline).
@@ -126,15 +106,14 @@ pub(crate) struct Enterprise {
     /// Rectified, waiting for acceptance (待验收).
     pub(crate) awaiting_acceptance: usize,
     pub(crate) open_major_hazards: usize,
-    pub(crate) months: Vec<MonthView>,
+    pub(crate) months: Vec<ContactMonth>,
     pub(crate) missed_months: Vec<String>,
     pub(crate) this_month_missing: bool,
     pub(crate) last_contact: Option<Date>,
-    pub(crate) evaluation_views: Vec<EvaluationView>,
+    pub(crate) evaluations: Vec<ScoredEvaluation>,
     pub(crate) latest_score: Option<Score>,
     pub(crate) special_equipment: u64,
     pub(crate) has_story: bool,
-    #[serde(skip)]
     pub(crate) story: Option<String>,
 }
 
@@ -157,24 +136,24 @@ pub(crate) fn derive(
     check_identity(&mut rec, diags);
     let liaison = check_assignment(&rec, cfg, diags);
     super::law::check(&rec, cfg, &src, diags);
-    let milestone_views = milestones(&rec, cfg, as_of, diags);
-    let milestones_done = milestone_views.iter().filter(|m| m.date.is_some()).count();
-    let (risk_views, risk_ids) = risks(&mut rec, cfg, diags);
+    let milestones = reached_milestones(&rec, cfg, as_of, diags);
+    let milestones_done = milestones.iter().filter(|m| m.date.is_some()).count();
+    let (risks, risk_ids) = graded_risks(&mut rec, cfg, diags);
     let mut level_counts = [0usize; 4];
-    for v in &risk_views {
-        level_counts[v.level_value.index()] += 1;
+    for v in &risks {
+        level_counts[v.level.index()] += 1;
     }
-    let risk_groups = risk::group_risks(&risk_views, &rec);
-    let hazard_views = hazards(&mut rec, &risk_ids, as_of, diags);
+    let risk_groups = risk::group_risks(&risks, &rec);
+    let hazards = tracked_hazards(&mut rec, &risk_ids, as_of, diags);
     // Open means not yet closed: 整改中, 逾期 and 待验收 (accepted is the loop's end).
-    let open = |h: &&HazardView| h.state != HazardState::Closed;
+    let open = |h: &&TrackedHazard| h.state != HazardState::Closed;
     let liaison_ids: Vec<String> = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
     for c in &rec.contacts {
         check_ref(diags, &src, &c.liaison, &liaison_ids, "联络员");
     }
     let (months, missed_months, this_month_missing, last_contact) = contact_months(&rec, as_of);
-    let evaluation_views = evaluations(&rec, standards, diags);
-    let latest_score = evaluation_views
+    let evaluations = scored_evaluations(&rec, standards, diags);
+    let latest_score = evaluations
         .iter()
         .rev()
         .find(|e| e.e.date.v <= as_of)
@@ -187,31 +166,30 @@ pub(crate) fn derive(
         deadline_group: Cohort::Other,
         status: Status::InProgress,
         status_group: StatusGroup::InProgress,
-        status_class: "",
         passed_late: false,
         status_reason: String::new(),
         categories: Vec::new(),
         tenants: Vec::new(),
         landlord_ref: None,
-        milestones_total: milestone_views.len(),
-        milestone_views,
+        milestones_total: milestones.len(),
+        milestones,
         milestones_done,
-        risk_views,
+        risks,
         risk_groups,
         level_counts,
-        open_hazards: hazard_views.iter().filter(open).count(),
-        overdue_hazards: hazard_views.iter().filter(|h| h.overdue_days > 0).count(),
-        awaiting_acceptance: hazard_views
+        open_hazards: hazards.iter().filter(open).count(),
+        overdue_hazards: hazards.iter().filter(|h| h.overdue_days > 0).count(),
+        awaiting_acceptance: hazards
             .iter()
             .filter(|h| h.state == HazardState::Rectified)
             .count(),
-        open_major_hazards: hazard_views.iter().filter(open).filter(|h| h.major).count(),
-        hazard_views,
+        open_major_hazards: hazards.iter().filter(open).filter(|h| h.major).count(),
+        hazards,
         months,
         missed_months,
         this_month_missing,
         last_contact,
-        evaluation_views,
+        evaluations,
         latest_score,
         special_equipment: rec
             .equipment
@@ -286,19 +264,19 @@ fn check_assignment<'c>(
 }
 
 /// The site's milestones with the date this record reached each, if on or before `as_of`.
-fn milestones(
+fn reached_milestones(
     rec: &EnterpriseRecord,
     cfg: &SiteConfig,
     as_of: Date,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<MilestoneView> {
+) -> Vec<MilestoneReached> {
     let keys: Vec<String> = cfg.milestones.iter().map(|m| m.key.clone()).collect();
     for (k, _) in &rec.milestones {
         check_ref(diags, &rec.src, k, &keys, "里程碑");
     }
     cfg.milestones
         .iter()
-        .map(|m| MilestoneView {
+        .map(|m| MilestoneReached {
             key: m.key.clone(),
             name: m.name.clone(),
             date: rec
@@ -311,11 +289,11 @@ fn milestones(
 }
 
 /// Posts checked for duplicates, risks graded; returns the graded risks and every risk id.
-fn risks(
+fn graded_risks(
     rec: &mut EnterpriseRecord,
     cfg: &SiteConfig,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<RiskView>, Vec<String>) {
+) -> (Vec<GradedRisk>, Vec<String>) {
     let src = rec.src.clone();
     let mut post_names: Vec<String> = Vec::new();
     let mut seen_posts = std::collections::HashSet::new();
@@ -355,12 +333,12 @@ fn risks(
 
 /// Hazards checked and given their state as of `as_of`, in the order pages list them: overdue
 /// first (longest first), then open, awaiting acceptance, closed; major before general.
-fn hazards(
+fn tracked_hazards(
     rec: &mut EnterpriseRecord,
     risk_ids: &[String],
     as_of: Date,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<HazardView> {
+) -> Vec<TrackedHazard> {
     let src = rec.src.clone();
     let mut seen_hazards = std::collections::HashSet::new();
     let mut hazard_views = Vec::new();
@@ -376,12 +354,12 @@ fn hazards(
             check_ref(diags, &src, rk, risk_ids, "风险编号");
         }
         check_hazard(&h, &src, diags);
-        let mut v = hazard_view(h, as_of);
+        let mut v = track(h, as_of);
         v.seq = seq;
         hazard_views.push(v);
     }
     hazard_views.sort_by(|a, b| {
-        let rank = |h: &HazardView| match h.state {
+        let rank = |h: &TrackedHazard| match h.state {
             HazardState::Overdue => 0,
             HazardState::Open => 1,
             HazardState::Rectified => 2,
@@ -398,12 +376,12 @@ fn hazards(
 }
 
 /// Each evaluation scored against its standard, oldest first.
-fn evaluations(
+fn scored_evaluations(
     rec: &EnterpriseRecord,
     standards: &[Standard],
     diags: &mut Vec<Diagnostic>,
-) -> Vec<EvaluationView> {
-    let mut views: Vec<EvaluationView> = rec
+) -> Vec<ScoredEvaluation> {
+    let mut views: Vec<ScoredEvaluation> = rec
         .evaluations
         .iter()
         .filter_map(|e| scoring::score_evaluation(e, rec, standards, &rec.src, diags))
@@ -415,7 +393,7 @@ fn evaluations(
 /// The status rule applied to the enterprise's evaluations as of `on` (its deadline already set).
 pub(crate) fn status_on(e: &Enterprise, cfg: &SiteConfig, on: Date) -> status::Decision {
     let facts: Vec<status::EvalFact> = e
-        .evaluation_views
+        .evaluations
         .iter()
         .map(|v| status::EvalFact {
             date: v.e.date.v,
@@ -456,7 +434,6 @@ pub(crate) fn decide_status(e: &mut Enterprise, cfg: &SiteConfig, as_of: Date, l
     let d = status_on(e, cfg, as_of);
     e.status = d.status;
     e.status_group = d.status.group();
-    e.status_class = d.status.class();
     e.passed_late = d.status == Status::DoneLate;
     e.status_reason = d.reason;
     e.categories = e

@@ -2,31 +2,22 @@
 //! 整改中, 逾期 N 天, 待验收 (逾期 N 天 when accepted late), 已销号.
 
 use jiff::civil::Date;
-use serde::Serialize;
 
 use super::dates::days_between;
 use crate::diag::Diagnostic;
 use crate::domain::HazardGrade;
 use crate::load::enterprise::Hazard;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub(crate) enum HazardState {
-    Open,
-    Overdue,
-    Rectified,
-    Closed,
-}
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct HazardView {
-    #[serde(flatten)]
+pub(crate) use crate::domain::HazardState;
+
+/// A hazard and where it stands in the closed loop on the as-of date.
+#[derive(Debug, Clone)]
+pub(crate) struct TrackedHazard {
     pub(crate) h: Hazard,
-    /// Position in the record (the views are sorted overdue first).
-    #[serde(skip)]
+    /// Position in the record (an enterprise's hazards are sorted overdue first).
     pub(crate) seq: usize,
     pub(crate) state: HazardState,
-    /// 整改中 / 逾期 N 天 / 待验收 / 已销号
-    pub(crate) state_text: String,
-    pub(crate) state_class: &'static str,
+    /// Days past the deadline, for a hazard not accepted by then; 0 otherwise.
     pub(crate) overdue_days: i64,
     pub(crate) major: bool,
 }
@@ -107,45 +98,33 @@ fn not_before_found(
 }
 
 /// The closed-loop state as of a date: events dated later have not happened yet.
-pub(crate) fn hazard_state(h: &Hazard, as_of: Date) -> HazardView {
-    hazard_view(h.clone(), as_of)
+pub(crate) fn hazard_state(h: &Hazard, as_of: Date) -> TrackedHazard {
+    track(h.clone(), as_of)
 }
 /// [`hazard_state`], taking the hazard.
-pub(super) fn hazard_view(h: Hazard, as_of: Date) -> HazardView {
+pub(super) fn track(h: Hazard, as_of: Date) -> TrackedHazard {
     let happened =
         |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= as_of);
-    let (state, state_text, state_class, overdue_days) = if happened(&h.accepted) {
-        (HazardState::Closed, "已销号".to_string(), "closed", 0)
+    let late = |deadline: &Option<crate::load::toml_reader::Sp<Date>>| match deadline {
+        Some(d) if d.v < as_of => days_between(d.v, as_of),
+        _ => 0,
+    };
+    // The loop closes at acceptance: rectified but not accepted by the deadline is still late.
+    let (state, overdue_days) = if happened(&h.accepted) {
+        (HazardState::Closed, 0)
     } else if happened(&h.rectified) {
-        // The loop closes at acceptance: rectified but not accepted by the deadline is still late.
-        match &h.deadline {
-            Some(d) if d.v < as_of => {
-                let n = days_between(d.v, as_of);
-                (
-                    HazardState::Rectified,
-                    format!("待验收（逾期 {n} 天）"),
-                    "rectified-overdue",
-                    n,
-                )
-            }
-            _ => (HazardState::Rectified, "待验收".to_string(), "rectified", 0),
-        }
+        (HazardState::Rectified, late(&h.deadline))
     } else {
-        match &h.deadline {
-            Some(d) if d.v < as_of => {
-                let n = days_between(d.v, as_of);
-                (HazardState::Overdue, format!("逾期 {n} 天"), "overdue", n)
-            }
-            _ => (HazardState::Open, "整改中".to_string(), "open", 0),
+        match late(&h.deadline) {
+            0 => (HazardState::Open, 0),
+            n => (HazardState::Overdue, n),
         }
     };
     let major = h.grade.v == HazardGrade::Major;
-    HazardView {
+    TrackedHazard {
         h,
         seq: 0,
         state,
-        state_text,
-        state_class,
         overdue_days,
         major,
     }
@@ -207,42 +186,44 @@ mod tests {
     #[test]
     fn hazard_states_by_date() {
         let as_of = date(2025, 6, 30);
-        let h = hazard_state(&hz(Some(date(2025, 7, 1)), None, None), as_of);
+        let at = |deadline, rectified, accepted| {
+            let h = hazard_state(&hz(deadline, rectified, accepted), as_of);
+            (h.state, h.overdue_days)
+        };
+        use HazardState::*;
+        assert_eq!(at(Some(date(2025, 7, 1)), None, None), (Open, 0));
         assert_eq!(
-            (h.state, h.state_text.as_str()),
-            (HazardState::Open, "整改中")
+            at(Some(date(2025, 6, 30)), None, None),
+            (Open, 0),
+            "due today is not overdue"
         );
-        let h = hazard_state(&hz(Some(date(2025, 6, 30)), None, None), as_of);
-        assert_eq!(h.state, HazardState::Open, "due today is not overdue");
-        let h = hazard_state(&hz(Some(date(2025, 6, 20)), None, None), as_of);
+        assert_eq!(at(Some(date(2025, 6, 20)), None, None), (Overdue, 10));
         assert_eq!(
-            (h.state, h.state_text.as_str()),
-            (HazardState::Overdue, "逾期 10 天")
-        );
-        let h = hazard_state(
-            &hz(Some(date(2025, 6, 20)), Some(date(2025, 6, 1)), None),
-            as_of,
-        );
-        assert_eq!(
-            (h.state_text.as_str(), h.overdue_days),
-            ("待验收（逾期 10 天）", 10),
+            at(Some(date(2025, 6, 20)), Some(date(2025, 6, 1)), None),
+            (Rectified, 10),
             "rectified in time but not accepted by the deadline"
         );
-        let h = hazard_state(
-            &hz(Some(date(2025, 7, 20)), Some(date(2025, 6, 1)), None),
-            as_of,
+        assert_eq!(
+            at(Some(date(2025, 7, 20)), Some(date(2025, 6, 1)), None),
+            (Rectified, 0)
         );
-        assert_eq!((h.state_text.as_str(), h.overdue_days), ("待验收", 0));
-        let h = hazard_state(
-            &hz(None, Some(date(2025, 6, 1)), Some(date(2025, 6, 2))),
-            as_of,
+        assert_eq!(
+            at(None, Some(date(2025, 6, 1)), Some(date(2025, 6, 2))),
+            (Closed, 0)
         );
-        assert_eq!(h.state_text, "已销号");
+        assert_eq!(
+            at(
+                Some(date(2025, 6, 1)),
+                Some(date(2025, 6, 1)),
+                Some(date(2025, 6, 20))
+            ),
+            (Closed, 0),
+            "accepted late is closed, not overdue"
+        );
         // Acceptance after the as-of date has not happened yet.
-        let h = hazard_state(
-            &hz(None, Some(date(2025, 6, 1)), Some(date(2025, 7, 2))),
-            as_of,
+        assert_eq!(
+            at(None, Some(date(2025, 6, 1)), Some(date(2025, 7, 2))),
+            (Rectified, 0)
         );
-        assert_eq!(h.state_text, "待验收");
     }
 }

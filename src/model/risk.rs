@@ -5,23 +5,13 @@ use crate::diag::Diagnostic;
 use crate::load::enterprise::{EnterpriseRecord, Risk};
 use crate::load::site_config::{Bands, SiteConfig};
 
-use super::enterprise::{RiskGroup, RiskView, check_ref};
+use super::enterprise::{GradedRisk, RiskGroup, check_ref};
 
 pub(crate) use crate::domain::Level;
 use crate::domain::Method;
 
 /// Colours of the four-colour map (红橙黄蓝). The text always travels with the colour.
 impl Level {
-    /// CSS class.
-    pub(crate) fn class(self) -> &'static str {
-        match self {
-            Level::Major => "major",
-            Level::Considerable => "considerable",
-            Level::General => "general",
-            Level::Low => "low",
-        }
-    }
-
     pub(crate) fn colour(self) -> &'static str {
         match self {
             Level::Major => "红",
@@ -66,7 +56,7 @@ pub(super) fn grade_risk(
     cfg: &SiteConfig,
     src: &crate::diag::SourceFile,
     diags: &mut Vec<Diagnostic>,
-) -> Option<RiskView> {
+) -> Option<GradedRisk> {
     let r = &owned;
     for a in &r.accidents {
         check_ref(
@@ -94,7 +84,7 @@ pub(super) fn grade_risk(
         v.as_ref().map(|x| x.v)
     };
     let declared = r.level.as_ref().map(|l| l.v);
-    let (computed, score, formula) = match r.method.v {
+    let (computed, formula) = match r.method.v {
         Method::Lec => {
             let (l, e, c) = (
                 need(diags, &r.l, "l"),
@@ -121,7 +111,6 @@ pub(super) fn grade_risk(
             };
             (
                 Some(band(d, b)),
-                fmt_score(d),
                 format!(
                     "D = {} × {} × {} = {}",
                     fmt_score(l),
@@ -148,7 +137,6 @@ pub(super) fn grade_risk(
             };
             (
                 Some(band(rv, b)),
-                fmt_score(rv),
                 format!(
                     "R = {} × {} = {}",
                     fmt_score(l),
@@ -169,7 +157,7 @@ pub(super) fn grade_risk(
                 );
                 return None;
             }
-            (None, String::new(), "直接判定".to_string())
+            (None, "直接判定".to_string())
         }
     };
     let level = match (computed, declared) {
@@ -194,18 +182,12 @@ pub(super) fn grade_risk(
         .as_ref()
         .map(|p| p.v.clone())
         .unwrap_or_else(|| r.unit.clone());
-    Some(RiskView {
+    Some(GradedRisk {
         r: owned,
-        score,
         formula,
-        level_value: level,
-        level: level.into(),
-        computed: computed
-            .filter(|c| Some(*c) != declared && declared.is_some())
-            .map(Into::into),
-        declared: declared
-            .filter(|d| Some(*d) != computed && computed.is_some())
-            .map(Into::into),
+        level,
+        computed: computed.filter(|c| Some(*c) != declared && declared.is_some()),
+        declared: declared.filter(|d| Some(*d) != computed && computed.is_some()),
         group,
     })
 }
@@ -233,7 +215,7 @@ fn check_factor(
         );
     }
 }
-pub(super) fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<RiskGroup> {
+pub(super) fn group_risks(risks: &[GradedRisk], rec: &EnterpriseRecord) -> Vec<RiskGroup> {
     let mut groups: Vec<RiskGroup> = Vec::new();
     for (i, r) in risks.iter().enumerate() {
         match groups.iter_mut().find(|g| g.name == r.group) {
@@ -245,7 +227,7 @@ pub(super) fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<Ris
                     .iter()
                     .find(|p| p.name.v == r.group)
                     .map(|p| p.headcount),
-                highest: r.level_value.into(),
+                highest: r.level,
                 risks: vec![i],
                 index: groups.len() + 1,
             }),
@@ -255,11 +237,11 @@ pub(super) fn group_risks(risks: &[RiskView], rec: &EnterpriseRecord) -> Vec<Ris
         let highest = g
             .risks
             .iter()
-            .map(|i| risks[*i].level_value)
+            .map(|i| risks[*i].level)
             .min()
             .unwrap_or(Level::Low);
-        g.highest = highest.into();
-        g.risks.sort_by_key(|i| (risks[*i].level_value, *i));
+        g.highest = highest;
+        g.risks.sort_by_key(|i| (risks[*i].level, *i));
     }
     groups
 }

@@ -10,7 +10,7 @@ use crate::domain::Verdict;
 use crate::load::enterprise::{EnterpriseRecord, Evaluation};
 use crate::load::standard::Standard;
 
-use super::enterprise::{EvaluationView, check_ref};
+use super::enterprise::{ScoredEvaluation, check_ref};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub(crate) struct CategoryScore {
@@ -99,7 +99,7 @@ pub(super) fn score_evaluation(
     standards: &[Standard],
     src: &crate::diag::SourceFile,
     diags: &mut Vec<Diagnostic>,
-) -> Option<EvaluationView> {
+) -> Option<ScoredEvaluation> {
     let ids: Vec<String> = standards.iter().map(|s| s.id.clone()).collect();
     let Some(std) = standards.iter().find(|s| s.id == e.standard.v) else {
         check_ref(
@@ -229,7 +229,7 @@ pub(super) fn score_evaluation(
         std.pass_line
     };
     let score = score(std, &item_scores, &na, !e.vetoed.is_empty(), line);
-    Some(EvaluationView {
+    Some(ScoredEvaluation {
         e: e.clone(),
         standard_title: std.title.clone(),
         score,

@@ -315,7 +315,7 @@ fn bands_table(b: Option<&Bands>, formula: &str, class: &str) -> Option<String> 
         .map(|(l, range)| {
             format!(
                 "<tr><td>{range}</td><td><span class=\"level level-{}\">{}风险</span></td><td>{}色</td></tr>",
-                l.class(),
+                crate::css::level(*l),
                 l.name(),
                 l.colour()
             )
@@ -334,7 +334,7 @@ fn mentions(e: &Enterprise, w: &str) -> bool {
             .iter()
             .any(|p| p.name.contains(w) || p.description.contains(w))
         || r.equipment.iter().any(|x| x.name.contains(w))
-        || e.risk_views
+        || e.risks
             .iter()
             .map(|v| &v.r)
             .any(|x| x.activity.contains(w) || x.hazard.contains(w) || x.unit.contains(w))

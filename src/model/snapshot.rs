@@ -64,7 +64,7 @@ pub(crate) fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) 
             Status::InProgress => s.progress += 1,
             Status::Late => s.late += 1,
         }
-        for h in e.hazard_views.iter().filter(|h| h.h.found.v <= on) {
+        for h in e.hazards.iter().filter(|h| h.h.found.v <= on) {
             let v = hazard_state(&h.h, on);
             if v.state == HazardState::Closed {
                 continue;

@@ -4,23 +4,7 @@
 
 use jiff::civil::Date;
 
-pub(crate) use crate::domain::{Status, StatusGroup};
-
-impl Status {
-    pub(crate) fn class(self) -> &'static str {
-        self.group().class()
-    }
-}
-
-impl StatusGroup {
-    pub(crate) fn class(self) -> &'static str {
-        match self {
-            StatusGroup::Done => "done",
-            StatusGroup::InProgress => "progress",
-            StatusGroup::Late => "late",
-        }
-    }
-}
+pub(crate) use crate::domain::Status;
 
 /// What the status rule needs to know of one evaluation.
 #[derive(Debug, Clone)]

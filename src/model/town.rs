@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::Site;
 use super::enterprise::{Enterprise, in_category, is_high_risk};
 use super::hazard::HazardState;
-use crate::domain::{Cohort, ControlLevel, HazardGrade, HighRisk, Kind, Size, Status, StatusGroup};
+use crate::domain::{
+    Cohort, ControlLevel, HazardGrade, HighRisk, Kind, Level, Size, Status, StatusGroup,
+};
 use crate::url::encode_path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,8 +53,7 @@ pub(crate) struct HazardRef {
     pub(crate) description: String,
     pub(crate) found: String,
     pub(crate) deadline: String,
-    pub(crate) state_text: String,
-    pub(crate) state_class: &'static str,
+    pub(crate) state: HazardState,
     /// Past the deadline and not closed.
     pub(crate) overdue: bool,
     /// Rectified, waiting for acceptance (待验收).
@@ -97,8 +98,7 @@ pub(crate) struct RiskRef {
     pub(crate) group: String,
     pub(crate) activity: String,
     pub(crate) hazard: String,
-    pub(crate) level: &'static str,
-    pub(crate) level_class: &'static str,
+    pub(crate) level: Level,
     pub(crate) formula: String,
     #[serde(serialize_with = "crate::domain::name_or_empty")]
     pub(crate) control_level: Option<ControlLevel>,
@@ -194,116 +194,6 @@ fn group(dimension: &'static str, name: &str, title: &str, ents: &[&Enterprise])
     }
 }
 
-/// How a [`Town`] is serialised, borrowed: the dashboard's brief version swaps in short lists
-/// without copying the town.
-#[derive(Serialize)]
-pub(crate) struct TownView<'t> {
-    total: usize,
-    done: usize,
-    progress: usize,
-    late: usize,
-    by_category: &'t [Group],
-    by_size: &'t [Group],
-    by_kind: &'t [Group],
-    by_village: &'t [Group],
-    by_department: &'t [Group],
-    by_liaison: &'t [Group],
-    by_status: &'t [Group],
-    no_category: &'t Group,
-    open_hazards: &'t [HazardRef],
-    overdue_count: usize,
-    hazard_counts: &'t HazardCounts,
-    open_major_count: usize,
-    risks: &'t [RiskRef],
-    missing_contact: &'t [String],
-    missed_any: &'t [String],
-    evaluated: usize,
-    deadline_groups: &'t [DeadlineGroup],
-    demonstration: &'t [String],
-    outside_landlords: &'t [OutsideLandlord],
-    gaps: &'t [String],
-    month: &'t str,
-}
-
-impl<'t> TownView<'t> {
-    fn of(t: &'t Town) -> Self {
-        // Destructured so that a new field of `Town` cannot be forgotten here.
-        let Town {
-            total,
-            done,
-            progress,
-            late,
-            by_category,
-            by_size,
-            by_kind,
-            by_village,
-            by_department,
-            by_liaison,
-            by_status,
-            no_category,
-            open_hazards,
-            overdue_count,
-            hazard_counts,
-            open_major_count,
-            risks,
-            missing_contact,
-            missed_any,
-            evaluated,
-            deadline_groups,
-            demonstration,
-            outside_landlords,
-            gaps,
-            month,
-        } = t;
-        TownView {
-            total: *total,
-            done: *done,
-            progress: *progress,
-            late: *late,
-            by_category,
-            by_size,
-            by_kind,
-            by_village,
-            by_department,
-            by_liaison,
-            by_status,
-            no_category,
-            open_hazards,
-            overdue_count: *overdue_count,
-            hazard_counts,
-            open_major_count: *open_major_count,
-            risks,
-            missing_contact,
-            missed_any,
-            evaluated: *evaluated,
-            deadline_groups,
-            demonstration,
-            outside_landlords,
-            gaps,
-            month,
-        }
-    }
-}
-
-impl Serialize for Town {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        TownView::of(self).serialize(s)
-    }
-}
-
-impl Town {
-    /// The town as the dashboard shows it: the first `n` open hazards and no risks (the full
-    /// lists are in the ledgers). Serialising every open hazard and major risk of thousands of
-    /// enterprises only to drop them took a noticeable part of a large build.
-    pub(crate) fn brief(&self, n: usize) -> TownView<'_> {
-        TownView {
-            open_hazards: &self.open_hazards[..self.open_hazards.len().min(n)],
-            risks: &[],
-            ..TownView::of(self)
-        }
-    }
-}
-
 /// How many of `ents` count in the dashboard group `g`.
 fn in_group(ents: &[&Enterprise], g: StatusGroup) -> usize {
     ents.iter().filter(|e| e.status_group == g).count()
@@ -392,11 +282,7 @@ pub(crate) fn build(site: &Site) -> Town {
     let mut open_hazards = Vec::new();
     let mut risks = Vec::new();
     for e in &all {
-        for h in e
-            .hazard_views
-            .iter()
-            .filter(|h| h.state != HazardState::Closed)
-        {
+        for h in e.hazards.iter().filter(|h| h.state != HazardState::Closed) {
             open_hazards.push(HazardRef {
                 slug: e.rec.slug.clone(),
                 enterprise: e.rec.name.v.clone(),
@@ -412,15 +298,14 @@ pub(crate) fn build(site: &Site) -> Town {
                     .as_ref()
                     .map(|d| d.v.to_string())
                     .unwrap_or_default(),
-                state_text: h.state_text.clone(),
-                state_class: h.state_class,
+                state: h.state,
                 overdue: h.overdue_days > 0,
                 awaiting: h.state == HazardState::Rectified,
                 overdue_days: h.overdue_days,
                 responsible: h.h.responsible.clone(),
             });
         }
-        for r in e.risk_views.iter().filter(|r| r.level_value.index() <= 1) {
+        for r in e.risks.iter().filter(|r| r.level.index() <= 1) {
             risks.push(RiskRef {
                 slug: e.rec.slug.clone(),
                 enterprise: e.rec.name.v.clone(),
@@ -428,11 +313,10 @@ pub(crate) fn build(site: &Site) -> Town {
                 group: r.group.clone(),
                 activity: r.r.activity.clone(),
                 hazard: r.r.hazard.clone(),
-                level: r.level.name,
-                level_class: r.level.class,
+                level: r.level,
                 formula: r.formula.clone(),
                 control_level: r.r.control_level,
-                rank: r.level_value.index(),
+                rank: r.level.index(),
             });
         }
     }
@@ -503,10 +387,7 @@ pub(crate) fn build(site: &Site) -> Town {
         risks,
         missing_contact: slugs(&|e| e.this_month_missing),
         missed_any: slugs(&|e| !e.missed_months.is_empty()),
-        evaluated: all
-            .iter()
-            .filter(|e| !e.evaluation_views.is_empty())
-            .count(),
+        evaluated: all.iter().filter(|e| !e.evaluations.is_empty()).count(),
         deadline_groups,
         demonstration: slugs(&|e| e.rec.demonstration),
         outside_landlords: outside_landlords(&all),
@@ -522,7 +403,7 @@ fn deadline_group(
     evaluators: &[String],
     as_of: jiff::civil::Date,
 ) -> DeadlineGroup {
-    let counted = |v: &&super::enterprise::EvaluationView| {
+    let counted = |v: &&super::enterprise::ScoredEvaluation| {
         super::status::counts(&v.e.by, evaluators) && v.e.date.v <= as_of
     };
     DeadlineGroup {
@@ -531,14 +412,14 @@ fn deadline_group(
         count: ents.len(),
         evaluated: ents
             .iter()
-            .filter(|e| e.evaluation_views.iter().any(|v| counted(&v)))
+            .filter(|e| e.evaluations.iter().any(|v| counted(&v)))
             .count(),
         passed: in_group(ents, StatusGroup::Done),
         passed_on_time: ents.iter().filter(|e| e.status == Status::Done).count(),
         year_end_submitted: ents
             .iter()
             .filter(|e| {
-                e.evaluation_views.iter().any(|v| {
+                e.evaluations.iter().any(|v| {
                     counted(&v) && v.e.date.v.year() == deadline.year() && v.e.date.v <= deadline
                 })
             })

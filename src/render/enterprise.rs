@@ -11,12 +11,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Serialize;
 
 use super::summary::summary;
+use super::views::{HazardView, LevelView, RiskView};
 use super::{Ctx, Job, Output, base_context, fragments, qr, svg};
 
 mod cards;
 use crate::load::enterprise::{Action, Contact, Equipment, Process, RedLine, SafetyOrg, Whistle};
-use crate::model::contact::MonthView;
-use crate::model::enterprise::{Enterprise, EnterpriseRef, MilestoneView};
+use crate::model::contact::ContactMonth;
+use crate::model::enterprise::{Enterprise, EnterpriseRef, MilestoneReached};
 use crate::model::risk::Level;
 use crate::model::scoring::Score;
 use crate::model::status;
@@ -135,7 +136,7 @@ struct PageView<'a> {
     categories: &'a [String],
     tenants: &'a [EnterpriseRef],
     landlord_ref: Option<&'a EnterpriseRef>,
-    milestone_views: &'a [MilestoneView],
+    milestone_views: &'a [MilestoneReached],
     milestones_done: usize,
     milestones_total: usize,
     risk_count: usize,
@@ -145,7 +146,7 @@ struct PageView<'a> {
     overdue_hazards: usize,
     awaiting_acceptance: usize,
     open_major_hazards: usize,
-    months: &'a [MonthView],
+    months: &'a [ContactMonth],
     missed_months: &'a [String],
     this_month_missing: bool,
     last_contact: Option<jiff::civil::Date>,
@@ -196,18 +197,18 @@ impl<'a> PageView<'a> {
             deadline: e.deadline,
             deadline_group: e.deadline_group.name(),
             status: e.status.name(),
-            status_class: e.status_class,
+            status_class: crate::css::status(e.status),
             passed_late: e.passed_late,
             status_reason: super::html::escape_keep_tokens(&e.status_reason),
             categories: &e.categories,
             tenants: &e.tenants,
             landlord_ref: e.landlord_ref.as_ref(),
-            milestone_views: &e.milestone_views,
+            milestone_views: &e.milestones,
             milestones_done: e.milestones_done,
             milestones_total: e.milestones_total,
-            risk_count: e.risk_views.len(),
+            risk_count: e.risks.len(),
             level_counts: e.level_counts,
-            hazard_count: e.hazard_views.len(),
+            hazard_count: e.hazards.len(),
             open_hazards: e.open_hazards,
             overdue_hazards: e.overdue_hazards,
             awaiting_acceptance: e.awaiting_acceptance,
@@ -217,7 +218,7 @@ impl<'a> PageView<'a> {
             this_month_missing: e.this_month_missing,
             last_contact: e.last_contact,
             evaluation_views: e
-                .evaluation_views
+                .evaluations
                 .iter()
                 .map(|v| EvaluationBrief {
                     date: v.e.date.v,
@@ -243,7 +244,7 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
             label: format!("{}风险（{}）", l.name(), l.colour()),
             value: e.level_counts[l.index()] as f64,
             text: format!("{} 项", e.level_counts[l.index()]),
-            class: format!("level-{}", l.class()),
+            class: format!("level-{}", crate::css::level(*l)),
         })
         .collect();
     let max = e.level_counts.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -252,7 +253,7 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
         &svg::bars("风险等级分布（四色）", &levels, max),
     );
     let latest = e
-        .evaluation_views
+        .evaluations
         .iter()
         .rev()
         .find(|v| v.e.date.v <= site.as_of);
@@ -299,7 +300,7 @@ pub(crate) fn jobs<'a>(
 ) {
     let key = format!("enterprises/{}/", e.rec.slug);
     let mut years: Vec<i16> = e
-        .evaluation_views
+        .evaluations
         .iter()
         .filter(|v| report_counts(site, v))
         .map(|v| v.e.date.v.year())
@@ -420,7 +421,7 @@ pub(crate) fn jobs<'a>(
                 .map(|g| {
                     serde_json::json!({
                         "name": g.name,
-                        "highest": g.highest,
+                        "highest": LevelView::from(g.highest),
                         "dots": fragments::level_dots(e, g),
                     })
                 })
@@ -443,10 +444,11 @@ pub(crate) fn jobs<'a>(
             let mut ctx = base_context(site, &k, &format!("{}：安全风险公告", e.rec.name.v));
             ctx.insert("e", &summary(e));
             ctx.insert("qr", &parts.page_qr);
-            let top: Vec<&crate::model::enterprise::RiskView> = e
-                .risk_views
+            let top: Vec<RiskView> = e
+                .risks
                 .iter()
-                .filter(|r| r.level_value.index() <= 1)
+                .filter(|r| r.level.index() <= 1)
+                .map(RiskView::of)
                 .collect();
             ctx.insert("top_risks", &top);
             ctx
@@ -465,7 +467,7 @@ pub(crate) fn jobs<'a>(
 }
 
 /// Whether an evaluation makes a year report: it has happened and counts for the status rule.
-pub(crate) fn report_counts(site: &Site, v: &crate::model::enterprise::EvaluationView) -> bool {
+pub(crate) fn report_counts(site: &Site, v: &crate::model::enterprise::ScoredEvaluation) -> bool {
     v.e.date.v <= site.as_of && status::counts(&v.e.by, &site.config.plan.evaluators)
 }
 
@@ -473,9 +475,9 @@ pub(crate) fn report_counts(site: &Site, v: &crate::model::enterprise::Evaluatio
 /// standard's deduction rule beside each lost point, and the hazards still open on the
 /// evaluation's date. A year not over by the as-of date gets an interim report (中期).
 fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Option<Job<'a>> {
-    use crate::model::hazard::{HazardState, HazardView, hazard_state};
+    use crate::model::hazard::{HazardState, TrackedHazard, hazard_state};
     let v = e
-        .evaluation_views
+        .evaluations
         .iter()
         .rev()
         .find(|v| report_counts(site, v) && v.e.date.v.year() == year)?;
@@ -486,9 +488,9 @@ fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Op
         let interim = jiff::civil::Date::new(year, 12, 31).is_ok_and(|end| site.as_of < end);
         let on = v.e.date.v;
         // In record order, as the hazards were entered; only what had happened by the evaluation.
-        let mut recorded: Vec<&HazardView> = e.hazard_views.iter().collect();
+        let mut recorded: Vec<&TrackedHazard> = e.hazards.iter().collect();
         recorded.sort_by_key(|v| v.seq);
-        let open: Vec<HazardView> = recorded
+        let open: Vec<TrackedHazard> = recorded
             .iter()
             .map(|v| &v.h)
             .filter(|h| h.found.v <= on)
@@ -534,6 +536,7 @@ fn report_job<'a>(site: &'a Site, e: &'a Enterprise, key: &str, year: i16) -> Op
         ctx.insert("v", v);
         ctx.insert("std", std);
         ctx.insert("rows", &rows);
+        let open: Vec<HazardView> = open.iter().map(HazardView::of).collect();
         ctx.insert("open_hazards", &open);
         ctx.insert("report_date", &on.to_string());
         ctx

@@ -6,20 +6,10 @@
 
 use std::fmt::Write as _;
 
-use crate::model::enterprise::{Enterprise, LevelView, RiskGroup};
+use super::views::level_html as level;
+use crate::model::enterprise::{Enterprise, RiskGroup};
 use crate::model::hazard::HazardState;
 use crate::text::escape_into as esc;
-
-/// The `level` macro of macros.html: the level's name, with its colour in words.
-fn level(out: &mut String, l: &LevelView) {
-    out.push_str("<span class=\"level level-");
-    out.push_str(l.class);
-    out.push_str("\">");
-    out.push_str(l.name);
-    out.push_str("<span class=\"level-colour\">（");
-    out.push_str(l.colour);
-    out.push_str("）</span></span>");
-}
 
 /// `<li>` items, escaped.
 fn items<'s>(out: &mut String, list: impl IntoIterator<Item = &'s String>) {
@@ -48,17 +38,17 @@ fn headcount(out: &mut String, n: Option<u64>) {
 
 /// The enterprise page's risk inventory: per post or unit, a heading and a table of its risks.
 pub(crate) fn risk_tables(e: &Enterprise) -> String {
-    let mut out = String::with_capacity(e.risk_views.len() * 900 + e.risk_groups.len() * 600);
+    let mut out = String::with_capacity(e.risks.len() * 900 + e.risk_groups.len() * 600);
     for g in &e.risk_groups {
         let _ = write!(out, "\n<h3 id=\"group-{}\">", g.index);
         esc(&mut out, &g.name);
         headcount(&mut out, g.headcount);
         out.push_str(" · 最高 ");
-        level(&mut out, &g.highest);
+        level(&mut out, g.highest);
         out.push_str("</h3>\n<div class=\"table-scroll\" tabindex=\"0\">\n<table class=\"data-table risk-table stack-table\">\n  <thead><tr><th scope=\"col\">编号</th><th scope=\"col\">作业活动 / 危险有害因素</th><th scope=\"col\">可能事故</th><th scope=\"col\">评价</th><th scope=\"col\">等级</th><th scope=\"col\">管控层级</th><th scope=\"col\">管控措施</th><th scope=\"col\">应急处置</th></tr></thead>\n  <tbody>\n  ");
-        for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
+        for r in g.risks.iter().filter_map(|i| e.risks.get(*i)) {
             out.push_str("\n  <tr class=\"risk-row level-row-");
-            out.push_str(r.level.class);
+            out.push_str(crate::css::level(r.level));
             out.push_str("\">\n    <td>");
             esc(&mut out, &r.r.id.v);
             out.push_str("</td>\n    <td data-label=\"作业活动 / 危险有害因素\">");
@@ -75,16 +65,16 @@ pub(crate) fn risk_tables(e: &Enterprise) -> String {
             out.push_str("<br><span class=\"formula\">");
             esc(&mut out, &r.formula);
             out.push_str("</span></td>\n    <td data-label=\"等级\">");
-            level(&mut out, &r.level);
+            level(&mut out, r.level);
             if let Some(c) = &r.computed {
                 out.push_str("<br><small>计算为");
-                out.push_str(c.name);
+                out.push_str(c.name());
                 out.push_str("，填报为");
-                out.push_str(r.declared.as_ref().map_or("", |d| d.name));
+                out.push_str(r.declared.as_ref().map_or("", |d| d.name()));
                 out.push_str("，从严</small>");
             } else if let Some(d) = &r.declared {
                 out.push_str("<br><small>填报为");
-                out.push_str(d.name);
+                out.push_str(d.name());
                 out.push_str("，计算从严</small>");
             }
             out.push_str("</td>\n    <td data-label=\"管控层级\">");
@@ -102,8 +92,8 @@ pub(crate) fn risk_tables(e: &Enterprise) -> String {
 
 /// The enterprise page's hazard ledger rows (the closed loop, overdue first as the model sorted them).
 pub(crate) fn hazard_rows(e: &Enterprise) -> String {
-    let mut out = String::with_capacity(e.hazard_views.len() * 700);
-    for h in &e.hazard_views {
+    let mut out = String::with_capacity(e.hazards.len() * 700);
+    for h in &e.hazards {
         out.push_str("\n  <tr id=\"hazard-");
         esc(&mut out, &h.h.id.v);
         out.push_str("\" class=\"");
@@ -180,9 +170,12 @@ pub(crate) fn hazard_rows(e: &Enterprise) -> String {
             }
         }
         out.push_str("</td>\n    <td data-label=\"状态\"><span class=\"state state-");
-        out.push_str(h.state_class);
+        out.push_str(crate::css::hazard_state(h.state, h.overdue_days));
         out.push_str("\">");
-        esc(&mut out, &h.state_text);
+        esc(
+            &mut out,
+            &super::views::hazard_state_text(h.state, h.overdue_days),
+        );
         out.push_str("</span></td>\n  </tr>\n  ");
     }
     out
@@ -191,12 +184,9 @@ pub(crate) fn hazard_rows(e: &Enterprise) -> String {
 /// The four-colour table's dots: per level (strictest first), one ● for each of the group's risks
 /// at that level.
 pub(crate) fn level_dots(e: &Enterprise, g: &RiskGroup) -> [String; 4] {
-    const CLASSES: [&str; 4] = ["major", "considerable", "general", "low"];
     let mut dots: [String; 4] = Default::default();
-    for r in g.risks.iter().filter_map(|i| e.risk_views.get(*i)) {
-        if let Some(k) = CLASSES.iter().position(|c| *c == r.level.class) {
-            dots[k].push('●');
-        }
+    for r in g.risks.iter().filter_map(|i| e.risks.get(*i)) {
+        dots[r.level.index()].push('●');
     }
     dots
 }

@@ -359,8 +359,8 @@ fn showcase_page<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
                 "story": e.story,
                 "processes": e.rec.processes,
                 "level_counts": e.level_counts,
-                "hazards_total": e.hazard_views.len(),
-                "hazards_closed": e.hazard_views.iter().filter(|h| h.state == HazardState::Closed).count(),
+                "hazards_total": e.hazards.len(),
+                "hazards_closed": e.hazards.iter().filter(|h| h.state == HazardState::Closed).count(),
                 "red_lines": e.rec.red_lines.len(),
                 "contacts": e.rec.contacts.len(),
                 "posts": e.risk_groups.len(),
@@ -403,7 +403,7 @@ fn dashboard_context(ctx: &mut tera::Context, c: &Common) {
             .collect::<Vec<_>>()
     };
     // The dashboard shows counts and the first twenty hazards; the full lists live in the ledgers.
-    ctx.insert("town", &town.brief(20));
+    ctx.insert("town", &super::views::TownView::brief(town, 20));
     ctx.insert("open_hazard_count", &town.open_hazards.len());
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));

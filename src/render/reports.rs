@@ -34,7 +34,7 @@ pub(crate) fn index_job(site: &Site) -> Job<'_> {
         let mut seen: Vec<i16> = Vec::new();
         // The year's report is its last counted evaluation (as on the enterprise's report page).
         for v in e
-            .evaluation_views
+            .evaluations
             .iter()
             .rev()
             .filter(|v| report_counts(site, v))

@@ -74,7 +74,7 @@ pub(crate) fn summary(e: &Enterprise) -> EntSummary {
         demonstration: e.rec.demonstration,
         deadline: e.deadline.map(|d| d.to_string()).unwrap_or_default(),
         status: e.status.name(),
-        status_class: e.status_class,
+        status_class: crate::css::status(e.status),
         passed_late: e.passed_late,
         milestones: format!("{}/{}", e.milestones_done, e.milestones_total),
         open_hazards: e.open_hazards,

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::enterprise::{Enterprise, LevelView, RiskGroup};
+use crate::model::enterprise::{Enterprise, RiskGroup};
 use crate::text::escape_into as esc;
 
 /// A paper a card is printed on. Keep in step with enterprise.css and the `@page` rules of
@@ -259,15 +259,6 @@ fn plan(
     Plan { compact, cards }
 }
 
-/// The level badge (the `level` macro of macros.html).
-fn level(out: &mut String, l: &LevelView) {
-    let _ = write!(
-        out,
-        "<span class=\"level level-{}\">{}<span class=\"level-colour\">（{}）</span></span>",
-        l.class, l.name, l.colour
-    );
-}
-
 fn list(out: &mut String, items: &[String]) {
     out.push_str("<ul>");
     for x in items {
@@ -291,11 +282,7 @@ fn distinct<'s>(list: impl IntoIterator<Item = &'s String>) -> Vec<String> {
 
 /// The cards (`<section>`s) of one post for `paper`; `qr` is the post's card-page QR code.
 pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> String {
-    let risks: Vec<_> = g
-        .risks
-        .iter()
-        .filter_map(|i| e.risk_views.get(*i))
-        .collect();
+    let risks: Vec<_> = g.risks.iter().filter_map(|i| e.risks.get(*i)).collect();
     let mut accidents: Vec<&str> = risks
         .iter()
         .flat_map(|r| r.r.accidents.iter().map(|a| a.v.as_str()))
@@ -308,7 +295,7 @@ pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Pap
             para: false,
             items: risks
                 .iter()
-                .map(|r| format!("{}（{}）", r.r.hazard, r.level.name))
+                .map(|r| format!("{}（{}）", r.r.hazard, r.level.name()))
                 .collect(),
         },
         Section {
@@ -366,7 +353,7 @@ pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Pap
         let _ = write!(
             out,
             "\n<section class=\"risk-card highest-{}{}{}\" aria-labelledby=\"{id}\" data-post=\"{}\" data-sheet=\"{}/{n}\">\n  <header class=\"card-head\">\n    <h2 id=\"{id}\">岗位安全风险告知卡{}</h2>\n    <p class=\"card-post\"><span class=\"card-label\">{post_label}：</span><strong>",
-            g.highest.class,
+            crate::css::level(g.highest),
             if p.compact { " card-compact" } else { "" },
             if k > 0 { " card-cont" } else { "" },
             g.index,
@@ -384,7 +371,7 @@ pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Pap
             );
         }
         out.push_str("</p>\n    <p class=\"card-level\">风险等级：");
-        level(&mut out, &g.highest);
+        super::super::views::level_html(&mut out, g.highest);
         out.push_str("</p>\n  </header>\n  <div class=\"card-body\">");
         for piece in pieces {
             let _ = write!(

@@ -185,7 +185,7 @@ pub(crate) fn enterprise_table(name: &str, ents: &[&Enterprise], profile: Profil
                 slug: e.rec.slug.clone(),
                 anchor: String::new(),
                 cells,
-                class: e.status_class.to_string(),
+                class: crate::css::status(e.status).to_string(),
             }
         })
         .collect();
@@ -239,7 +239,7 @@ pub(crate) fn hazard_table(site: &Site, town: &Town) -> Table {
                 t(&h.description),
                 t(&h.found),
                 t(&h.deadline),
-                t(&h.state_text),
+                t(super::views::hazard_state_text(h.state, h.overdue_days)),
                 n(h.overdue_days as f64),
                 t(&h.responsible),
             ];
@@ -287,10 +287,10 @@ pub(crate) fn risk_table(town: &Town) -> Table {
                 t(&r.activity),
                 t(&r.hazard),
                 t(&r.formula),
-                t(r.level),
+                t(r.level.name()),
                 t(crate::domain::opt_name(r.control_level)),
             ],
-            class: format!("level-row-{}", r.level_class),
+            class: format!("level-row-{}", crate::css::level(r.level)),
         })
         .collect();
     Table::new("重大和较大风险", RISK_COLUMNS, rows)
