@@ -24,3 +24,4 @@ mod search_index;
 mod selfcheck;
 mod serve;
 mod soak;
+mod trends;

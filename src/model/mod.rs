@@ -12,6 +12,7 @@ pub mod markdown;
 pub(crate) mod nowrap;
 pub(crate) mod risk;
 pub(crate) mod scoring;
+pub(crate) mod series;
 pub(crate) mod shortcodes;
 pub(crate) mod snapshot;
 pub(crate) mod status;

@@ -40,6 +40,8 @@ struct Common<'a> {
     intros: BTreeMap<&'a str, &'a Page>,
     summaries: Vec<EntSummary>,
     town: town::Town,
+    /// The month-end series from the plan's start (empty without one).
+    series: crate::model::series::Series,
 }
 
 impl Common<'_> {
@@ -79,6 +81,7 @@ pub(crate) fn all<'a>(
             .collect(),
         summaries: site.enterprises.iter().map(summary).collect(),
         town: town::build(site),
+        series: crate::model::series::build(&site.enterprises, &site.config, site.as_of),
     };
     let mut jobs = Vec::new();
     let mut deferred: Vec<Deferred> = Vec::new();
@@ -248,6 +251,28 @@ fn standard_pages<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
     }
 }
 
+/// The trend figures of a village's, department's or category's ledger page; empty for others.
+fn group_trends(c: &Common, key: &str) -> String {
+    let (town, s) = (&c.town, &c.series);
+    let pairs = [
+        (&town.by_village, &s.villages),
+        (&town.by_department, &s.departments),
+        (&town.by_category, &s.categories),
+    ];
+    for (groups, series) in pairs {
+        if let Some(g) = groups.iter().find(|g| g.key == key)
+            && let Some(gs) = series.iter().find(|gs| gs.name == g.name)
+        {
+            return [
+                super::trends::status(&g.title, &s.months, &gs.counts, &c.site.config),
+                super::trends::hazards(&g.title, &s.months, &gs.counts),
+            ]
+            .concat();
+        }
+    }
+    String::new()
+}
+
 /// The ledger pages with their CSV and JSON downloads (each table's made in parallel); returns
 /// the workbook, made later while the pages render.
 fn ledger_pages<'a>(
@@ -290,6 +315,7 @@ fn ledger_pages<'a>(
         ctx.insert("rows_html", &rows_html);
         ctx.insert("description", &lp.description);
         ctx.insert("is_root", &(lp.key == "ledger/"));
+        ctx.insert("trends", &group_trends(c, &lp.key));
         if lp.key == "ledger/" {
             ctx.insert("intro", &c.intro("ledger/"));
             let dims: Vec<(&str, Vec<&town::Group>)> = vec![
@@ -404,6 +430,15 @@ fn dashboard_context(ctx: &mut tera::Context, c: &Common) {
     };
     // The dashboard shows counts and the first twenty hazards; the full lists live in the ledgers.
     ctx.insert("town", &super::views::TownView::brief(town, 20));
+    let s = &c.series;
+    ctx.insert(
+        "trends",
+        &[
+            super::trends::status("全镇", &s.months, &s.town, &site.config),
+            super::trends::hazards("全镇", &s.months, &s.town),
+        ]
+        .concat(),
+    );
     ctx.insert("open_hazard_count", &town.open_hazards.len());
     ctx.insert("missing_contact", &pick(&town.missing_contact));
     ctx.insert("demonstration", &pick(&town.demonstration));

@@ -14,6 +14,7 @@ pub(crate) mod reports;
 pub(crate) mod summary;
 pub(crate) mod svg;
 pub(crate) mod theme;
+pub(crate) mod trends;
 pub(crate) mod views;
 
 use std::collections::{BTreeMap, BTreeSet};

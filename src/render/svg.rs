@@ -75,3 +75,205 @@ pub(crate) fn stacked(title: &str, segments: &[(String, f64, String)]) -> String
     s.push_str("</svg>");
     s
 }
+
+/// One line of a [`lines`] chart: its name (in the legend and at its end), a class for its
+/// colour and dash pattern, and one value per month.
+pub(crate) struct Line {
+    pub(crate) name: String,
+    pub(crate) class: &'static str,
+    pub(crate) values: Vec<usize>,
+}
+
+/// A labelled vertical rule at one month (a deadline).
+pub(crate) struct Marker {
+    pub(crate) at: usize,
+    pub(crate) label: String,
+}
+
+/// Rounds up to 1, 2 or 5 × 10ⁿ, so the axis reads in round numbers.
+fn nice_max(v: usize) -> usize {
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if v <= m * step {
+                return m * step;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// A line chart over months: a legend naming each line by its dash pattern as well as its colour,
+/// the value written at each line's last point, the first month, each January and the last month
+/// labelled on the axis, and deadline rules. The numbers themselves go in a table beside it.
+pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[Marker]) -> String {
+    use std::fmt::Write;
+    let (w, left, right) = (360.0, 34.0, 34.0);
+    let legend_rows = lines.len().div_ceil(2) as f64;
+    let top = 8.0 + legend_rows * 18.0 + 14.0;
+    let plot_h = 130.0;
+    let h = top + plot_h + 24.0;
+    let plot_w = w - left - right;
+    let n = months.len().max(1);
+    let x = |i: usize| {
+        if n == 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (n - 1) as f64
+        }
+    };
+    let max = nice_max(
+        lines
+            .iter()
+            .flat_map(|l| l.values.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1),
+    );
+    let y = |v: usize| top + plot_h - plot_h * v as f64 / max as f64;
+    let mut s = format!(
+        "<svg class=\"chart chart-lines\" role=\"img\" viewBox=\"0 0 {w} {h}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    for (k, l) in lines.iter().enumerate() {
+        let (lx, ly) = (
+            left + (k % 2) as f64 * (plot_w / 2.0),
+            8.0 + (k / 2) as f64 * 18.0 + 9.0,
+        );
+        let _ = write!(
+            s,
+            "<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" class=\"chart-line {}\"/><text x=\"{}\" y=\"{}\" class=\"chart-label\">{}</text>",
+            lx + 22.0,
+            l.class,
+            lx + 28.0,
+            ly + 4.5,
+            escape(&l.name)
+        );
+    }
+    for v in [0, max / 2, max] {
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" class=\"chart-grid\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" class=\"chart-axis\">{v}</text>",
+            left + plot_w,
+            left - 4.0,
+            y(v) + 4.0,
+            yy = y(v)
+        );
+    }
+    for m in markers.iter().filter(|m| m.at < n) {
+        let _ = write!(
+            s,
+            "<line x1=\"{mx:.1}\" y1=\"{top}\" x2=\"{mx:.1}\" y2=\"{}\" class=\"chart-marker\"/><text x=\"{:.1}\" y=\"{}\" text-anchor=\"end\" class=\"chart-axis\">{}</text>",
+            top + plot_h,
+            x(m.at) - 3.0,
+            top - 3.0,
+            escape(&m.label),
+            mx = x(m.at)
+        );
+    }
+    // The first month, each January and the last month, none closer than 60 units to the one
+    // before (the last month wins over a January just before it).
+    let mut ticks: Vec<usize> = (0..months.len())
+        .filter(|&i| i == 0 || i + 1 == months.len() || months[i].ends_with("-01"))
+        .collect();
+    let mut shown: Vec<usize> = Vec::new();
+    while let Some(i) = (!ticks.is_empty()).then(|| ticks.remove(0)) {
+        let last = ticks.is_empty();
+        if let Some(&p) = shown.last()
+            && x(i) - x(p) < 60.0
+        {
+            if !last {
+                continue;
+            }
+            shown.pop();
+        }
+        shown.push(i);
+    }
+    for i in shown {
+        let anchor = match i {
+            0 => "start",
+            _ if i + 1 == months.len() => "end",
+            _ => "middle",
+        };
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\" class=\"chart-axis\">{}</text>",
+            x(i),
+            top + plot_h + 18.0,
+            escape(&months[i])
+        );
+    }
+    // Each line's last value beside its end, pushed apart where two ends meet.
+    let mut ends: Vec<(f64, usize, &str)> = lines
+        .iter()
+        .filter_map(|l| l.values.last().map(|v| (y(*v) + 4.0, *v, l.class)))
+        .collect();
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for i in 1..ends.len() {
+        ends[i].0 = ends[i].0.max(ends[i - 1].0 + 12.0);
+    }
+    for l in lines {
+        let points: Vec<String> = l
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline points=\"{}\" class=\"chart-line {}\"/>",
+            points.join(" "),
+            l.class
+        );
+    }
+    let end_x = x(n - 1) + 4.0;
+    for (ty, v, class) in ends {
+        let _ = write!(
+            s,
+            "<text x=\"{end_x:.1}\" y=\"{ty:.1}\" class=\"chart-value {class}\">{v}</text>"
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_read_in_round_numbers() {
+        let got: Vec<usize> = [0, 1, 2, 3, 6, 11, 20, 21, 480, 5001]
+            .iter()
+            .map(|v| nice_max(*v))
+            .collect();
+        assert_eq!(got, [1, 1, 2, 5, 10, 20, 20, 50, 500, 10000]);
+    }
+
+    #[test]
+    fn a_line_chart_names_itself_and_labels_the_ends() {
+        let months: Vec<String> = ["2024-11", "2024-12", "2025-01", "2025-02"]
+            .map(String::from)
+            .to_vec();
+        let svg = lines(
+            "未销号隐患 <月末>",
+            &months,
+            &[Line {
+                name: "未销号".into(),
+                class: "open",
+                values: vec![1, 3, 2, 7],
+            }],
+            &[Marker {
+                at: 1,
+                label: "期限".into(),
+            }],
+        );
+        assert!(svg.starts_with("<svg class=\"chart chart-lines\" role=\"img\""));
+        assert!(svg.contains("<title>未销号隐患 &lt;月末&gt;</title>"));
+        // Axis 0–10 (7 rounds up to 10); the last value is written at the line's end.
+        assert!(svg.contains(">10</text>") && svg.contains(">7</text>"));
+        assert!(svg.contains(">2024-11</text>") && svg.contains(">2025-02</text>"));
+        assert!(svg.contains(">期限</text>"));
+        assert_eq!(svg.matches("<polyline").count(), 1);
+    }
+}
