@@ -510,6 +510,46 @@ fn rand_tag() -> u128 {
         .as_nanos()
 }
 
+/// The joint meeting's briefing is handed out on paper: every quarter of the town's plan prints
+/// on 2–4 A4 pages with its headline numbers and agenda, and the monthly report on one or two.
+#[test]
+fn quarterly_briefings_and_monthly_reports_print_on_a_few_a4_pages() {
+    let Some(chrome) = chromium() else { return };
+    let b = repo_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let quarters = common::list_dir(&b.out.join("reports/quarterly"));
+    assert!(quarters.len() >= 4, "{quarters:?}");
+    for q in &quarters {
+        let (pages, text) = print_pdf(
+            &chrome,
+            &b.out.join(format!("reports/quarterly/{q}/index.html")),
+            tmp.path(),
+        );
+        assert!((1..=4).contains(&pages), "{q}: {pages} pages");
+        let flat: String = text.split_whitespace().collect();
+        for part in ["提请会议研究的问题", "主要数字", "季度末逾期的隐患"] {
+            assert!(flat.contains(part), "{q}: {part} printed");
+        }
+    }
+    let last = quarters.last().unwrap();
+    let (pages, _) = print_pdf(
+        &chrome,
+        &b.out.join(format!("reports/quarterly/{last}/index.html")),
+        tmp.path(),
+    );
+    assert!(
+        pages >= 2,
+        "{last}: the latest quarter has lists to print ({pages} page)"
+    );
+    let (pages, text) = print_pdf(
+        &chrome,
+        &b.out.join("reports/monthly/2025-06/index.html"),
+        tmp.path(),
+    );
+    assert!((1..=2).contains(&pages), "monthly report: {pages} pages");
+    assert!(text.contains("全镇合计"));
+}
+
 #[test]
 fn cards_and_checklists_print_to_pdf() {
     let Some(chrome) = chromium() else { return };

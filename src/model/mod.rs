@@ -10,6 +10,7 @@ pub(crate) mod hazard;
 pub(crate) mod law;
 pub mod markdown;
 pub(crate) mod nowrap;
+pub(crate) mod quarter;
 pub(crate) mod risk;
 pub(crate) mod scoring;
 pub(crate) mod series;

@@ -93,7 +93,8 @@ pub(crate) fn all<'a>(
     standard_pages(&c, &mut jobs);
     deferred.push(ledger_pages(&c, out, stream, &mut jobs)?);
     showcase_page(&c, &mut jobs);
-    jobs.push(super::reports::index_job(site));
+    let (quarterly, monthly) = periodic_reports(&c, out, stream, &mut jobs)?;
+    jobs.push(super::reports::index_job(site, quarterly, monthly));
     search_and_404(&c, &mut jobs);
     Ok(Planned { jobs, deferred })
 }
@@ -249,6 +250,25 @@ fn standard_pages<'a>(c: &Common<'a>, jobs: &mut Vec<Job<'a>>) {
         ctx.insert("total_points", &total);
         jobs.push(ready(&key, "standard.html", ctx, true));
     }
+}
+
+/// The quarterly briefings and monthly reports (with their workbooks); returns their index entries.
+fn periodic_reports<'a>(
+    c: &Common<'a>,
+    out: &mut Output,
+    stream: Option<&super::Stream<'_>>,
+    jobs: &mut Vec<Job<'a>>,
+) -> anyhow::Result<(Vec<super::periodic::Listed>, Vec<super::periodic::Listed>)> {
+    let mut emit = |path: String, bytes: Vec<u8>| match stream {
+        Some(put) => put(&path, &bytes),
+        None => {
+            out.files.insert(path, bytes);
+            Ok(())
+        }
+    };
+    let quarterly = super::periodic::quarterly_jobs(c.site, &c.series, jobs);
+    let monthly = super::periodic::monthly_jobs(c.site, &c.series, &mut emit, jobs)?;
+    Ok((quarterly, monthly))
 }
 
 /// The trend figures of a village's, department's or category's ledger page; empty for others.

@@ -9,6 +9,7 @@ pub(crate) mod html;
 pub(crate) mod jobs;
 pub(crate) mod ledger;
 pub(crate) mod links;
+pub(crate) mod periodic;
 pub(crate) mod qr;
 pub(crate) mod reports;
 pub(crate) mod summary;

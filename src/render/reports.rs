@@ -1,10 +1,12 @@
-//! The town's index of evaluation reports (`/reports/`): one section per year, newest first, each
-//! enterprise's report for that year with its date, evaluator, score and verdict. A year not over
-//! by the as-of date is marked as interim (中期).
+//! The town's index of reports (`/reports/`): the quarterly briefings and monthly reports, newest
+//! first, then the evaluation reports, one section per year, each enterprise's report for that
+//! year with its date, evaluator, score and verdict. A year not over by the as-of date is marked
+//! as interim (中期), a quarter or month not over as 截至 the as-of date.
 
 use serde::Serialize;
 
 use super::enterprise::report_counts;
+use super::periodic::Listed;
 use super::{Ctx, Job, base_context};
 use crate::model::Site;
 
@@ -28,7 +30,7 @@ struct Year<'a> {
     entries: Vec<Entry<'a>>,
 }
 
-pub(crate) fn index_job(site: &Site) -> Job<'_> {
+pub(crate) fn index_job(site: &Site, quarterly: Vec<Listed>, monthly: Vec<Listed>) -> Job<'_> {
     let mut years: Vec<Year> = Vec::new();
     for e in &site.enterprises {
         let mut seen: Vec<i16> = Vec::new();
@@ -70,8 +72,10 @@ pub(crate) fn index_job(site: &Site) -> Job<'_> {
         y.entries.sort_by(|a, b| a.name.cmp(b.name));
         y.passed = y.entries.iter().filter(|e| e.pass).count();
     }
-    let mut ctx = base_context(site, "reports/", "评估报告");
+    let mut ctx = base_context(site, "reports/", "报告");
     ctx.insert("years", &years);
+    ctx.insert("quarterly", &quarterly);
+    ctx.insert("monthly", &monthly);
     ctx.insert("evaluators", &site.config.plan.evaluators);
     Job {
         key: "reports/".into(),

@@ -50,10 +50,10 @@ impl Kind {
 }
 
 /// Column specs as `("建设|进度", Kind)`: `|` marks where the header may wrap.
-type Spec = (&'static str, Kind);
+pub(crate) type Spec = (&'static str, Kind);
 
 impl Table {
-    fn new(name: impl Into<String>, spec: &[Spec], rows: Vec<Row>) -> Table {
+    pub(crate) fn new(name: impl Into<String>, spec: &[Spec], rows: Vec<Row>) -> Table {
         Table {
             name: name.into(),
             headers: spec.iter().map(|(h, _)| h.replace('|', "")).collect(),
