@@ -13,6 +13,27 @@ use crate::model::Site;
 use crate::model::quarter::{Changes, HazardAt, Quarter, changes, quarters};
 use crate::model::series::{GroupSeries, Month, MonthCounts, Series};
 
+/// A report page: in the sitemap, not in the search index (its numbers change every build).
+fn report_job<'a>(key: &str, template: &str, ctx: tera::Context) -> Job<'a> {
+    Job {
+        key: key.to_string(),
+        file: "index.html".into(),
+        template: template.into(),
+        ctx: Ctx::Ready(ctx),
+        in_sitemap: true,
+        indexed: false,
+    }
+}
+
+/// The town's name as report titles start with it.
+fn town_name(site: &Site) -> &str {
+    if site.config.town.is_empty() {
+        &site.config.title
+    } else {
+        &site.config.town
+    }
+}
+
 /// How many rows a briefing list shows before it points at the ledger: the briefing is handed
 /// out on a few A4 pages.
 const LIST_MAX: usize = 15;
@@ -228,11 +249,7 @@ pub(crate) fn quarterly_jobs<'a>(
         let now = quarter_counts(&s.town, q);
         let before = prev.map(|p| quarter_counts(&s.town, p));
         let c = changes(&site.enterprises, &site.config, &s.months, q);
-        let town = if site.config.town.is_empty() {
-            &site.config.title
-        } else {
-            &site.config.town
-        };
+        let town = town_name(site);
         let title = format!(
             "{town}双重预防机制建设 {} 年第 {} 季度联席会议简报",
             q.year, q.q
@@ -280,14 +297,7 @@ pub(crate) fn quarterly_jobs<'a>(
         ctx.insert("not_contacted", &missed);
         ctx.insert("not_contacted_count", &c.not_contacted.len());
         ctx.insert("list_max", &LIST_MAX);
-        jobs.push(Job {
-            key: key.clone(),
-            file: "index.html".into(),
-            template: "quarterly.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: false,
-        });
+        jobs.push(report_job(&key, "quarterly.html", ctx));
         listed.push(Listed {
             key,
             title,
@@ -370,11 +380,7 @@ pub(crate) fn monthly_jobs<'a>(
     jobs: &mut Vec<Job<'a>>,
 ) -> anyhow::Result<Vec<Listed>> {
     let mut listed = Vec::new();
-    let town = if site.config.town.is_empty() {
-        &site.config.title
-    } else {
-        &site.config.town
-    };
+    let town = town_name(site);
     for (i, m) in s.months.iter().enumerate() {
         let Month {
             label,
@@ -408,14 +414,7 @@ pub(crate) fn monthly_jobs<'a>(
         ctx.insert("end", &end.to_string());
         ctx.insert("partial", partial);
         ctx.insert("download", &download);
-        jobs.push(Job {
-            key: key.clone(),
-            file: "index.html".into(),
-            template: "monthly.html".into(),
-            ctx: Ctx::Ready(ctx),
-            in_sitemap: true,
-            indexed: false,
-        });
+        jobs.push(report_job(&key, "monthly.html", ctx));
         listed.push(Listed {
             key,
             title,
