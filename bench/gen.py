@@ -554,6 +554,7 @@ def site_toml():
         'description = "基准测试用的生成站点：指导材料、评估标准和企业档案均为虚构。"',
         "",
         "[deadlines]", "high_risk = 2024-12-31", "all = 2025-12-31", "",
+        "[plan]", "issued = 2024-07-12", "",
         "[bands.lec]", "major = 320", "considerable = 160", "general = 70", "",
         "[bands.ls]", "major = 20", "considerable = 15", "general = 9",
     ]

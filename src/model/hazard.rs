@@ -101,16 +101,17 @@ fn not_before_found(
 pub(crate) fn hazard_state(h: &Hazard, as_of: Date) -> TrackedHazard {
     track(h.clone(), as_of)
 }
-/// [`hazard_state`], taking the hazard.
-pub(super) fn track(h: Hazard, as_of: Date) -> TrackedHazard {
+/// A hazard's state on a date and its days past the deadline, without copying it (the month-end
+/// series asks this of every hazard for every month).
+pub(crate) fn state_on(h: &Hazard, on: Date) -> (HazardState, i64) {
     let happened =
-        |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= as_of);
+        |d: &Option<crate::load::toml_reader::Sp<Date>>| d.as_ref().is_some_and(|d| d.v <= on);
     let late = |deadline: &Option<crate::load::toml_reader::Sp<Date>>| match deadline {
-        Some(d) if d.v < as_of => days_between(d.v, as_of),
+        Some(d) if d.v < on => days_between(d.v, on),
         _ => 0,
     };
     // The loop closes at acceptance: rectified but not accepted by the deadline is still late.
-    let (state, overdue_days) = if happened(&h.accepted) {
+    if happened(&h.accepted) {
         (HazardState::Closed, 0)
     } else if happened(&h.rectified) {
         (HazardState::Rectified, late(&h.deadline))
@@ -119,7 +120,12 @@ pub(super) fn track(h: Hazard, as_of: Date) -> TrackedHazard {
             0 => (HazardState::Open, 0),
             n => (HazardState::Overdue, n),
         }
-    };
+    }
+}
+
+/// [`hazard_state`], taking the hazard.
+pub(super) fn track(h: Hazard, as_of: Date) -> TrackedHazard {
+    let (state, overdue_days) = state_on(&h, as_of);
     let major = h.grade.v == HazardGrade::Major;
     TrackedHazard {
         h,

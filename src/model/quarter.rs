@@ -6,7 +6,7 @@
 use jiff::civil::Date;
 
 use super::enterprise::{Enterprise, status_on};
-use super::hazard::{HazardState, TrackedHazard, hazard_state};
+use super::hazard::{HazardState, TrackedHazard, state_on};
 use super::series::Month;
 use crate::domain::StatusGroup;
 use crate::load::site_config::SiteConfig;
@@ -96,17 +96,17 @@ pub(crate) fn changes<'a>(
             c.reached.push((e, now.passed_on));
         }
         for t in e.hazards.iter().filter(|t| t.h.found.v <= q.end) {
-            let s = hazard_state(&t.h, q.end);
+            let (state, overdue_days) = state_on(&t.h, q.end);
             let at = HazardAt {
                 enterprise: e,
                 hazard: t,
-                state: s.state,
-                overdue_days: s.overdue_days,
+                state,
+                overdue_days,
             };
             if t.major && t.h.found.v >= q.start {
                 c.new_major.push(at.clone());
             }
-            if s.state != HazardState::Closed && s.overdue_days > 0 {
+            if state != HazardState::Closed && overdue_days > 0 {
                 c.overdue.push(at);
             }
         }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::dates::{month_index, month_label};
 use super::enterprise::{Enterprise, in_category, status_on};
-use super::hazard::{HazardState, hazard_state};
+use super::hazard::{HazardState, state_on};
 use crate::domain::{HighRisk, StatusGroup};
 use crate::load::site_config::SiteConfig;
 
@@ -188,14 +188,14 @@ fn of_enterprise(e: &Enterprise, cfg: &SiteConfig, m: &Month) -> MonthCounts {
         c.hazards_found += usize::from(within(t.h.found.v));
         let accepted = t.h.accepted.as_ref().map(|a| a.v);
         c.hazards_closed += usize::from(accepted.is_some_and(within));
-        let now = hazard_state(&t.h, m.end);
-        if now.state == HazardState::Closed {
+        let (state, overdue_days) = state_on(&t.h, m.end);
+        if state == HazardState::Closed {
             continue;
         }
         c.hazards_open += 1;
-        c.hazards_overdue += usize::from(now.overdue_days > 0);
-        c.hazards_awaiting += usize::from(now.state == HazardState::Rectified);
-        c.hazards_major_open += usize::from(now.major);
+        c.hazards_overdue += usize::from(overdue_days > 0);
+        c.hazards_awaiting += usize::from(state == HazardState::Rectified);
+        c.hazards_major_open += usize::from(t.major);
     }
     let contacted = e.rec.contacts.iter().any(|x| within(x.date.v));
     c.contacted = usize::from(contacted);

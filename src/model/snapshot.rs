@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 
 use super::enterprise::{Enterprise, is_high_risk, status_on};
-use super::hazard::{HazardState, hazard_state};
+use super::hazard::{HazardState, state_on};
 use super::status::Status;
 use crate::domain::Cohort;
 use crate::load::site_config::SiteConfig;
@@ -65,18 +65,18 @@ pub(crate) fn at(ents: &[Enterprise], cfg: &SiteConfig, on: Date, group: Group) 
             Status::Late => s.late += 1,
         }
         for h in e.hazards.iter().filter(|h| h.h.found.v <= on) {
-            let v = hazard_state(&h.h, on);
-            if v.state == HazardState::Closed {
+            let (state, overdue_days) = state_on(&h.h, on);
+            if state == HazardState::Closed {
                 continue;
             }
             s.hazards_open += 1;
-            s.hazards_major_open += usize::from(v.major);
-            match v.state {
+            s.hazards_major_open += usize::from(h.major);
+            match state {
                 HazardState::Open => s.hazards_rectifying += 1,
                 HazardState::Overdue => s.hazards_overdue += 1,
                 HazardState::Rectified => {
                     s.hazards_awaiting += 1;
-                    s.hazards_awaiting_overdue += usize::from(v.overdue_days > 0);
+                    s.hazards_awaiting_overdue += usize::from(overdue_days > 0);
                 }
                 HazardState::Closed => {}
             }
