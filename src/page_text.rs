@@ -45,6 +45,7 @@ const BLOCK: &[&str] = &[
     "hr",
 ];
 
+/// The title (without the site name after ` · `) and the indexable text of a rendered page.
 pub fn extract(html: &str) -> PageText {
     let title = between(html, "<title>", "</title>")
         .map(decode)
@@ -57,16 +58,18 @@ pub fn extract(html: &str) -> PageText {
         (Some(a), Some(b)) if b > a => &html[a..b],
         _ => "",
     };
-    let mut out = PageText {
-        title,
-        ..Default::default()
+    let mut w = Walk {
+        out: PageText {
+            title,
+            ..Default::default()
+        },
+        chars: 0,
+        skip_until: None,
+        skip_depth: 0,
+        heading: None,
     };
-    let mut chars = 0usize;
     let mut i = 0;
     let bytes = body.as_bytes();
-    let mut skip_until: Option<&str> = None;
-    let mut skip_depth = 0usize;
-    let mut heading: Option<(String, usize, String)> = None;
     while i < body.len() {
         // A comment ends at `-->` only: a `>` inside it is text of the comment, not its end.
         if body[i..].starts_with("<!--") {
@@ -80,84 +83,111 @@ pub fn extract(html: &str) -> PageText {
                 Some(e) => (i + e + 1, i + e),
                 None => (body.len(), body.len()),
             };
-            let tag = &body[i + 1..tag_end.max(i + 1)];
-            let closing = tag.starts_with('/');
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if let Some(stop) = skip_until {
-                // The same element nested inside the skipped one must close before it does.
-                if name == stop && !tag.ends_with('/') {
-                    if closing {
-                        skip_depth -= 1;
-                    } else {
-                        skip_depth += 1;
-                    }
-                    if skip_depth == 0 {
-                        skip_until = None;
-                    }
-                }
-                i = end;
-                continue;
-            }
-            // Navigation inside the page (its table of contents, links to other ledgers) repeats
-            // headings and titles found elsewhere; left in, it would open every snippet.
-            let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
-            if !closing
-                && (toc
-                    || matches!(
-                        name.as_str(),
-                        "script" | "style" | "svg" | "template" | "nav"
-                    ))
-            {
-                skip_depth = 1;
-                skip_until = Some(match name.as_str() {
-                    "script" => "script",
-                    "style" => "style",
-                    "svg" => "svg",
-                    "nav" => "nav",
-                    "details" => "details",
-                    _ => "template",
-                });
-                i = end;
-                continue;
-            }
-            if BLOCK.contains(&name.as_str()) && !out.text.ends_with('\n') && !out.text.is_empty() {
-                out.text.push('\n');
-                chars += 1;
-            }
-            let is_heading =
-                name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
-            if is_heading && !closing {
-                if let Some(id) = attr(tag, "id") {
-                    heading = Some((decode(&id), chars, String::new()));
-                }
-            } else if is_heading
-                && closing
-                && let Some((id, at, text)) = heading.take()
-            {
-                out.sections.push((id, at, text.trim().to_string()));
-            }
+            take_tag(&mut w, &body[i + 1..tag_end.max(i + 1)]);
             i = end;
             continue;
         }
         let next = body[i..].find('<').map_or(body.len(), |e| i + e);
-        if skip_until.is_none() {
-            let t = decode(&body[i..next]);
-            let t = collapse(&t, out.text.is_empty() || out.text.ends_with([' ', '\n']));
-            if let Some((_, _, h)) = heading.as_mut() {
-                h.push_str(&t);
-            }
-            chars += t.chars().count();
-            out.text.push_str(&t);
+        if w.skip_until.is_none() {
+            take_text(&mut w, &body[i..next]);
         }
         i = next;
     }
-    out.text = out.text.trim_end().to_string();
-    out
+    w.out.text = w.out.text.trim_end().to_string();
+    w.out
+}
+
+/// The walk over a page's marked part: what it has taken so far, and what it is inside of.
+struct Walk {
+    out: PageText,
+    /// Characters of `out.text`.
+    chars: usize,
+    /// The element being skipped, and how deep inside it the walk is (it may nest).
+    skip_until: Option<&'static str>,
+    skip_depth: usize,
+    /// The anchored heading being read: its id, where it starts, its text so far.
+    heading: Option<(String, usize, String)>,
+}
+
+/// A tag (its text between `<` and `>`): it moves in or out of a skipped element, breaks a
+/// block, or starts or ends an anchored heading.
+fn take_tag(w: &mut Walk, tag: &str) {
+    let closing = tag.starts_with('/');
+    let name: String = tag
+        .trim_start_matches('/')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if let Some(stop) = w.skip_until {
+        // The same element nested inside the skipped one must close before it does.
+        if name == stop && !tag.ends_with('/') {
+            if closing {
+                w.skip_depth -= 1;
+            } else {
+                w.skip_depth += 1;
+            }
+            if w.skip_depth == 0 {
+                w.skip_until = None;
+            }
+        }
+        return;
+    }
+    if !closing && let Some(stop) = skipped(&name, tag) {
+        w.skip_depth = 1;
+        w.skip_until = Some(stop);
+        return;
+    }
+    if BLOCK.contains(&name.as_str()) && !w.out.text.ends_with('\n') && !w.out.text.is_empty() {
+        w.out.text.push('\n');
+        w.chars += 1;
+    }
+    let is_heading =
+        name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
+    if is_heading && !closing {
+        if let Some(id) = attr(tag, "id") {
+            w.heading = Some((decode(&id), w.chars, String::new()));
+        }
+    } else if is_heading
+        && closing
+        && let Some((id, at, text)) = w.heading.take()
+    {
+        w.out.sections.push((id, at, text.trim().to_string()));
+    }
+}
+
+/// The element an opening tag starts whose content is not page text, if it is one: scripts,
+/// styles, pictures, templates, and navigation inside the page (its table of contents, links to
+/// other ledgers), which repeats headings and titles found elsewhere; left in, it would open
+/// every snippet.
+fn skipped(name: &str, tag: &str) -> Option<&'static str> {
+    let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
+    if !(toc || matches!(name, "script" | "style" | "svg" | "template" | "nav")) {
+        return None;
+    }
+    Some(match name {
+        "script" => "script",
+        "style" => "style",
+        "svg" => "svg",
+        "nav" => "nav",
+        "details" => "details",
+        _ => "template",
+    })
+}
+
+/// Text between tags, decoded and with its whitespace folded, added to the page (and to the
+/// heading being read).
+fn take_text(w: &mut Walk, raw: &str) {
+    let t = decode(raw);
+    let t = collapse(
+        &t,
+        w.out.text.is_empty() || w.out.text.ends_with([' ', '\n']),
+    );
+    if let Some((_, _, h)) = w.heading.as_mut() {
+        h.push_str(&t);
+    }
+    w.chars += t.chars().count();
+    w.out.text.push_str(&t);
 }
 
 /// Folds runs of whitespace to one space; `after_space` says whether the text so far already

@@ -166,6 +166,10 @@ fn hash_of(x: impl Hash) -> u64 {
     h.finish()
 }
 
+/// A page's Markdown as rendered: HTML, its fingerprint, link diagnostics, the data fingerprint
+/// (0 when no shortcode was used), and whether it was rendered now rather than remembered.
+type Rendered = (Arc<str>, u64, Vec<Diagnostic>, u64, bool);
+
 /// Builds the page tree. `shortcode` expands data shortcodes; link problems go to `diags`.
 /// `data` fingerprints what shortcodes read; `memo` (the preview server's) skips unchanged pages.
 pub(crate) fn build(
@@ -177,7 +181,47 @@ pub(crate) fn build(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Page>, LinkTargets, Vec<PrintBook>) {
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
-    for p in &live {
+    check_templates(&live, templates, diags);
+    let previous = memo.as_deref().map(|m| &m.pages);
+    let headings: Vec<Vec<Heading>> = live
+        .par_iter()
+        .map(|p| match remembered(previous, p) {
+            Some(m) => m.headings.clone(),
+            None => markdown::headings(p.body()),
+        })
+        .collect();
+    let targets = link_targets(&live, &headings);
+    let targets_fp = hash_of(&targets);
+    let rendered: Vec<Rendered> = live
+        .par_iter()
+        .zip(headings.par_iter())
+        .map(|(p, h)| {
+            let same = remembered(previous, p)
+                .map(|m| &m.html)
+                .filter(|m| m.targets == targets_fp && (m.data == 0 || m.data == data));
+            if let Some(m) = same {
+                return (m.text.clone(), m.fp, m.diags.clone(), m.data, false);
+            }
+            render_markdown(p, h, &targets, shortcode, data)
+        })
+        .collect();
+    if let Some(m) = memo {
+        remember(m, &live, &headings, &rendered, targets_fp);
+    }
+    let mut pages: Vec<Page> = Vec::new();
+    for ((p, h), (html, html_fp, mut d, _, _)) in live.iter().zip(headings).zip(rendered) {
+        diags.append(&mut d);
+        pages.push(new_page(p, h, html, html_fp));
+    }
+    add_missing_sections(&mut pages);
+    link_siblings(&mut pages);
+    let books = print_books(&live, &pages, &targets, shortcode);
+    (pages, targets, books)
+}
+
+/// A page may name its template; one the theme lacks is an error with the likely name.
+fn check_templates(live: &[&RawPage], templates: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) {
+    for p in live {
         if let Some(t) = &p.fm.template
             && !templates.contains(&t.v)
         {
@@ -189,122 +233,121 @@ pub(crate) fn build(
             diags.push(d);
         }
     }
-    let previous = memo.as_deref().map(|m| &m.pages);
-    let remembered = |p: &RawPage| {
-        previous
-            .and_then(|m| m.get(&p.path))
-            .filter(|m| m.same_body(p))
-    };
-    let headings: Vec<Vec<Heading>> = live
-        .par_iter()
-        .map(|p| match remembered(p) {
-            Some(m) => m.headings.clone(),
-            None => markdown::headings(p.body()),
-        })
-        .collect();
+}
+
+/// The previous build's results for a page whose body has not changed.
+fn remembered<'m>(previous: Option<&'m HashMap<String, Memo>>, p: &RawPage) -> Option<&'m Memo> {
+    previous
+        .and_then(|m| m.get(&p.path))
+        .filter(|m| m.same_body(p))
+}
+
+/// What links may point to: each page's key and heading ids, by content path.
+fn link_targets(live: &[&RawPage], headings: &[Vec<Heading>]) -> LinkTargets {
     let mut targets: LinkTargets = BTreeMap::new();
-    for (p, h) in live.iter().zip(&headings) {
+    for (p, h) in live.iter().zip(headings) {
         let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
         targets.insert(p.path.clone(), (key_of(&p.path), ids));
     }
-    let targets_fp = hash_of(&targets);
-    // (HTML, its fingerprint, link diagnostics, data fingerprint or 0, freshly rendered)
-    type Rendered = (Arc<str>, u64, Vec<Diagnostic>, u64, bool);
-    let rendered: Vec<Rendered> = live
-        .par_iter()
-        .zip(headings.par_iter())
-        .map(|(p, h)| {
-            let same = remembered(p)
-                .map(|m| &m.html)
-                .filter(|m| m.targets == targets_fp && (m.data == 0 || m.data == data));
-            if let Some(m) = same {
-                return (m.text.clone(), m.fp, m.diags.clone(), m.data, false);
-            }
-            let key = key_of(&p.path);
-            let root = root_prefix(&key);
-            let mut d = Vec::new();
-            let used = std::sync::atomic::AtomicBool::new(false);
-            let sc = |name: &str, args: &BTreeMap<String, String>| {
-                used.store(true, std::sync::atomic::Ordering::Relaxed);
-                shortcode(name, args, &root)
-            };
-            let ctx = RenderCtx {
-                src: &p.src,
-                body_start: p.body_start,
-                path: &p.path,
-                root: &root,
-                headings: h,
-                targets: &targets,
-                shortcode: &sc,
-                in_page: None,
-                id_prefix: "",
-            };
-            let html = markdown::render(p.body(), &ctx, &mut d);
-            let used = used.load(std::sync::atomic::Ordering::Relaxed);
-            let html = Html::new(html);
-            (html.text, html.fp, d, if used { data } else { 0 }, true)
-        })
-        .collect();
-    if let Some(m) = memo {
-        let live_paths: BTreeSet<&str> = live.iter().map(|p| p.path.as_str()).collect();
-        m.pages.retain(|k, _| live_paths.contains(k.as_str()));
-        for ((p, h), (html, fp, d, data, fresh)) in live.iter().zip(&headings).zip(&rendered) {
-            let keep = !fresh
-                && m.pages
-                    .get(&p.path)
-                    .is_some_and(|m| Arc::ptr_eq(&m.src, &p.src));
-            if !keep {
-                m.pages.insert(
-                    p.path.clone(),
-                    Memo {
-                        src: p.src.clone(),
-                        body_start: p.body_start,
-                        headings: h.clone(),
-                        html: MemoHtml {
-                            targets: targets_fp,
-                            data: *data,
-                            text: html.clone(),
-                            fp: *fp,
-                            diags: d.clone(),
-                        },
+    targets
+}
+
+/// A page's Markdown rendered now, noting whether it used a shortcode (and so the site data).
+fn render_markdown(
+    p: &RawPage,
+    h: &[Heading],
+    targets: &LinkTargets,
+    shortcode: &SiteShortcode<'_>,
+    data: u64,
+) -> Rendered {
+    let key = key_of(&p.path);
+    let root = root_prefix(&key);
+    let mut d = Vec::new();
+    let used = std::sync::atomic::AtomicBool::new(false);
+    let sc = |name: &str, args: &BTreeMap<String, String>| {
+        used.store(true, std::sync::atomic::Ordering::Relaxed);
+        shortcode(name, args, &root)
+    };
+    let ctx = RenderCtx {
+        src: &p.src,
+        body_start: p.body_start,
+        path: &p.path,
+        root: &root,
+        headings: h,
+        targets,
+        shortcode: &sc,
+        in_page: None,
+        id_prefix: "",
+    };
+    let html = markdown::render(p.body(), &ctx, &mut d);
+    let used = used.load(std::sync::atomic::Ordering::Relaxed);
+    let html = Html::new(html);
+    (html.text, html.fp, d, if used { data } else { 0 }, true)
+}
+
+/// The memo for the next build: deleted pages forgotten, fresh results remembered.
+fn remember(
+    m: &mut MarkdownMemo,
+    live: &[&RawPage],
+    headings: &[Vec<Heading>],
+    rendered: &[Rendered],
+    targets_fp: u64,
+) {
+    let live_paths: BTreeSet<&str> = live.iter().map(|p| p.path.as_str()).collect();
+    m.pages.retain(|k, _| live_paths.contains(k.as_str()));
+    for ((p, h), (html, fp, d, data, fresh)) in live.iter().zip(headings).zip(rendered) {
+        let keep = !fresh
+            && m.pages
+                .get(&p.path)
+                .is_some_and(|m| Arc::ptr_eq(&m.src, &p.src));
+        if !keep {
+            m.pages.insert(
+                p.path.clone(),
+                Memo {
+                    src: p.src.clone(),
+                    body_start: p.body_start,
+                    headings: h.clone(),
+                    html: MemoHtml {
+                        targets: targets_fp,
+                        data: *data,
+                        text: html.clone(),
+                        fp: *fp,
+                        diags: d.clone(),
                     },
-                );
-            }
+                },
+            );
         }
     }
-    let mut pages: Vec<Page> = Vec::new();
-    for ((p, h), (html, html_fp, mut d, _, _)) in live.iter().zip(headings).zip(rendered) {
-        diags.append(&mut d);
-        let key = key_of(&p.path);
-        let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
-        let section = parent_key(&key);
-        pages.push(Page {
-            path: p.path.clone(),
-            url: crate::url::encode_path(&key),
-            key: key.clone(),
-            title: p.fm.title.clone(),
-            description: p.fm.description.clone(),
-            weight: p.fm.weight,
-            date: p.fm.date,
-            template: p.fm.template.as_ref().map(|t| t.v.clone()),
-            is_section,
-            section,
-            html: Html {
-                text: html,
-                fp: html_fp,
-            },
-            toc: h,
-            prev: None,
-            next: None,
-            pages: Vec::new(),
-            subsections: Vec::new(),
-            ancestors: Vec::new(),
-        });
+}
+
+/// A page of the tree from its file and rendered Markdown; its place among the others (siblings,
+/// children, ancestors) is filled in once all pages are made.
+fn new_page(p: &RawPage, toc: Vec<Heading>, html: Arc<str>, html_fp: u64) -> Page {
+    let key = key_of(&p.path);
+    let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
+    let section = parent_key(&key);
+    Page {
+        path: p.path.clone(),
+        url: crate::url::encode_path(&key),
+        key: key.clone(),
+        title: p.fm.title.clone(),
+        description: p.fm.description.clone(),
+        weight: p.fm.weight,
+        date: p.fm.date,
+        template: p.fm.template.as_ref().map(|t| t.v.clone()),
+        is_section,
+        section,
+        html: Html {
+            text: html,
+            fp: html_fp,
+        },
+        toc,
+        prev: None,
+        next: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+        ancestors: Vec::new(),
     }
-    add_missing_sections(&mut pages);
-    link_siblings(&mut pages);
-    let books = print_books(&live, &pages, &targets, shortcode);
-    (pages, targets, books)
 }
 
 /// One chapter of a print version.
@@ -335,92 +378,117 @@ fn print_books(
     targets: &LinkTargets,
     shortcode: &SiteShortcode<'_>,
 ) -> Vec<PrintBook> {
-    let mut books = Vec::new();
-    for s in pages.iter().filter(|p| {
-        p.is_section
-            && p.key.starts_with("handbook/")
-            && p.key.matches('/').count() == 2
-            && !p.pages.is_empty()
-    }) {
-        let key = format!("{}print/", s.key);
-        let root = root_prefix(&key);
-        let chapters: Vec<&Page> = s
-            .pages
-            .iter()
-            .filter_map(|l| pages.iter().find(|p| p.url == l.url))
-            .collect();
-        let in_page: BTreeMap<String, String> = chapters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.path.clone(), format!("ch-{}-", i + 1)))
-            .collect();
-        let rendered: Vec<Chapter> = chapters
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                let raw = live.iter().find(|r| r.path == p.path)?;
-                let prefix = format!("ch-{}-", i + 1);
-                let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
-                let ctx = RenderCtx {
-                    src: &raw.src,
-                    body_start: raw.body_start,
-                    path: &raw.path,
-                    root: &root,
-                    headings: &p.toc,
-                    targets,
-                    shortcode: &sc,
-                    in_page: Some(&in_page),
-                    id_prefix: &prefix,
-                };
-                // Diagnostics were reported by the chapter's own page; the same text renders here again.
-                let html = markdown::render(raw.body(), &ctx, &mut Vec::new());
-                let toc = p
-                    .toc
-                    .iter()
-                    .map(|h| Heading {
-                        level: h.level,
-                        id: format!("{prefix}{}", h.id),
-                        title: h.title.clone(),
-                    })
-                    .collect();
-                Some(Chapter {
-                    title: p.title.clone(),
-                    anchor: format!("ch-{}", i + 1),
-                    html,
-                    toc,
-                })
-            })
-            .collect();
-        // The section's own text renders again for the print page: its links start one folder
-        // deeper, and links to chapters become in-page anchors.
-        let intro = live
-            .iter()
-            .find(|r| r.path == s.path)
-            .map(|raw| {
-                let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, &root);
-                let ctx = RenderCtx {
-                    src: &raw.src,
-                    body_start: raw.body_start,
-                    path: &raw.path,
-                    root: &root,
-                    headings: &s.toc,
-                    targets,
-                    shortcode: &sc,
-                    in_page: Some(&in_page),
-                    id_prefix: "",
-                };
-                markdown::render(raw.body(), &ctx, &mut Vec::new())
-            })
-            .unwrap_or_default();
-        books.push(PrintBook {
-            key,
-            section_url: s.url.clone(),
-            title: s.title.clone(),
-            intro,
-            chapters: rendered,
-        });
+    pages
+        .iter()
+        .filter(|p| {
+            p.is_section
+                && p.key.starts_with("handbook/")
+                && p.key.matches('/').count() == 2
+                && !p.pages.is_empty()
+        })
+        .map(|s| print_book(live, pages, s, targets, shortcode))
+        .collect()
+}
+
+/// One section's print version: its text, then its pages as chapters.
+fn print_book(
+    live: &[&RawPage],
+    pages: &[Page],
+    s: &Page,
+    targets: &LinkTargets,
+    shortcode: &SiteShortcode<'_>,
+) -> PrintBook {
+    let key = format!("{}print/", s.key);
+    let root = root_prefix(&key);
+    let chapters: Vec<&Page> = s
+        .pages
+        .iter()
+        .filter_map(|l| pages.iter().find(|p| p.url == l.url))
+        .collect();
+    let in_page: BTreeMap<String, String> = chapters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.path.clone(), format!("ch-{}-", i + 1)))
+        .collect();
+    let rendered: Vec<Chapter> = chapters
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let raw = live.iter().find(|r| r.path == p.path)?;
+            Some(print_chapter(
+                raw, p, i, &root, &in_page, targets, shortcode,
+            ))
+        })
+        .collect();
+    // The section's own text renders again for the print page: its links start one folder
+    // deeper, and links to chapters become in-page anchors.
+    let intro = live
+        .iter()
+        .find(|r| r.path == s.path)
+        .map(|raw| print_markdown(raw, &s.toc, "", &root, &in_page, targets, shortcode))
+        .unwrap_or_default();
+    PrintBook {
+        key,
+        section_url: s.url.clone(),
+        title: s.title.clone(),
+        intro,
+        chapters: rendered,
     }
-    books
+}
+
+/// A page of the section as chapter `i` (from 0) of its print version, its heading ids prefixed.
+fn print_chapter(
+    raw: &RawPage,
+    p: &Page,
+    i: usize,
+    root: &str,
+    in_page: &BTreeMap<String, String>,
+    targets: &LinkTargets,
+    shortcode: &SiteShortcode<'_>,
+) -> Chapter {
+    let prefix = format!("ch-{}-", i + 1);
+    let html = print_markdown(raw, &p.toc, &prefix, root, in_page, targets, shortcode);
+    let toc = p
+        .toc
+        .iter()
+        .map(|h| Heading {
+            level: h.level,
+            id: format!("{prefix}{}", h.id),
+            title: h.title.clone(),
+        })
+        .collect();
+    Chapter {
+        title: p.title.clone(),
+        anchor: format!("ch-{}", i + 1),
+        html,
+        toc,
+    }
+}
+
+/// A page's Markdown rendered again for a print page, at the print page's `root`, with links to
+/// the pages in `in_page` made in-page anchors. Its diagnostics were reported by the page itself.
+fn print_markdown(
+    raw: &RawPage,
+    headings: &[Heading],
+    id_prefix: &str,
+    root: &str,
+    in_page: &BTreeMap<String, String>,
+    targets: &LinkTargets,
+    shortcode: &SiteShortcode<'_>,
+) -> String {
+    let sc = |name: &str, args: &BTreeMap<String, String>| shortcode(name, args, root);
+    let ctx = RenderCtx {
+        src: &raw.src,
+        body_start: raw.body_start,
+        path: &raw.path,
+        root,
+        headings,
+        targets,
+        shortcode: &sc,
+        in_page: Some(in_page),
+        id_prefix,
+    };
+    markdown::render(raw.body(), &ctx, &mut Vec::new())
 }
 
 /// A folder without `_index.md` still lists its pages: give it a section named after the folder.

@@ -51,6 +51,8 @@ pub(crate) fn fmt_score(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A risk's level from its method's factors (or as stated), checked against site.toml's tables;
+/// `None`, with the reasons in `diags`, when it cannot be graded.
 pub(super) fn grade_risk(
     owned: Risk,
     cfg: &SiteConfig,
@@ -58,125 +60,27 @@ pub(super) fn grade_risk(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<GradedRisk> {
     let r = &owned;
-    for a in &r.accidents {
-        check_ref(
-            diags,
-            src,
-            a,
-            &cfg.scales.accidents,
-            "事故类型（site.toml [accidents]）",
-        );
-    }
-    let err = |diags: &mut Vec<Diagnostic>, span: std::ops::Range<usize>, msg: String| {
-        diags.push(Diagnostic::error_at(src, span, msg))
-    };
-    let need = |diags: &mut Vec<Diagnostic>,
-                v: &Option<crate::load::toml_reader::Sp<f64>>,
-                k: &str|
-     -> Option<f64> {
-        if v.is_none() {
-            diags.push(Diagnostic::error_at(
-                src,
-                r.method.span.clone(),
-                format!("风险“{}”用 {} 法评价，但缺少因子 {k}", r.id.v, r.method.v),
-            ));
-        }
-        v.as_ref().map(|x| x.v)
-    };
+    check_accidents(r, cfg, src, diags);
     let declared = r.level.as_ref().map(|l| l.v);
     let (computed, formula) = match r.method.v {
-        Method::Lec => {
-            let (l, e, c) = (
-                need(diags, &r.l, "l"),
-                need(diags, &r.e, "e"),
-                need(diags, &r.c, "c"),
-            );
-            let sc = &cfg.scales;
-            for (f, scale, name) in [
-                (&r.l, &sc.lec_l, "L"),
-                (&r.e, &sc.lec_e, "E"),
-                (&r.c, &sc.lec_c, "C"),
-            ] {
-                check_factor(f, scale, "LEC", name, src, diags);
-            }
-            let (l, e, c) = (l?, e?, c?);
-            let d = l * e * c;
-            let Some(b) = cfg.lec.as_ref() else {
-                err(
-                    diags,
-                    r.method.span.clone(),
-                    "site.toml 没有 [bands.lec]，无法按 LEC 法分级".into(),
-                );
-                return None;
-            };
-            (
-                Some(band(d, b)),
-                format!(
-                    "D = {} × {} × {} = {}",
-                    fmt_score(l),
-                    fmt_score(e),
-                    fmt_score(c),
-                    fmt_score(d)
-                ),
-            )
-        }
-        Method::Ls => {
-            let (l, s) = (need(diags, &r.l, "l"), need(diags, &r.s, "s"));
-            for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
-                check_factor(f, scale, "LS", name, src, diags);
-            }
-            let (l, s) = (l?, s?);
-            let rv = l * s;
-            let Some(b) = cfg.ls.as_ref() else {
-                err(
-                    diags,
-                    r.method.span.clone(),
-                    "site.toml 没有 [bands.ls]，无法按 LS 法分级".into(),
-                );
-                return None;
-            };
-            (
-                Some(band(rv, b)),
-                format!(
-                    "R = {} × {} = {}",
-                    fmt_score(l),
-                    fmt_score(s),
-                    fmt_score(rv)
-                ),
-            )
-        }
+        Method::Lec => grade_lec(r, cfg, src, diags).map(|(c, f)| (Some(c), f))?,
+        Method::Ls => grade_ls(r, cfg, src, diags).map(|(c, f)| (Some(c), f))?,
         Method::Direct => {
             if declared.is_none() {
-                err(
-                    diags,
+                diags.push(Diagnostic::error_at(
+                    src,
                     r.method.span.clone(),
                     format!(
                         "风险“{}”为直接判定，必须填写 level（重大、较大、一般、低）",
                         r.id.v
                     ),
-                );
+                ));
                 return None;
             }
             (None, "直接判定".to_string())
         }
     };
-    let level = match (computed, declared) {
-        (Some(c), Some(d)) => {
-            if c != d
-                && let Some(lv) = &r.level
-            {
-                diags.push(Diagnostic::warning_at(
-                        src,
-                        lv.span.clone(),
-                        format!("风险“{}”填写的等级“{}”与计算结果“{}”（{formula}）不一致，按从严原则显示“{}”", r.id.v, d.name(), c.name(), c.min(d).name()),
-                    ));
-            }
-            c.min(d)
-        }
-        (Some(c), None) => c,
-        (None, Some(d)) => d,
-        (None, None) => return None,
-    };
+    let level = settle_level(r, computed, declared, &formula, src, diags)?;
     let group = r
         .post
         .as_ref()
@@ -191,6 +95,148 @@ pub(super) fn grade_risk(
         group,
     })
 }
+
+/// Each accident type must be one of site.toml's, so the ledger's counts by type add up.
+fn check_accidents(
+    r: &Risk,
+    cfg: &SiteConfig,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for a in &r.accidents {
+        check_ref(
+            diags,
+            src,
+            a,
+            &cfg.scales.accidents,
+            "事故类型（site.toml [accidents]）",
+        );
+    }
+}
+
+/// A factor the method needs; a missing one is an error at the method.
+fn need(
+    r: &Risk,
+    v: &Option<crate::load::toml_reader::Sp<f64>>,
+    k: &str,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<f64> {
+    if v.is_none() {
+        diags.push(Diagnostic::error_at(
+            src,
+            r.method.span.clone(),
+            format!("风险“{}”用 {} 法评价，但缺少因子 {k}", r.id.v, r.method.v),
+        ));
+    }
+    v.as_ref().map(|x| x.v)
+}
+
+/// The LEC level, D = L × E × C banded by `[bands.lec]`, with the formula shown beside it.
+fn grade_lec(
+    r: &Risk,
+    cfg: &SiteConfig,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Level, String)> {
+    let (l, e, c) = (
+        need(r, &r.l, "l", src, diags),
+        need(r, &r.e, "e", src, diags),
+        need(r, &r.c, "c", src, diags),
+    );
+    let sc = &cfg.scales;
+    for (f, scale, name) in [
+        (&r.l, &sc.lec_l, "L"),
+        (&r.e, &sc.lec_e, "E"),
+        (&r.c, &sc.lec_c, "C"),
+    ] {
+        check_factor(f, scale, "LEC", name, src, diags);
+    }
+    let (l, e, c) = (l?, e?, c?);
+    let d = l * e * c;
+    let Some(b) = cfg.lec.as_ref() else {
+        diags.push(Diagnostic::error_at(
+            src,
+            r.method.span.clone(),
+            "site.toml 没有 [bands.lec]，无法按 LEC 法分级",
+        ));
+        return None;
+    };
+    Some((
+        band(d, b),
+        format!(
+            "D = {} × {} × {} = {}",
+            fmt_score(l),
+            fmt_score(e),
+            fmt_score(c),
+            fmt_score(d)
+        ),
+    ))
+}
+
+/// The LS level, R = L × S banded by `[bands.ls]`, with the formula shown beside it.
+fn grade_ls(
+    r: &Risk,
+    cfg: &SiteConfig,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Level, String)> {
+    let (l, s) = (
+        need(r, &r.l, "l", src, diags),
+        need(r, &r.s, "s", src, diags),
+    );
+    for (f, scale, name) in [(&r.l, &cfg.scales.ls_l, "L"), (&r.s, &cfg.scales.ls_s, "S")] {
+        check_factor(f, scale, "LS", name, src, diags);
+    }
+    let (l, s) = (l?, s?);
+    let rv = l * s;
+    let Some(b) = cfg.ls.as_ref() else {
+        diags.push(Diagnostic::error_at(
+            src,
+            r.method.span.clone(),
+            "site.toml 没有 [bands.ls]，无法按 LS 法分级",
+        ));
+        return None;
+    };
+    Some((
+        band(rv, b),
+        format!(
+            "R = {} × {} = {}",
+            fmt_score(l),
+            fmt_score(s),
+            fmt_score(rv)
+        ),
+    ))
+}
+
+/// The level shown: the stricter of the computed and the declared one, a disagreement warned of.
+fn settle_level(
+    r: &Risk,
+    computed: Option<Level>,
+    declared: Option<Level>,
+    formula: &str,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Level> {
+    match (computed, declared) {
+        (Some(c), Some(d)) => {
+            if c != d
+                && let Some(lv) = &r.level
+            {
+                diags.push(Diagnostic::warning_at(
+                        src,
+                        lv.span.clone(),
+                        format!("风险“{}”填写的等级“{}”与计算结果“{}”（{formula}）不一致，按从严原则显示“{}”", r.id.v, d.name(), c.name(), c.min(d).name()),
+                    ));
+            }
+            Some(c.min(d))
+        }
+        (Some(c), None) => Some(c),
+        (None, Some(d)) => Some(d),
+        (None, None) => None,
+    }
+}
+
 /// A factor not in its table (site.toml `[scales]`) is an error at the value, listing the allowed ones.
 fn check_factor(
     f: &Option<crate::load::toml_reader::Sp<f64>>,

@@ -93,6 +93,8 @@ pub(crate) fn score(
     }
 }
 
+/// An evaluation checked against its standard and scored; `None`, with the reasons in `diags`,
+/// when the standard is unknown or the record's scores do not fit it.
 pub(super) fn score_evaluation(
     e: &Evaluation,
     rec: &EnterpriseRecord,
@@ -100,6 +102,42 @@ pub(super) fn score_evaluation(
     src: &crate::diag::SourceFile,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ScoredEvaluation> {
+    let std = find_standard(e, standards, src, diags)?;
+    warn_other_size(e, rec, std, src, diags);
+    let scored: Vec<String> = std
+        .items()
+        .filter(|i| !i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
+    // Every check runs, so that one build reports all of the record's mistakes.
+    let (item_scores, scores_ok) = item_scores(e, std, &scored, src, diags);
+    let (na, na_ok) = not_applicable(e, std, &scored, src, diags);
+    let vetoes_ok = vetoes_known(e, std, src, diags);
+    let complete = all_scored(e, &scored, &na, src, diags);
+    if !(scores_ok && na_ok && vetoes_ok && complete) {
+        return None;
+    }
+    let line = if rec.demonstration {
+        std.demonstration_line
+    } else {
+        std.pass_line
+    };
+    let score = score(std, &item_scores, &na, !e.vetoed.is_empty(), line);
+    Some(ScoredEvaluation {
+        e: e.clone(),
+        standard_title: std.title.clone(),
+        score,
+        item_scores,
+    })
+}
+
+/// The evaluation's standard; an unknown one is an error naming the known ones.
+fn find_standard<'s>(
+    e: &Evaluation,
+    standards: &'s [Standard],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'s Standard> {
     let ids: Vec<String> = standards.iter().map(|s| s.id.clone()).collect();
     let Some(std) = standards.iter().find(|s| s.id == e.standard.v) else {
         check_ref(
@@ -111,6 +149,17 @@ pub(super) fn score_evaluation(
         );
         return None;
     };
+    Some(std)
+}
+
+/// A standard written for another size of enterprise is allowed, but likely a slip: a warning.
+fn warn_other_size(
+    e: &Evaluation,
+    rec: &EnterpriseRecord,
+    std: &Standard,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) {
     if let Some(applies_to) = std.applies_to
         && applies_to != rec.size
     {
@@ -123,16 +172,17 @@ pub(super) fn score_evaluation(
             ),
         ));
     }
-    let scored: Vec<String> = std
-        .items()
-        .filter(|i| !i.veto)
-        .map(|i| i.id.v.clone())
-        .collect();
-    let vetoes: Vec<String> = std
-        .items()
-        .filter(|i| i.veto)
-        .map(|i| i.id.v.clone())
-        .collect();
+}
+
+/// The recorded scores of the standard's scored items, and whether every one was such an item
+/// and within its points.
+fn item_scores(
+    e: &Evaluation,
+    std: &Standard,
+    scored: &[String],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, u64)>, bool) {
     let mut item_scores = Vec::new();
     let mut ok = true;
     for (id, pts) in &e.scores {
@@ -142,7 +192,7 @@ pub(super) fn score_evaluation(
                     diags,
                     src,
                     id,
-                    &scored,
+                    scored,
                     &format!("评估项（标准 {}）", std.id),
                 );
                 ok = false;
@@ -172,21 +222,43 @@ pub(super) fn score_evaluation(
             }
         }
     }
+    (item_scores, ok)
+}
+
+/// The items marked not applicable, and whether each is a scored item of the standard.
+fn not_applicable(
+    e: &Evaluation,
+    std: &Standard,
+    scored: &[String],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<String>, bool) {
     let mut na = Vec::new();
+    let mut ok = true;
     for n in &e.not_applicable {
         if scored.contains(&n.v) {
             na.push(n.v.clone());
         } else {
-            check_ref(
-                diags,
-                src,
-                n,
-                &scored,
-                &format!("评估项（标准 {}）", std.id),
-            );
+            check_ref(diags, src, n, scored, &format!("评估项（标准 {}）", std.id));
             ok = false;
         }
     }
+    (na, ok)
+}
+
+/// Whether every veto the evaluation records is one of the standard's veto items.
+fn vetoes_known(
+    e: &Evaluation,
+    std: &Standard,
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let vetoes: Vec<String> = std
+        .items()
+        .filter(|i| i.veto)
+        .map(|i| i.id.v.clone())
+        .collect();
+    let mut ok = true;
     for v in &e.vetoed {
         if !vetoes.contains(&v.v) {
             check_ref(
@@ -199,42 +271,39 @@ pub(super) fn score_evaluation(
             ok = false;
         }
     }
+    ok
+}
+
+/// Whether every applicable scored item has a score: a gap would silently lower the percentage.
+fn all_scored(
+    e: &Evaluation,
+    scored: &[String],
+    na: &[String],
+    src: &crate::diag::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     let missing: Vec<&String> = scored
         .iter()
         .filter(|id| !na.contains(id) && !e.scores.iter().any(|(k, _)| &k.v == *id))
         .collect();
-    if !missing.is_empty() {
-        let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-        diags.push(
-            Diagnostic::error_at(
-                src,
-                e.date.span.clone(),
-                format!(
-                    "{} 的评估有 {} 个适用项没有打分：{}",
-                    e.date.v,
-                    missing.len(),
-                    list.join("、")
-                ),
-            )
-            .with_hint("每个适用项都要在 [evaluations.scores] 中打分，不适用的列入 not_applicable"),
-        );
-        ok = false;
+    if missing.is_empty() {
+        return true;
     }
-    if !ok {
-        return None;
-    }
-    let line = if rec.demonstration {
-        std.demonstration_line
-    } else {
-        std.pass_line
-    };
-    let score = score(std, &item_scores, &na, !e.vetoed.is_empty(), line);
-    Some(ScoredEvaluation {
-        e: e.clone(),
-        standard_title: std.title.clone(),
-        score,
-        item_scores,
-    })
+    let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+    diags.push(
+        Diagnostic::error_at(
+            src,
+            e.date.span.clone(),
+            format!(
+                "{} 的评估有 {} 个适用项没有打分：{}",
+                e.date.v,
+                missing.len(),
+                list.join("、")
+            ),
+        )
+        .with_hint("每个适用项都要在 [evaluations.scores] 中打分，不适用的列入 not_applicable"),
+    );
+    false
 }
 
 #[cfg(test)]

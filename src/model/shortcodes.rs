@@ -28,6 +28,7 @@ pub(crate) const NAMES: &[&str] = &[
     "enterprises",
 ];
 
+/// One data shortcode's HTML, or what is wrong with the call (reported at the shortcode).
 pub(crate) fn expand(
     name: &str,
     args: &BTreeMap<String, String>,
@@ -38,116 +39,147 @@ pub(crate) fn expand(
 ) -> Result<String, String> {
     match name {
         "plan_phases" => plan_phases(cfg, as_of),
-        "lec_factors" => {
-            let sc = &cfg.scales;
-            Ok([
-                factor_table("L", "事故发生的可能性", &sc.lec_l, "lec-l"),
-                factor_table("E", "暴露于危险环境的频繁程度", &sc.lec_e, "lec-e"),
-                factor_table("C", "发生事故可能造成的后果", &sc.lec_c, "lec-c"),
-            ]
-            .concat())
-        }
-        "ls_factors" => {
-            let sc = &cfg.scales;
-            Ok([
-                factor_table("L", "可能性", &sc.ls_l, "ls-l"),
-                factor_table("S", "严重性", &sc.ls_s, "ls-s"),
-            ]
-            .concat())
-        }
-        "direct_grading" => {
-            let sc = &cfg.scales;
-            if sc.direct_rules.is_empty() {
-                return Err("site.toml 没有 [direct_grading] rules".into());
-            }
-            let items: String = sc
-                .direct_rules
-                .iter()
-                .map(|r| format!("<li>{}</li>", escape(r)))
-                .collect();
-            let note = if sc.direct_note.is_empty() {
-                String::new()
-            } else {
-                format!("<p class=\"direct-note\">{}</p>", escape(&sc.direct_note))
-            };
-            Ok(format!("<ol class=\"direct-grading\">{items}</ol>{note}"))
-        }
-        "accident_types" => {
-            let sc = &cfg.scales;
-            let items: Vec<String> = sc.accidents.iter().map(|a| escape(a)).collect();
-            Ok(format!(
-                "<p class=\"accident-types\">{}（{} 类）：{}。</p>",
-                escape(&sc.accident_standard),
-                sc.accidents.len(),
-                items.join("、")
-            ))
-        }
+        "lec_factors" => Ok(lec_factors(cfg)),
+        "ls_factors" => Ok(ls_factors(cfg)),
+        "direct_grading" => direct_grading(cfg),
+        "accident_types" => Ok(accident_types(cfg)),
         "stat" => stat(args, cfg, ents, as_of),
         "lec_bands" => bands_table(cfg.lec.as_ref(), "D = L × E × C", "lec")
             .ok_or_else(|| "site.toml 没有 [bands.lec]".to_string()),
         "ls_bands" => bands_table(cfg.ls.as_ref(), "R = L × S", "ls")
             .ok_or_else(|| "site.toml 没有 [bands.ls]".to_string()),
-        "deadlines" => {
-            let d = cfg.deadlines.as_ref().ok_or("site.toml 没有 [deadlines]")?;
-            Ok(format!(
-                "<table class=\"data-table deadlines\"><thead><tr><th scope=\"col\">企业类别</th><th scope=\"col\">建成期限</th></tr></thead><tbody>\
-                 <tr><td>涉及高风险类别的企业（金属冶炼、粉尘涉爆、涉重点监管危险化工工艺、涉有限空间作业、劳动密集型、厂中厂，含厂中厂的出租方）</td><td><time datetime=\"{0}\">{0}</time></td></tr>\
-                 <tr><td>全部生产、仓储企业</td><td><time datetime=\"{1}\">{1}</time></td></tr></tbody></table>",
-                d.high_risk, d.all
-            ))
-        }
-        "milestones" => {
-            let items: String = cfg
-                .milestones
-                .iter()
-                .map(|m| format!("<li>{}</li>", escape(&m.name)))
-                .collect();
-            Ok(format!("<ol class=\"milestone-list\">{items}</ol>"))
-        }
+        "deadlines" => deadlines(cfg),
+        "milestones" => Ok(milestones(cfg)),
         "enterprises" if args.contains_key("category") => {
-            let c = &args["category"];
-            let Some(category) = HighRisk::from_name(c) else {
-                return Err(format!(
-                    "enterprises 的 category“{c}”不是高风险类别，可用：{}",
-                    HighRisk::NAMES.join("、")
-                ));
-            };
-            let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, category)).collect();
-            let lead = format!(
-                "<p class=\"list-rule\">按高风险类别“{}”列出（与首页统计口径相同{}）：</p>",
-                escape(c),
-                if category == HighRisk::FactoryInFactory {
-                    "，含承租方和出租方"
-                } else {
-                    ""
-                }
-            );
-            Ok(enterprise_list(hits, root, &lead))
+            enterprises_in_category(&args["category"], root, ents)
         }
-        "enterprises" => {
-            let kw = args
-                .get("keywords")
-                .ok_or("enterprises 需要参数 category=\"高风险类别\" 或 keywords=\"词1,词2\"")?;
-            let words: Vec<&str> = kw
-                .split([',', '，', '、'])
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .collect();
-            if words.is_empty() {
-                return Err("enterprises 的 keywords 不能为空".into());
-            }
-            let hits: Vec<&Enterprise> = ents
-                .iter()
-                .filter(|e| words.iter().any(|w| mentions(e, w)))
-                .collect();
-            let lead = format!(
-                "<p class=\"list-rule\">按档案中的关键词（{}）匹配，供参考，不是高风险类别的认定：</p>",
-                escape(&words.join("、"))
-            );
-            Ok(enterprise_list(hits, root, &lead))
-        }
+        "enterprises" => enterprises_by_keywords(args, root, ents),
         _ => Err(format!("未知的短代码“{name}”，可用：{}", NAMES.join("、"))),
     }
+}
+
+/// `{{ lec_factors() }}`: the L, E and C tables of site.toml.
+fn lec_factors(cfg: &SiteConfig) -> String {
+    let sc = &cfg.scales;
+    [
+        factor_table("L", "事故发生的可能性", &sc.lec_l, "lec-l"),
+        factor_table("E", "暴露于危险环境的频繁程度", &sc.lec_e, "lec-e"),
+        factor_table("C", "发生事故可能造成的后果", &sc.lec_c, "lec-c"),
+    ]
+    .concat()
+}
+
+/// `{{ ls_factors() }}`: the L and S tables of site.toml.
+fn ls_factors(cfg: &SiteConfig) -> String {
+    let sc = &cfg.scales;
+    [
+        factor_table("L", "可能性", &sc.ls_l, "ls-l"),
+        factor_table("S", "严重性", &sc.ls_s, "ls-s"),
+    ]
+    .concat()
+}
+
+/// `{{ direct_grading() }}`: the rules that make a risk major without scoring, and their note.
+fn direct_grading(cfg: &SiteConfig) -> Result<String, String> {
+    let sc = &cfg.scales;
+    if sc.direct_rules.is_empty() {
+        return Err("site.toml 没有 [direct_grading] rules".into());
+    }
+    let items: String = sc
+        .direct_rules
+        .iter()
+        .map(|r| format!("<li>{}</li>", escape(r)))
+        .collect();
+    let note = if sc.direct_note.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"direct-note\">{}</p>", escape(&sc.direct_note))
+    };
+    Ok(format!("<ol class=\"direct-grading\">{items}</ol>{note}"))
+}
+
+/// `{{ accident_types() }}`: the accident types records may name, with their standard.
+fn accident_types(cfg: &SiteConfig) -> String {
+    let sc = &cfg.scales;
+    let items: Vec<String> = sc.accidents.iter().map(|a| escape(a)).collect();
+    format!(
+        "<p class=\"accident-types\">{}（{} 类）：{}。</p>",
+        escape(&sc.accident_standard),
+        sc.accidents.len(),
+        items.join("、")
+    )
+}
+
+/// `{{ deadlines() }}`: the two completion deadlines of the plan.
+fn deadlines(cfg: &SiteConfig) -> Result<String, String> {
+    let d = cfg.deadlines.as_ref().ok_or("site.toml 没有 [deadlines]")?;
+    Ok(format!(
+        "<table class=\"data-table deadlines\"><thead><tr><th scope=\"col\">企业类别</th><th scope=\"col\">建成期限</th></tr></thead><tbody>\
+         <tr><td>涉及高风险类别的企业（金属冶炼、粉尘涉爆、涉重点监管危险化工工艺、涉有限空间作业、劳动密集型、厂中厂，含厂中厂的出租方）</td><td><time datetime=\"{0}\">{0}</time></td></tr>\
+         <tr><td>全部生产、仓储企业</td><td><time datetime=\"{1}\">{1}</time></td></tr></tbody></table>",
+        d.high_risk, d.all
+    ))
+}
+
+/// `{{ milestones() }}`: the milestones an enterprise passes, in order.
+fn milestones(cfg: &SiteConfig) -> String {
+    let items: String = cfg
+        .milestones
+        .iter()
+        .map(|m| format!("<li>{}</li>", escape(&m.name)))
+        .collect();
+    format!("<ol class=\"milestone-list\">{items}</ol>")
+}
+
+/// `{{ enterprises(category="…") }}`: the enterprises of a high-risk category, counted as the
+/// home page counts them.
+fn enterprises_in_category(c: &str, root: &str, ents: &[Enterprise]) -> Result<String, String> {
+    let Some(category) = HighRisk::from_name(c) else {
+        return Err(format!(
+            "enterprises 的 category“{c}”不是高风险类别，可用：{}",
+            HighRisk::NAMES.join("、")
+        ));
+    };
+    let hits: Vec<&Enterprise> = ents.iter().filter(|e| in_category(e, category)).collect();
+    let lead = format!(
+        "<p class=\"list-rule\">按高风险类别“{}”列出（与首页统计口径相同{}）：</p>",
+        escape(c),
+        if category == HighRisk::FactoryInFactory {
+            "，含承租方和出租方"
+        } else {
+            ""
+        }
+    );
+    Ok(enterprise_list(hits, root, &lead))
+}
+
+/// `{{ enterprises(keywords="词1,词2") }}`: the enterprises whose records mention a word, said
+/// to be a search rather than a category.
+fn enterprises_by_keywords(
+    args: &BTreeMap<String, String>,
+    root: &str,
+    ents: &[Enterprise],
+) -> Result<String, String> {
+    let kw = args
+        .get("keywords")
+        .ok_or("enterprises 需要参数 category=\"高风险类别\" 或 keywords=\"词1,词2\"")?;
+    let words: Vec<&str> = kw
+        .split([',', '，', '、'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Err("enterprises 的 keywords 不能为空".into());
+    }
+    let hits: Vec<&Enterprise> = ents
+        .iter()
+        .filter(|e| words.iter().any(|w| mentions(e, w)))
+        .collect();
+    let lead = format!(
+        "<p class=\"list-rule\">按档案中的关键词（{}）匹配，供参考，不是高风险类别的认定：</p>",
+        escape(&words.join("、"))
+    );
+    Ok(enterprise_list(hits, root, &lead))
 }
 
 fn enterprise_list(mut hits: Vec<&Enterprise>, root: &str, lead: &str) -> String {

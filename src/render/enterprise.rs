@@ -290,6 +290,9 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
     ctx.insert("hazard_rows", &fragments::hazard_rows(e));
 }
 
+/// A boxed maker of one page's context, as [`Ctx`] holds it.
+type Make<'a> = Box<dyn Fn() -> tera::Context + Send + Sync + 'a>;
+
 /// All pages of one enterprise, appended to `jobs`.
 pub(crate) fn jobs<'a>(
     site: &'a Site,
@@ -298,7 +301,30 @@ pub(crate) fn jobs<'a>(
     data: u64,
     jobs: &mut Vec<Job<'a>>,
 ) {
-    let key = format!("enterprises/{}/", e.rec.slug);
+    let years = report_years(site, e);
+    let plan = plan_image(site, e, out);
+    let shared = Arc::new(Shared {
+        site,
+        e,
+        key: format!("enterprises/{}/", e.rec.slug),
+        data,
+        plan: plan.clone(),
+        fp: OnceLock::new(),
+        parts: Mutex::new(None),
+        // The enterprise page, both card sheets, one page per card, the bulletin.
+        users: AtomicUsize::new(e.risk_groups.len() + 4),
+    });
+    jobs.push(page_job(&shared, years.clone()));
+    // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
+    card_sheet_jobs(&shared, jobs);
+    card_page_jobs(&shared, jobs);
+    jobs.push(four_colour_job(&shared, plan));
+    jobs.push(bulletin_job(&shared));
+    report_jobs(&shared, years, jobs);
+}
+
+/// The years the enterprise has a report for, in order, each once.
+fn report_years(site: &Site, e: &Enterprise) -> Vec<i16> {
     let mut years: Vec<i16> = e
         .evaluations
         .iter()
@@ -307,71 +333,82 @@ pub(crate) fn jobs<'a>(
         .collect();
     years.sort();
     years.dedup();
-    let plan = ["png", "jpg", "jpeg", "svg"]
+    years
+}
+
+/// The four-colour plan image the site ships for the enterprise, if any (the first format found).
+fn plan_image(site: &Site, e: &Enterprise, out: &Output) -> Option<String> {
+    ["png", "jpg", "jpeg", "svg"]
         .iter()
         .map(|x| format!("enterprises/{}/plan.{x}", e.rec.slug))
-        .find(|p| out.copies.contains_key(p) || site.assets.contains(p));
-    let shared = Arc::new(Shared {
-        site,
-        e,
-        key: key.clone(),
-        data,
-        plan: plan.clone(),
-        fp: OnceLock::new(),
-        parts: Mutex::new(None),
-        // The enterprise page, both card sheets, one page per card, the bulletin.
-        users: AtomicUsize::new(e.risk_groups.len() + 4),
-    });
-    let keyed = |key: &str, template: &str, make| {
-        let (s, k, t) = (shared.clone(), key.to_string(), template.to_string());
-        Ctx::Keyed {
-            key: Box::new(move || s.fingerprint(&k, &t)),
-            make,
-        }
-    };
-    let lazy = |key: String,
-                template: &str,
-                indexed: bool,
-                make: Box<dyn Fn() -> tera::Context + Send + Sync + 'a>| Job {
-        ctx: keyed(&key, template, make),
+        .find(|p| out.copies.contains_key(p) || site.assets.contains(p))
+}
+
+/// A page's context made only when rendered, with the fingerprint the preview server compares.
+fn keyed<'a>(shared: &Arc<Shared<'a>>, key: &str, template: &str, make: Make<'a>) -> Ctx<'a> {
+    let (s, k, t) = (shared.clone(), key.to_string(), template.to_string());
+    Ctx::Keyed {
+        key: Box::new(move || s.fingerprint(&k, &t)),
+        make,
+    }
+}
+
+/// One of the enterprise's pages: `index.html` in `key`'s folder, in the sitemap, context [`keyed`].
+fn lazy<'a>(
+    shared: &Arc<Shared<'a>>,
+    key: String,
+    template: &str,
+    indexed: bool,
+    make: Make<'a>,
+) -> Job<'a> {
+    Job {
+        ctx: keyed(shared, &key, template, make),
         key,
         file: "index.html".into(),
         template: template.into(),
         in_sitemap: true,
         indexed,
-    };
-    {
-        let (k, shared, years) = (key.clone(), shared.clone(), years.clone());
-        jobs.push(lazy(
-            key.clone(),
-            "enterprise.html",
-            true,
-            Box::new(move || {
-                let parts = shared.take();
-                let mut ctx = base_context(site, &k, &e.rec.name.v);
-                page_context(&mut ctx, site, e);
-                ctx.insert("qr", &parts.page_qr);
-                ctx.insert("report_years", &years);
-                // The as-of year's report is interim unless the as-of date is its last day.
-                let open_year = (site.as_of.month(), site.as_of.day()) != (12, 31);
-                ctx.insert("interim_year", &open_year.then(|| site.as_of.year()));
-                ctx
-            }),
-        ));
     }
+}
 
-    // Printouts get the short summary, not the whole record, and only the enterprise page is indexed.
+/// The enterprise page, the only one of its pages the search index covers.
+fn page_job<'a>(shared: &Arc<Shared<'a>>, years: Vec<i16>) -> Job<'a> {
+    let (site, e) = (shared.site, shared.e);
+    let (k, s) = (shared.key.clone(), shared.clone());
+    lazy(
+        shared,
+        shared.key.clone(),
+        "enterprise.html",
+        true,
+        Box::new(move || {
+            let parts = s.take();
+            let mut ctx = base_context(site, &k, &e.rec.name.v);
+            page_context(&mut ctx, site, e);
+            ctx.insert("qr", &parts.page_qr);
+            ctx.insert("report_years", &years);
+            // The as-of year's report is interim unless the as-of date is its last day.
+            let open_year = (site.as_of.month(), site.as_of.day()) != (12, 31);
+            ctx.insert("interim_year", &open_year.then(|| site.as_of.year()));
+            ctx
+        }),
+    )
+}
+
+/// The two sheets with all the post cards, A4 (in the sitemap) and A5 (not).
+fn card_sheet_jobs<'a>(shared: &Arc<Shared<'a>>, jobs: &mut Vec<Job<'a>>) {
+    let (site, e, key) = (shared.site, shared.e, &shared.key);
     for (file_key, layout, title) in [
         (format!("{key}cards/"), "a4", "岗位安全风险告知卡"),
         (format!("{key}cards/a5/"), "a5", "岗位安全风险告知卡（A5）"),
     ] {
-        let (shared, k) = (shared.clone(), file_key.clone());
+        let (s, k) = (shared.clone(), file_key.clone());
         let mut job = lazy(
+            shared,
             file_key,
             "cards.html",
             false,
             Box::new(move || {
-                let parts = shared.take();
+                let parts = s.take();
                 let mut ctx = base_context(site, &k, &format!("{}：{title}", e.rec.name.v));
                 ctx.insert("e", &summary(e));
                 let sheet = if layout == "a5" { &parts.a5 } else { &parts.a4 };
@@ -384,15 +421,21 @@ pub(crate) fn jobs<'a>(
         job.in_sitemap = layout == "a4";
         jobs.push(job);
     }
+}
+
+/// One A4 page per post card, the page its QR code points to.
+fn card_page_jobs<'a>(shared: &Arc<Shared<'a>>, jobs: &mut Vec<Job<'a>>) {
+    let (site, e, key) = (shared.site, shared.e, &shared.key);
     for (n, g) in e.risk_groups.iter().enumerate() {
         let card_key = format!("{key}cards/{}/", g.index);
-        let (shared, k) = (shared.clone(), card_key.clone());
+        let (s, k) = (shared.clone(), card_key.clone());
         jobs.push(lazy(
+            shared,
             card_key,
             "cards.html",
             false,
             Box::new(move || {
-                let parts = shared.take();
+                let parts = s.take();
                 let mut ctx = base_context(
                     site,
                     &k,
@@ -406,10 +449,15 @@ pub(crate) fn jobs<'a>(
             }),
         ));
     }
+}
 
-    let four_key = format!("{key}four-colour/");
+/// The four-colour table: each post's highest level and its risks as dots, beside the plan image.
+fn four_colour_job<'a>(shared: &Arc<Shared<'a>>, plan: Option<String>) -> Job<'a> {
+    let (site, e) = (shared.site, shared.e);
+    let four_key = format!("{}four-colour/", shared.key);
     let k = four_key.clone();
-    jobs.push(lazy(
+    lazy(
+        shared,
         four_key,
         "four_colour.html",
         false,
@@ -431,16 +479,21 @@ pub(crate) fn jobs<'a>(
             ctx.insert("plan", &plan);
             ctx
         }),
-    ));
+    )
+}
 
-    let bulletin_key = format!("{key}bulletin/");
-    let (k, shared_b) = (bulletin_key.clone(), shared.clone());
-    jobs.push(lazy(
+/// The bulletin notice: the page's QR code and the two highest levels' risks.
+fn bulletin_job<'a>(shared: &Arc<Shared<'a>>) -> Job<'a> {
+    let (site, e) = (shared.site, shared.e);
+    let bulletin_key = format!("{}bulletin/", shared.key);
+    let (k, s) = (bulletin_key.clone(), shared.clone());
+    lazy(
+        shared,
         bulletin_key,
         "bulletin.html",
         false,
         Box::new(move || {
-            let parts = shared_b.take();
+            let parts = s.take();
             let mut ctx = base_context(site, &k, &format!("{}：安全风险公告", e.rec.name.v));
             ctx.insert("e", &summary(e));
             ctx.insert("qr", &parts.page_qr);
@@ -453,13 +506,16 @@ pub(crate) fn jobs<'a>(
             ctx.insert("top_risks", &top);
             ctx
         }),
-    ));
+    )
+}
 
+/// The year reports, their contexts fingerprinted like the other pages'.
+fn report_jobs<'a>(shared: &Arc<Shared<'a>>, years: Vec<i16>, jobs: &mut Vec<Job<'a>>) {
     for year in years {
-        if let Some(mut job) = report_job(site, e, &key, year) {
+        if let Some(mut job) = report_job(shared.site, shared.e, &shared.key, year) {
             if let Ctx::Lazy(make) = std::mem::replace(&mut job.ctx, Ctx::Ready(Default::default()))
             {
-                job.ctx = keyed(&job.key, &job.template, make);
+                job.ctx = keyed(shared, &job.key, &job.template, make);
             }
             jobs.push(job);
         }

@@ -289,6 +289,19 @@ pub(crate) fn theme_fingerprint(theme: &theme::Theme) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
+/// What streaming takes out of memory and the output must still know: the paths, and the links
+/// of those pages for the link check.
+type Noted = (BTreeSet<String>, BTreeMap<String, links::PageLinks>);
+/// A page's indexable text, when the search index covers it.
+type Text = Option<crate::page_text::PageText>;
+/// One rendered page: its path, the hash of its inputs, its bytes (`None` once streamed out) or
+/// its template error, and its text.
+type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
+/// The previous build's hashes and output, when made with the same templates.
+type Previous<'c> = Option<(&'c std::collections::HashMap<String, u64>, &'c Output)>;
+/// A deferred file once made: its path and bytes, or why it could not be made.
+type Made = Result<(String, Vec<u8>), Box<Diagnostic>>;
+
 /// Renders the whole site.
 pub(crate) fn render(
     site: &Site,
@@ -301,18 +314,10 @@ pub(crate) fn render(
     let mut out = Output::default();
     // What is streamed out is gone from memory: note its path, and its links for the link check.
     let base = links::Base::new(site.base_url.as_deref());
-    type Noted = (BTreeSet<String>, BTreeMap<String, links::PageLinks>);
     let noted: std::sync::Mutex<Noted> = Default::default();
     let noting = |path: &str, bytes: &[u8]| -> anyhow::Result<()> {
         let put = stream.expect("noting wraps a stream");
-        put(path, bytes)?;
-        let found = links::scanned(path).then(|| links::scan(path, bytes, &base));
-        let mut n = noted.lock().unwrap_or_else(|e| e.into_inner());
-        n.0.insert(path.to_string());
-        if let Some(f) = found {
-            n.1.insert(path.to_string(), f);
-        }
-        Ok(())
+        stream_noted(put, &base, &noted, path, bytes)
     };
     let stream: Option<&Stream<'_>> = stream.map(|_| &noting as &Stream<'_>);
     let jobs::Planned { jobs, deferred } = jobs::all(site, &mut out, stream, diags)?;
@@ -322,74 +327,125 @@ pub(crate) fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    type Text = Option<crate::page_text::PageText>;
-    type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
-    let render_one = |job: &Job| -> anyhow::Result<Rendered> {
-        let path = job.path();
-        let wants_text = job.indexed && job.file == "index.html";
-        // The page as rendered last time (bytes and text), when its inputs hash the same.
-        let reuse = |h: u64| -> Option<(Vec<u8>, Text)> {
-            let same = previous.filter(|(hashes, _)| hashes.get(&path) == Some(&h))?;
-            let html = same.1.files.get(&path)?;
-            let key = path.trim_end_matches("index.html");
-            let texts = &same.1.texts;
-            let text = wants_text
-                .then(|| texts.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok())
-                .flatten()
-                .map(|i| texts[i].1.clone());
-            Some((html.clone(), text))
-        };
-        let keyed = match &job.ctx {
-            Ctx::Keyed { key, .. } if hashing => Some(key()),
-            _ => None,
-        };
-        let early = keyed.and_then(|h| reuse(h).map(|r| (h, Ok(r))));
-        let (h, r) = early.unwrap_or_else(|| {
-            job.with_ctx(|ctx| {
-                let h = match keyed {
-                    Some(h) => h,
-                    None if hashing => context_hash(&job.template, ctx),
-                    None => 0,
-                };
-                if keyed.is_none()
-                    && let Some(r) = reuse(h)
-                {
-                    return (h, Ok(r));
-                }
-                let r = tera
-                    .render(&job.template, ctx)
-                    .map(|html| {
-                        let text = wants_text.then(|| crate::page_text::extract(&html));
-                        (html.into_bytes(), text)
-                    })
-                    .map_err(|e| {
-                        let shown = theme
-                            .templates
-                            .get(&job.template)
-                            .map_or(job.template.clone(), |t| t.0.clone());
-                        template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(&e)))
-                    });
-                (h, r)
-            })
-        });
-        let (html, text) = match r {
-            Ok(r) => r,
-            Err(d) => return Ok((path, h, Err(d), None)),
-        };
-        match stream {
-            Some(put) => {
-                put(&path, &html)?;
-                Ok((path, h, Ok(None), text))
-            }
-            None => Ok((path, h, Ok(Some(html)), text)),
-        }
-    };
+    let render_one = |job: &Job| render_job(job, tera, theme, previous, hashing, stream);
     // The deferred files are made beside the pages; rayon gives their thread page work once
     // they are done.
     let (made, results): (Vec<_>, Vec<anyhow::Result<Rendered>>) = rayon::join(
         || deferred.into_iter().map(|make| make()).collect(),
         || jobs.par_iter().map(render_one).collect(),
     );
+    keep_deferred(&mut out, made, stream, diags)?;
+    let results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
+    if let Some(c) = cache {
+        remember_hashes(c, fp, &results);
+    }
+    keep_pages(&mut out, results, diags);
+    add_site_files(&mut out, site, theme, &jobs);
+    out.texts.sort_by(|a, b| a.0.cmp(&b.0));
+    (out.streamed, out.links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(out)
+}
+
+/// Streams a file out, noting what the link check needs of it in `noted`.
+fn stream_noted(
+    put: &Stream<'_>,
+    base: &links::Base,
+    noted: &std::sync::Mutex<Noted>,
+    path: &str,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
+    put(path, bytes)?;
+    let found = links::scanned(path).then(|| links::scan(path, bytes, base));
+    let mut n = noted.lock().unwrap_or_else(|e| e.into_inner());
+    n.0.insert(path.to_string());
+    if let Some(f) = found {
+        n.1.insert(path.to_string(), f);
+    }
+    Ok(())
+}
+
+/// One page, reused from the previous build when its inputs hash the same, else rendered; then
+/// streamed out, or kept.
+fn render_job(
+    job: &Job,
+    tera: &Tera,
+    theme: &theme::Theme,
+    previous: Previous<'_>,
+    hashing: bool,
+    stream: Option<&Stream<'_>>,
+) -> anyhow::Result<Rendered> {
+    let path = job.path();
+    let wants_text = job.indexed && job.file == "index.html";
+    let reuse = |h: u64| reused(previous, &path, wants_text, h);
+    let keyed = match &job.ctx {
+        Ctx::Keyed { key, .. } if hashing => Some(key()),
+        _ => None,
+    };
+    let early = keyed.and_then(|h| reuse(h).map(|r| (h, Ok(r))));
+    let (h, r) = early.unwrap_or_else(|| {
+        job.with_ctx(|ctx| {
+            let h = match keyed {
+                Some(h) => h,
+                None if hashing => context_hash(&job.template, ctx),
+                None => 0,
+            };
+            if keyed.is_none()
+                && let Some(r) = reuse(h)
+            {
+                return (h, Ok(r));
+            }
+            let r = tera
+                .render(&job.template, ctx)
+                .map(|html| {
+                    let text = wants_text.then(|| crate::page_text::extract(&html));
+                    (html.into_bytes(), text)
+                })
+                .map_err(|e| render_error(theme, job, &path, &e));
+            (h, r)
+        })
+    });
+    let (html, text) = match r {
+        Ok(r) => r,
+        Err(d) => return Ok((path, h, Err(d), None)),
+    };
+    match stream {
+        Some(put) => {
+            put(&path, &html)?;
+            Ok((path, h, Ok(None), text))
+        }
+        None => Ok((path, h, Ok(Some(html)), text)),
+    }
+}
+
+/// The page as rendered last time (bytes and text), when its inputs hash the same.
+fn reused(previous: Previous<'_>, path: &str, wants_text: bool, h: u64) -> Option<(Vec<u8>, Text)> {
+    let same = previous.filter(|(hashes, _)| hashes.get(path) == Some(&h))?;
+    let html = same.1.files.get(path)?;
+    let key = path.trim_end_matches("index.html");
+    let texts = &same.1.texts;
+    let text = wants_text
+        .then(|| texts.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok())
+        .flatten()
+        .map(|i| texts[i].1.clone());
+    Some((html.clone(), text))
+}
+
+/// A template failure while rendering a page, naming the theme's file and the page.
+fn render_error(theme: &theme::Theme, job: &Job, path: &str, e: &tera::Error) -> Diagnostic {
+    let shown = theme
+        .templates
+        .get(&job.template)
+        .map_or(job.template.clone(), |t| t.0.clone());
+    template_diag(&shown, &format!("渲染 {path} 时出错：{}", error_chain(e)))
+}
+
+/// The deferred files: streamed out or kept, their failures reported.
+fn keep_deferred(
+    out: &mut Output,
+    made: Vec<Made>,
+    stream: Option<&Stream<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<()> {
     for file in made {
         match file {
             Ok((path, bytes)) => match stream {
@@ -401,18 +457,25 @@ pub(crate) fn render(
             Err(d) => diags.push(*d),
         }
     }
-    let mut results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
-    if let Some(c) = cache {
-        c.theme = fp;
-        c.hashes = results
-            .iter()
-            .filter(|(_, _, r, _)| r.is_ok())
-            .map(|(path, h, _, _)| (path.clone(), *h))
-            .collect();
-        c.last = None;
-    }
+    Ok(())
+}
+
+/// The hashes the next preview build compares with (pages that failed have none).
+fn remember_hashes(c: &mut RenderCache, fp: u64, results: &[Rendered]) {
+    c.theme = fp;
+    c.hashes = results
+        .iter()
+        .filter(|(_, _, r, _)| r.is_ok())
+        .map(|(path, h, _, _)| (path.clone(), *h))
+        .collect();
+    c.last = None;
+}
+
+/// The rendered pages into the output: bytes kept, pages counted, texts taken, errors and two
+/// pages at one path reported.
+fn keep_pages(out: &mut Output, results: Vec<Rendered>, diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
-    for (path, _, r, text) in results.drain(..) {
+    for (path, _, r, text) in results {
         if !seen.insert(path.clone()) {
             diags.push(Diagnostic::file(
                 Severity::Error,
@@ -433,6 +496,10 @@ pub(crate) fn render(
                 .push((path.trim_end_matches("index.html").to_string(), t));
         }
     }
+}
+
+/// The files beside the pages: sitemap, robots.txt, and the theme's and content's files to copy.
+fn add_site_files(out: &mut Output, site: &Site, theme: &theme::Theme, jobs: &[Job]) {
     let mut sitemap_keys: Vec<String> = jobs
         .iter()
         .filter(|j| j.in_sitemap)
@@ -454,7 +521,4 @@ pub(crate) fn render(
             theme::ThemeFile::Disk(site.root.join("content").join(a)),
         );
     }
-    out.texts.sort_by(|a, b| a.0.cmp(&b.0));
-    (out.streamed, out.links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(out)
 }

@@ -153,49 +153,75 @@ enum TermKey<'a> {
 fn doc_terms(p: &PageText) -> DocTerms {
     let mut folded = String::with_capacity(p.title.len() + p.text.len() + 16);
     let mut spans: Vec<Span> = Vec::with_capacity(p.text.len() / 3);
-    let title_len = spans_into(&p.title, 0, &mut folded, &mut spans);
+    let (title_len, headings, len) = tokenize_page(p, &mut folded, &mut spans);
+    let terms = weigh_terms(&folded, &spans, title_len, &headings);
+    let (terms, parts) = group_by_part(terms);
+    DocTerms {
+        folded,
+        terms,
+        parts,
+        len,
+    }
+}
+
+/// The page's tokens into `folded` and `spans`, title first, so that weights can tell title and
+/// heading tokens: returns where the title's positions end, each heading's range of positions,
+/// and the next free position (the page's length).
+fn tokenize_page(
+    p: &PageText,
+    folded: &mut String,
+    spans: &mut Vec<Span>,
+) -> (u32, Vec<(u32, u32)>, u32) {
+    let title_len = spans_into(&p.title, 0, folded, spans);
     let mut pos = title_len + 1;
     let mut headings: Vec<(u32, u32)> = Vec::new();
-    // Section offsets are in characters; walk the text once, converting them to byte offsets.
+    let mut at = 0usize;
+    for pair in heading_bytes(p).chunks(2) {
+        let start = pair[0].max(at);
+        let end = pair[1].max(start);
+        pos = spans_into(&p.text[at..start], pos, folded, spans);
+        let h0 = pos;
+        pos = spans_into(&p.text[start..end], pos, folded, spans);
+        headings.push((h0, pos));
+        at = end;
+    }
+    pos = spans_into(&p.text[at..], pos, folded, spans);
+    (title_len, headings, pos)
+}
+
+/// Start and end of each section's heading in the page text as byte offsets, in pairs: section
+/// offsets are in characters, so the text is walked once to convert them.
+fn heading_bytes(p: &PageText) -> Vec<usize> {
     let mut wanted = Vec::with_capacity(p.sections.len() * 2);
     for (_, off, h) in &p.sections {
         wanted.push(*off);
         wanted.push(off + h.chars().count());
     }
     let mut bytes_of: Vec<usize> = Vec::with_capacity(wanted.len());
-    {
-        let mut want = wanted.iter().peekable();
-        for (ci, (bi, _)) in p.text.char_indices().enumerate() {
-            while want.peek().is_some_and(|w| **w <= ci) {
-                want.next();
-                bytes_of.push(bi);
-            }
-        }
-        while want.next().is_some() {
-            bytes_of.push(p.text.len());
+    let mut want = wanted.iter().peekable();
+    for (ci, (bi, _)) in p.text.char_indices().enumerate() {
+        while want.peek().is_some_and(|w| **w <= ci) {
+            want.next();
+            bytes_of.push(bi);
         }
     }
-    let mut at = 0usize;
-    for pair in bytes_of.chunks(2) {
-        let start = pair[0].max(at);
-        let end = pair[1].max(start);
-        pos = spans_into(&p.text[at..start], pos, &mut folded, &mut spans);
-        let h0 = pos;
-        pos = spans_into(&p.text[start..end], pos, &mut folded, &mut spans);
-        headings.push((h0, pos));
-        at = end;
+    while want.next().is_some() {
+        bytes_of.push(p.text.len());
     }
-    pos = spans_into(&p.text[at..], pos, &mut folded, &mut spans);
-    // Distinct terms with their weighted counts, in first-seen order. Nearly every term is a CJK
-    // bigram of 6 bytes: those (and any term of up to 8 bytes) are keyed by their bytes as a u64,
-    // the rest by their text.
+    bytes_of
+}
+
+/// Distinct terms with their weighted counts, in first-seen order. Nearly every term is a CJK
+/// bigram of 6 bytes: those (and any term of up to 8 bytes) are keyed by their bytes as a u64,
+/// the rest by their text.
+fn weigh_terms(folded: &str, spans: &[Span], title_len: u32, headings: &[(u32, u32)]) -> Vec<Term> {
     let mut short: HashMap<u64, u32, Fast> =
         HashMap::with_capacity_and_hasher(spans.len() / 2, Fast);
     let mut long: HashMap<&str, u32, Fast> = HashMap::with_hasher(Fast);
     let mut terms: Vec<Term> = Vec::with_capacity(spans.len() / 2);
     // Spans come in position order, and so do the heading ranges: one cursor walks both.
     let mut h = 0;
-    for sp in &spans {
+    for sp in spans {
         while h < headings.len() && headings[h].1 <= sp.pos {
             h += 1;
         }
@@ -226,8 +252,12 @@ fn doc_terms(p: &PageText) -> DocTerms {
             terms[slot as usize].weight += weight;
         }
     }
-    drop((short, long));
-    // Grouped by partition (see `index`), so each partition's merge reads only its own terms.
+    terms
+}
+
+/// The terms grouped by partition (see `index`), so each partition's merge reads only its own
+/// terms, with where each partition starts.
+fn group_by_part(terms: Vec<Term>) -> (Vec<Term>, [u32; PARTS + 1]) {
     let mut counts = [0u32; PARTS + 1];
     for t in &terms {
         counts[t.part as usize + 1] += 1;
@@ -243,12 +273,7 @@ fn doc_terms(p: &PageText) -> DocTerms {
         counts[p] += 1;
     }
     let terms: Vec<Term> = order.iter().map(|i| terms[*i as usize]).collect();
-    DocTerms {
-        folded,
-        terms,
-        parts,
-        len: pos,
-    }
+    (terms, parts)
 }
 
 /// `text` cut into pieces of `size` characters.
@@ -336,15 +361,43 @@ pub(crate) fn build(out: &mut Output) -> IndexStats {
     stats
 }
 
+/// Each term with its `(doc, weighted tf)` list, docs in order.
+type Postings<'t> = Vec<(&'t str, Vec<(u32, u32)>)>;
+
 /// The index files for the pages of `out`, without touching it.
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut files = BTreeMap::new();
     let pages = &out.texts;
     let docs_terms: Vec<DocTerms> = pages.par_iter().map(|(_, p)| doc_terms(p)).collect();
+    let n = docs_terms.len();
+    let postings = merge_postings(&docs_terms);
+    let encoded = encode_postings(&docs_terms, &postings);
+    drop(postings);
+    let mut stats = IndexStats {
+        docs: n,
+        ..Default::default()
+    };
+    let inline = long_lists_apart(encoded, &mut files, &mut stats);
+    let shards = add_shards(&inline, &mut files, &mut stats);
+    for (path, bytes) in doc_files(pages).into_iter().flatten() {
+        stats.total_bytes += bytes.len();
+        files.insert(path, bytes);
+    }
+    let meta = serde_json::to_vec(&Meta {
+        v: 2,
+        n,
+        shards,
+        d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
+    })
+    .unwrap_or_default();
+    stats.total_bytes += meta.len();
+    files.insert("search/meta.json".into(), meta);
+    (files, stats)
+}
 
-    // term -> [(doc, weighted tf)], built in parallel over partitions of the terms; docs are
-    // visited in order so postings stay sorted.
-    type Postings<'t> = Vec<(&'t str, Vec<(u32, u32)>)>;
+/// term -> [(doc, weighted tf)], sorted by term: built in parallel over partitions of the terms;
+/// docs are visited in order so postings stay sorted.
+fn merge_postings(docs_terms: &[DocTerms]) -> Postings<'_> {
     let parts: Vec<Postings> = (0..PARTS)
         .into_par_iter()
         .map(|part| {
@@ -368,6 +421,14 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
             map.into_values().collect()
         })
         .collect();
+    let mut postings: Postings = parts.into_iter().flatten().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    postings
+}
+
+/// Each term's list as varint text: doc numbers delta-coded, each with its impact (the score the
+/// query adds up), which needs the document lengths.
+fn encode_postings<'t>(docs_terms: &[DocTerms], postings: &Postings<'t>) -> Vec<(&'t str, String)> {
     let n = docs_terms.len();
     let total_len: u64 = docs_terms.iter().map(|t| t.len as u64).sum();
     let avgdl = if n == 0 {
@@ -375,9 +436,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     } else {
         total_len as f64 / n as f64
     };
-    let mut postings: Postings = parts.into_iter().flatten().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let encoded: Vec<(&str, String)> = postings
+    postings
         .par_iter()
         .map(|(term, list)| {
             let mut s = String::with_capacity(list.len() * 3);
@@ -390,14 +449,17 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
             }
             (*term, s)
         })
-        .collect();
-    drop(postings);
-    // Long lists go to files of their own, keyed by their place in the sorted term list.
+        .collect()
+}
+
+/// Long lists go to files of their own, keyed by their place in the sorted term list; their
+/// terms' shard entries point there (`@<key>`).
+fn long_lists_apart<'t>(
+    encoded: Vec<(&'t str, String)>,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    stats: &mut IndexStats,
+) -> Vec<(&'t str, String)> {
     let mut inline: Vec<(&str, String)> = Vec::with_capacity(encoded.len());
-    let mut stats = IndexStats {
-        docs: n,
-        ..Default::default()
-    };
     for (i, (term, s)) in encoded.into_iter().enumerate() {
         if s.len() > LIST_INLINE {
             let key = b36(i as u64);
@@ -410,11 +472,21 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
             inline.push((term, s));
         }
     }
+    inline
+}
+
+/// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its
+/// hash picks; returns how many.
+fn add_shards(
+    inline: &[(&str, String)],
+    files: &mut BTreeMap<String, Vec<u8>>,
+    stats: &mut IndexStats,
+) -> usize {
     let total: usize = inline.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
     let shards = total.div_ceil(SHARD_TARGET).max(1);
     stats.shards = shards;
     let mut shard_maps: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
-    for (term, s) in &inline {
+    for (term, s) in inline {
         shard_maps[shard_of(term, shards)].insert(term, s.as_str());
     }
     let shard_files: Vec<(String, Vec<u8>)> = shard_maps
@@ -432,12 +504,17 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         stats.largest_shard = stats.largest_shard.max(bytes.len());
         files.insert(path, bytes);
     }
+    shards
+}
+
+/// Per page, in page order: its document file and the chunks of its text after the first.
+fn doc_files(pages: &[(String, PageText)]) -> Vec<Vec<(String, Vec<u8>)>> {
     let titles: HashMap<&str, &str> = pages
         .iter()
         .map(|(k, p)| (k.as_str(), p.title.as_str()))
         .collect();
     let title_of = |k: &str| titles.get(k).map(|t| t.to_string());
-    let docs: Vec<Vec<(String, Vec<u8>)>> = pages
+    pages
         .par_iter()
         .enumerate()
         .map(|(i, (key, p))| {
@@ -464,22 +541,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
             }
             out
         })
-        .collect();
-    let docs = docs.into_iter().flatten();
-    for (path, bytes) in docs {
-        stats.total_bytes += bytes.len();
-        files.insert(path, bytes);
-    }
-    let meta = serde_json::to_vec(&Meta {
-        v: 2,
-        n,
-        shards,
-        d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
-    })
-    .unwrap_or_default();
-    stats.total_bytes += meta.len();
-    files.insert("search/meta.json".into(), meta);
-    (files, stats)
+        .collect()
 }
 
 #[cfg(test)]

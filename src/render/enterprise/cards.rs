@@ -282,6 +282,50 @@ fn distinct<'s>(list: impl IntoIterator<Item = &'s String>) -> Vec<String> {
 
 /// The cards (`<section>`s) of one post for `paper`; `qr` is the post's card-page QR code.
 pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Paper) -> String {
+    let (sections, emergency) = card_text(e, g);
+    let post_label = if e.rec.size == crate::domain::Size::SmallMicro {
+        "岗位"
+    } else {
+        "单元"
+    };
+    let people = match g.headcount.filter(|n| *n != 0) {
+        Some(n) => format!("（{n} 人）"),
+        None => String::new(),
+    };
+    let phones = phone_line(e);
+    let name = &e.rec.name.v;
+    let qr_side = if qr.is_some() { paper.qr } else { 0.0 };
+    let post_line = format!("{post_label}：{}{people} 第 9 张，共 9 张", g.name);
+    let layout = |pt: f64, compact: bool| {
+        let m = Measure::new(paper, pt);
+        let fixed = m.head(&post_line) + m.foot(qr_side, &phones, name);
+        plan(&m, fixed, &sections, &emergency, compact)
+    };
+    // Normal type; smaller type when that fits the post on one card; else normal type over
+    // several cards (more cards rather than type too small to read on a wall).
+    let mut p = layout(paper.pt, false);
+    if p.cards.len() > 1 {
+        let small = layout(paper.compact_pt, true);
+        if small.cards.len() == 1 {
+            p = small;
+        }
+    }
+
+    let n = p.cards.len();
+    let mut out = String::with_capacity(3000 * n + qr.map_or(0, str::len) * n);
+    for (k, (pieces, steps, steps_cont)) in p.cards.iter().enumerate() {
+        card_head(&mut out, g, (k, n), p.compact, post_label, &people);
+        card_body(&mut out, pieces);
+        card_emergency(&mut out, steps, *steps_cont);
+        card_foot(&mut out, e, qr);
+    }
+    out
+}
+
+/// What every card of the post says, each thing once: its hazards with their levels, the
+/// accidents they may lead to and the control measures (the body sections), and the emergency
+/// steps.
+fn card_text(e: &Enterprise, g: &RiskGroup) -> ([Section; 3], Vec<String>) {
     let risks: Vec<_> = g.risks.iter().filter_map(|i| e.risks.get(*i)).collect();
     let mut accidents: Vec<&str> = risks
         .iter()
@@ -310,109 +354,110 @@ pub(crate) fn render(e: &Enterprise, g: &RiskGroup, qr: Option<&str>, paper: Pap
         },
     ];
     let emergency = distinct(risks.iter().flat_map(|r| &r.r.emergency));
-    let post_label = if e.rec.size == crate::domain::Size::SmallMicro {
-        "岗位"
-    } else {
-        "单元"
-    };
-    let people = match g.headcount.filter(|n| *n != 0) {
-        Some(n) => format!("（{n} 人）"),
-        None => String::new(),
-    };
+    (sections, emergency)
+}
+
+/// The foot's phone line as plain text, for measuring.
+fn phone_line(e: &Enterprise) -> String {
     let mut phones = "应急电话：火警 119 · 急救 120".to_string();
     if !e.rec.emergency_phone.is_empty() {
         phones.push_str(" · 企业值班 ");
         phones.push_str(&e.rec.emergency_phone);
     }
-    let name = &e.rec.name.v;
-    let qr_side = if qr.is_some() { paper.qr } else { 0.0 };
-    let post_line = format!("{post_label}：{}{people} 第 9 张，共 9 张", g.name);
-    let layout = |pt: f64, compact: bool| {
-        let m = Measure::new(paper, pt);
-        let fixed = m.head(&post_line) + m.foot(qr_side, &phones, name);
-        plan(&m, fixed, &sections, &emergency, compact)
-    };
-    // Normal type; smaller type when that fits the post on one card; else normal type over
-    // several cards (more cards rather than type too small to read on a wall).
-    let mut p = layout(paper.pt, false);
-    if p.cards.len() > 1 {
-        let small = layout(paper.compact_pt, true);
-        if small.cards.len() == 1 {
-            p = small;
-        }
-    }
+    phones
+}
 
-    let n = p.cards.len();
-    let mut out = String::with_capacity(3000 * n + qr.map_or(0, str::len) * n);
-    for (k, (pieces, steps, steps_cont)) in p.cards.iter().enumerate() {
-        let id = if k == 0 {
-            format!("card-{}", g.index)
-        } else {
-            format!("card-{}-{}", g.index, k + 1)
-        };
+/// A card's opening and head: title, post line (with sheet k + 1 of n when there are more) and
+/// the post's highest level.
+fn card_head(
+    out: &mut String,
+    g: &RiskGroup,
+    (k, n): (usize, usize),
+    compact: bool,
+    post_label: &str,
+    people: &str,
+) {
+    let id = if k == 0 {
+        format!("card-{}", g.index)
+    } else {
+        format!("card-{}-{}", g.index, k + 1)
+    };
+    let _ = write!(
+        out,
+        "\n<section class=\"risk-card highest-{}{}{}\" aria-labelledby=\"{id}\" data-post=\"{}\" data-sheet=\"{}/{n}\">\n  <header class=\"card-head\">\n    <h2 id=\"{id}\">岗位安全风险告知卡{}</h2>\n    <p class=\"card-post\"><span class=\"card-label\">{post_label}：</span><strong>",
+        crate::css::level(g.highest),
+        if compact { " card-compact" } else { "" },
+        if k > 0 { " card-cont" } else { "" },
+        g.index,
+        k + 1,
+        if k > 0 { "（续）" } else { "" },
+    );
+    esc(out, &g.name);
+    out.push_str("</strong>");
+    out.push_str(people);
+    if n > 1 {
         let _ = write!(
             out,
-            "\n<section class=\"risk-card highest-{}{}{}\" aria-labelledby=\"{id}\" data-post=\"{}\" data-sheet=\"{}/{n}\">\n  <header class=\"card-head\">\n    <h2 id=\"{id}\">岗位安全风险告知卡{}</h2>\n    <p class=\"card-post\"><span class=\"card-label\">{post_label}：</span><strong>",
-            crate::css::level(g.highest),
-            if p.compact { " card-compact" } else { "" },
-            if k > 0 { " card-cont" } else { "" },
-            g.index,
-            k + 1,
-            if k > 0 { "（续）" } else { "" },
+            " <span class=\"card-sheet\">第 {} 张，共 {n} 张</span>",
+            k + 1
         );
-        esc(&mut out, &g.name);
-        out.push_str("</strong>");
-        out.push_str(&people);
-        if n > 1 {
-            let _ = write!(
-                out,
-                " <span class=\"card-sheet\">第 {} 张，共 {n} 张</span>",
-                k + 1
-            );
-        }
-        out.push_str("</p>\n    <p class=\"card-level\">风险等级：");
-        super::super::views::level_html(&mut out, g.highest);
-        out.push_str("</p>\n  </header>\n  <div class=\"card-body\">");
-        for piece in pieces {
-            let _ = write!(
-                out,
-                "\n    <h3>{}{}</h3>\n    ",
-                piece.title,
-                if piece.cont { "（续）" } else { "" }
-            );
-            if piece.para {
-                out.push_str("<p>");
-                esc(&mut out, &piece.items.concat());
-                out.push_str("</p>");
-            } else {
-                list(&mut out, &piece.items);
-            }
-        }
-        let _ = write!(
-            out,
-            "\n  </div>\n  <div class=\"card-emergency\">\n    <h3>应急处置{}</h3>\n    ",
-            if *steps_cont { "（续）" } else { "" }
-        );
-        list(&mut out, steps);
-        out.push_str("\n  </div>\n  <footer class=\"card-foot\">\n    <p class=\"card-phones\">");
-        // The phone line with the numbers in bold; the duty number is record text.
-        out.push_str("应急电话：火警 <strong>119</strong> · 急救 <strong>120</strong>");
-        if !e.rec.emergency_phone.is_empty() {
-            out.push_str(" · 企业值班 <strong class=\"nowrap\">");
-            esc(&mut out, &e.rec.emergency_phone);
-            out.push_str("</strong>");
-        }
-        out.push_str("</p>\n    <p class=\"card-ent\">");
-        esc(&mut out, name);
-        out.push_str("</p>\n    ");
-        if let Some(qr) = qr {
-            out.push_str("<div class=\"card-qr\">");
-            out.push_str(qr);
-            out.push_str("<span>扫码查看</span></div>");
-        }
-        out.push_str("\n  </footer>\n</section>\n");
     }
-    out
+    out.push_str("</p>\n    <p class=\"card-level\">风险等级：");
+    super::super::views::level_html(out, g.highest);
+    out.push_str("</p>\n  </header>");
+}
+
+/// The body sections placed on this card.
+fn card_body(out: &mut String, pieces: &[Piece]) {
+    out.push_str("\n  <div class=\"card-body\">");
+    for piece in pieces {
+        let _ = write!(
+            out,
+            "\n    <h3>{}{}</h3>\n    ",
+            piece.title,
+            if piece.cont { "（续）" } else { "" }
+        );
+        if piece.para {
+            out.push_str("<p>");
+            esc(out, &piece.items.concat());
+            out.push_str("</p>");
+        } else {
+            list(out, &piece.items);
+        }
+    }
+    out.push_str("\n  </div>");
+}
+
+/// The emergency box with this card's steps.
+fn card_emergency(out: &mut String, steps: &[String], steps_cont: bool) {
+    let _ = write!(
+        out,
+        "\n  <div class=\"card-emergency\">\n    <h3>应急处置{}</h3>\n    ",
+        if steps_cont { "（续）" } else { "" }
+    );
+    list(out, steps);
+    out.push_str("\n  </div>");
+}
+
+/// The foot every card repeats: phone numbers, the enterprise name, the QR code; and the card's end.
+fn card_foot(out: &mut String, e: &Enterprise, qr: Option<&str>) {
+    out.push_str("\n  <footer class=\"card-foot\">\n    <p class=\"card-phones\">");
+    // The phone line with the numbers in bold; the duty number is record text.
+    out.push_str("应急电话：火警 <strong>119</strong> · 急救 <strong>120</strong>");
+    if !e.rec.emergency_phone.is_empty() {
+        out.push_str(" · 企业值班 <strong class=\"nowrap\">");
+        esc(out, &e.rec.emergency_phone);
+        out.push_str("</strong>");
+    }
+    out.push_str("</p>\n    <p class=\"card-ent\">");
+    esc(out, &e.rec.name.v);
+    out.push_str("</p>\n    ");
+    if let Some(qr) = qr {
+        out.push_str("<div class=\"card-qr\">");
+        out.push_str(qr);
+        out.push_str("<span>扫码查看</span></div>");
+    }
+    out.push_str("\n  </footer>\n</section>\n");
 }
 
 #[cfg(test)]
