@@ -61,7 +61,10 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
             diag::failure_text(e),
         ));
     }
-    let site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
+    let mut site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
+    if let Some(s) = &mut site {
+        s.derive_series();
+    }
     // The link check reads the rendered pages: render in memory (nothing is written) when the
     // input is otherwise clean, so `check` fails on a broken link exactly when `build` would.
     if let (Some(s), Ok(theme)) = (&site, &theme)
@@ -137,8 +140,13 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     stages.push(("load", t.elapsed().as_millis()));
     let theme = render::theme::load(&opts.root).map_err(Failure::Io)?;
     let t = Instant::now();
-    let site = model::build_with(inputs, &model_opts(opts, Some(&theme)), md_memo, &mut diags);
+    let mut site = model::build_with(inputs, &model_opts(opts, Some(&theme)), md_memo, &mut diags);
     stages.push(("model", t.elapsed().as_millis()));
+    if let Some(s) = &mut site {
+        let t = Instant::now();
+        s.derive_series();
+        stages.push(("series", t.elapsed().as_millis()));
+    }
     // The preview server compiles the templates again only when the theme changed.
     let fp = render::theme_fingerprint(&theme);
     let mut own = None;

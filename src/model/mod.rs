@@ -51,9 +51,16 @@ pub struct Site {
     pub(crate) standards: Vec<Standard>,
     pub(crate) assets: Vec<String>,
     pub(crate) fingerprints: Fingerprints,
+    /// The month-end series from the plan's start; empty until [`Site::derive_series`] runs.
+    pub(crate) series: series::Series,
 }
 
 impl Site {
+    /// Works out the month-end series (its own pipeline stage: `--timings` shows it apart).
+    pub(crate) fn derive_series(&mut self) {
+        self.series = series::build(&self.enterprises, &self.config, self.as_of);
+    }
+
     /// Pages, enterprise records and evaluation standards, as the command line reports them.
     pub fn counts(&self) -> (usize, usize, usize) {
         (
@@ -190,6 +197,7 @@ pub(crate) fn build_with(
         standards,
         assets: inputs.assets,
         fingerprints,
+        series: series::Series::default(),
     })
 }
 

@@ -40,8 +40,6 @@ struct Common<'a> {
     intros: BTreeMap<&'a str, &'a Page>,
     summaries: Vec<EntSummary>,
     town: town::Town,
-    /// The month-end series from the plan's start (empty without one).
-    series: crate::model::series::Series,
 }
 
 impl Common<'_> {
@@ -81,7 +79,6 @@ pub(crate) fn all<'a>(
             .collect(),
         summaries: site.enterprises.iter().map(summary).collect(),
         town: town::build(site),
-        series: crate::model::series::build(&site.enterprises, &site.config, site.as_of),
     };
     let mut jobs = Vec::new();
     let mut deferred: Vec<Deferred> = Vec::new();
@@ -266,14 +263,14 @@ fn periodic_reports<'a>(
             Ok(())
         }
     };
-    let quarterly = super::periodic::quarterly_jobs(c.site, &c.series, jobs);
-    let monthly = super::periodic::monthly_jobs(c.site, &c.series, &mut emit, jobs)?;
+    let quarterly = super::periodic::quarterly_jobs(c.site, &c.site.series, jobs);
+    let monthly = super::periodic::monthly_jobs(c.site, &c.site.series, &mut emit, jobs)?;
     Ok((quarterly, monthly))
 }
 
 /// The trend figures of a village's, department's or category's ledger page; empty for others.
 fn group_trends(c: &Common, key: &str) -> String {
-    let (town, s) = (&c.town, &c.series);
+    let (town, s) = (&c.town, &c.site.series);
     let pairs = [
         (&town.by_village, &s.villages),
         (&town.by_department, &s.departments),
@@ -450,7 +447,7 @@ fn dashboard_context(ctx: &mut tera::Context, c: &Common) {
     };
     // The dashboard shows counts and the first twenty hazards; the full lists live in the ledgers.
     ctx.insert("town", &super::views::TownView::brief(town, 20));
-    let s = &c.series;
+    let s = &c.site.series;
     ctx.insert(
         "trends",
         &[

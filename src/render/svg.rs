@@ -103,41 +103,73 @@ fn nice_max(v: usize) -> usize {
     }
 }
 
+/// Where a [`lines`] chart's plot area sits, and how months and values map into it.
+struct Frame {
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+    /// Months on the axis.
+    n: usize,
+    /// The value at the top of the axis.
+    max: usize,
+}
+
+impl Frame {
+    fn x(&self, i: usize) -> f64 {
+        if self.n <= 1 {
+            self.left + self.width / 2.0
+        } else {
+            self.left + self.width * i as f64 / (self.n - 1) as f64
+        }
+    }
+
+    fn y(&self, v: usize) -> f64 {
+        self.top + self.height - self.height * v as f64 / self.max as f64
+    }
+}
+
 /// A line chart over months: a legend naming each line by its dash pattern as well as its colour,
 /// the value written at each line's last point, the first month, each January and the last month
 /// labelled on the axis, and deadline rules. The numbers themselves go in a table beside it.
 pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[Marker]) -> String {
-    use std::fmt::Write;
     let (w, left, right) = (360.0, 34.0, 34.0);
     let legend_rows = lines.len().div_ceil(2) as f64;
     let top = 8.0 + legend_rows * 18.0 + 14.0;
-    let plot_h = 130.0;
-    let h = top + plot_h + 24.0;
-    let plot_w = w - left - right;
-    let n = months.len().max(1);
-    let x = |i: usize| {
-        if n == 1 {
-            left + plot_w / 2.0
-        } else {
-            left + plot_w * i as f64 / (n - 1) as f64
-        }
+    let f = Frame {
+        left,
+        top,
+        width: w - left - right,
+        height: 130.0,
+        n: months.len().max(1),
+        max: nice_max(
+            lines
+                .iter()
+                .flat_map(|l| l.values.iter().copied())
+                .max()
+                .unwrap_or(0)
+                .max(1),
+        ),
     };
-    let max = nice_max(
-        lines
-            .iter()
-            .flat_map(|l| l.values.iter().copied())
-            .max()
-            .unwrap_or(0)
-            .max(1),
-    );
-    let y = |v: usize| top + plot_h - plot_h * v as f64 / max as f64;
+    let h = top + f.height + 24.0;
     let mut s = format!(
         "<svg class=\"chart chart-lines\" role=\"img\" viewBox=\"0 0 {w} {h}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
         escape(title)
     );
+    legend(&mut s, &f, lines);
+    grid(&mut s, &f, markers);
+    month_labels(&mut s, &f, months);
+    plot(&mut s, &f, lines);
+    s.push_str("</svg>");
+    s
+}
+
+/// Two legend entries a row above the plot, each a short stretch of its line and its name.
+fn legend(s: &mut String, f: &Frame, lines: &[Line]) {
+    use std::fmt::Write;
     for (k, l) in lines.iter().enumerate() {
         let (lx, ly) = (
-            left + (k % 2) as f64 * (plot_w / 2.0),
+            f.left + (k % 2) as f64 * (f.width / 2.0),
             8.0 + (k / 2) as f64 * 18.0 + 9.0,
         );
         let _ = write!(
@@ -150,29 +182,40 @@ pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[M
             escape(&l.name)
         );
     }
-    for v in [0, max / 2, max] {
+}
+
+/// Rules at 0, half and the top of the axis with their values, and the labelled markers.
+fn grid(s: &mut String, f: &Frame, markers: &[Marker]) {
+    use std::fmt::Write;
+    for v in [0, f.max / 2, f.max] {
         let _ = write!(
             s,
-            "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" class=\"chart-grid\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" class=\"chart-axis\">{v}</text>",
-            left + plot_w,
-            left - 4.0,
-            y(v) + 4.0,
-            yy = y(v)
+            "<line x1=\"{}\" y1=\"{yy:.1}\" x2=\"{}\" y2=\"{yy:.1}\" class=\"chart-grid\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" class=\"chart-axis\">{v}</text>",
+            f.left,
+            f.left + f.width,
+            f.left - 4.0,
+            f.y(v) + 4.0,
+            yy = f.y(v)
         );
     }
-    for m in markers.iter().filter(|m| m.at < n) {
+    for m in markers.iter().filter(|m| m.at < f.n) {
         let _ = write!(
             s,
-            "<line x1=\"{mx:.1}\" y1=\"{top}\" x2=\"{mx:.1}\" y2=\"{}\" class=\"chart-marker\"/><text x=\"{:.1}\" y=\"{}\" text-anchor=\"end\" class=\"chart-axis\">{}</text>",
-            top + plot_h,
-            x(m.at) - 3.0,
-            top - 3.0,
+            "<line x1=\"{mx:.1}\" y1=\"{}\" x2=\"{mx:.1}\" y2=\"{}\" class=\"chart-marker\"/><text x=\"{:.1}\" y=\"{}\" text-anchor=\"end\" class=\"chart-axis\">{}</text>",
+            f.top,
+            f.top + f.height,
+            f.x(m.at) - 3.0,
+            f.top - 3.0,
             escape(&m.label),
-            mx = x(m.at)
+            mx = f.x(m.at)
         );
     }
-    // The first month, each January and the last month, none closer than 60 units to the one
-    // before (the last month wins over a January just before it).
+}
+
+/// The first month, each January and the last month, none closer than 60 units to the one
+/// before (the last month wins over a January just before it).
+fn month_labels(s: &mut String, f: &Frame, months: &[String]) {
+    use std::fmt::Write;
     let mut ticks: Vec<usize> = (0..months.len())
         .filter(|&i| i == 0 || i + 1 == months.len() || months[i].ends_with("-01"))
         .collect();
@@ -180,7 +223,7 @@ pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[M
     while let Some(i) = (!ticks.is_empty()).then(|| ticks.remove(0)) {
         let last = ticks.is_empty();
         if let Some(&p) = shown.last()
-            && x(i) - x(p) < 60.0
+            && f.x(i) - f.x(p) < 60.0
         {
             if !last {
                 continue;
@@ -198,26 +241,22 @@ pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[M
         let _ = write!(
             s,
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\" class=\"chart-axis\">{}</text>",
-            x(i),
-            top + plot_h + 18.0,
+            f.x(i),
+            f.top + f.height + 18.0,
             escape(&months[i])
         );
     }
-    // Each line's last value beside its end, pushed apart where two ends meet.
-    let mut ends: Vec<(f64, usize, &str)> = lines
-        .iter()
-        .filter_map(|l| l.values.last().map(|v| (y(*v) + 4.0, *v, l.class)))
-        .collect();
-    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for i in 1..ends.len() {
-        ends[i].0 = ends[i].0.max(ends[i - 1].0 + 12.0);
-    }
+}
+
+/// The lines, and each one's last value beside its end, pushed apart where two ends meet.
+fn plot(s: &mut String, f: &Frame, lines: &[Line]) {
+    use std::fmt::Write;
     for l in lines {
         let points: Vec<String> = l
             .values
             .iter()
             .enumerate()
-            .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
+            .map(|(i, v)| format!("{:.1},{:.1}", f.x(i), f.y(*v)))
             .collect();
         let _ = write!(
             s,
@@ -226,15 +265,21 @@ pub(crate) fn lines(title: &str, months: &[String], lines: &[Line], markers: &[M
             l.class
         );
     }
-    let end_x = x(n - 1) + 4.0;
+    let mut ends: Vec<(f64, usize, &str)> = lines
+        .iter()
+        .filter_map(|l| l.values.last().map(|v| (f.y(*v) + 4.0, *v, l.class)))
+        .collect();
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for i in 1..ends.len() {
+        ends[i].0 = ends[i].0.max(ends[i - 1].0 + 12.0);
+    }
+    let end_x = f.x(f.n - 1) + 4.0;
     for (ty, v, class) in ends {
         let _ = write!(
             s,
             "<text x=\"{end_x:.1}\" y=\"{ty:.1}\" class=\"chart-value {class}\">{v}</text>"
         );
     }
-    s.push_str("</svg>");
-    s
 }
 
 #[cfg(test)]
