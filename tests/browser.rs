@@ -1032,3 +1032,53 @@ fn live_reload_and_overlay() {
         "status after the fix: {status}"
     );
 }
+
+/// The trend charts on the dashboard and a village's ledger: each is an image named by its title,
+/// its numbers are in a table behind it (one row per month, as many as the chart has points), the
+/// table opens from its summary, and the values written at the lines' ends are the last month's.
+#[test]
+fn trend_charts_have_a_name_and_a_table_of_their_numbers() {
+    let Some(chrome) = Chrome::start() else {
+        return;
+    };
+    let (_tmp, root) = repo_site();
+    let server = Server::start(&root);
+    let tab = chrome.tab();
+    for path in ["/", "/ledger/village/%E5%A4%AA%E5%B9%B3%E6%9D%91/"] {
+        open(&tab, &server, path);
+        let figures = js(
+            &tab,
+            "return Array.from(document.querySelectorAll('figure.trend')).map(function (f) {\
+               var svg = f.querySelector('svg');\
+               var title = svg.firstElementChild;\
+               var points = svg.querySelector('polyline').getAttribute('points').trim().split(/\\s+/).length;\
+               var rows = f.querySelectorAll('details tbody tr');\
+               f.querySelector('summary').click();\
+               var last = Array.from(rows[rows.length - 1].querySelectorAll('td')).map(function (c) { return c.textContent; });\
+               var ends = Array.from(svg.querySelectorAll('text.chart-value')).map(function (t) { return t.textContent; });\
+               return { role: svg.getAttribute('role'), title: title.tagName === 'title' ? title.textContent : '',\
+                        points: points, rows: rows.length, shown: f.querySelector('details table').offsetHeight > 0,\
+                        last: last.sort(), ends: ends.sort() };\
+             });",
+        );
+        let figures = figures.as_array().unwrap();
+        assert_eq!(figures.len(), 2, "{path}: status and hazard charts");
+        for f in figures {
+            assert_eq!(f["role"], "img", "{path}: {f}");
+            assert!(
+                s(&f["title"]).contains("月末"),
+                "{path}: named by its title: {f}"
+            );
+            assert_eq!(f["points"], f["rows"], "{path}: a table row per month: {f}");
+            assert!(
+                f["rows"].as_u64().unwrap() >= 12,
+                "{path}: 2024-07 … 2025-06: {f}"
+            );
+            assert_eq!(f["shown"], true, "{path}: the table opens: {f}");
+            assert_eq!(
+                f["last"], f["ends"],
+                "{path}: end values are the last month's: {f}"
+            );
+        }
+    }
+}

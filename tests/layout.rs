@@ -58,6 +58,8 @@ const REPO_PAGES: &[PageType] = &[
     page("report", "enterprises/*/report-2024/"),
     page("report-interim", "enterprises/*/report-2025/"),
     page("reports", "reports/"),
+    page("quarterly", "reports/quarterly/*/"),
+    page("monthly", "reports/monthly/2025-06/"),
     page("plan", "plan/"),
     page("four-colour", "enterprises/*/four-colour/"),
     page("handbook", "handbook/"),

@@ -97,6 +97,17 @@ pub(crate) struct Series {
     pub(crate) categories: Vec<GroupSeries>,
     /// Per enterprise, in the site's order.
     pub(crate) enterprises: Vec<Vec<MonthCounts>>,
+    /// (slug, index into `enterprises`), sorted by slug, for [`Series::of_enterprise`].
+    slugs: Vec<(String, usize)>,
+}
+
+impl Series {
+    /// One enterprise's months; empty without a series.
+    pub(crate) fn of_enterprise(&self, slug: &str) -> &[MonthCounts] {
+        self.slugs
+            .binary_search_by(|(s, _)| s.as_str().cmp(slug))
+            .map_or(&[], |k| &self.enterprises[self.slugs[k].1])
+    }
 }
 
 /// The month the series starts: the plan's issue date, else its first phase's start.
@@ -168,6 +179,15 @@ pub(crate) fn build(ents: &[Enterprise], cfg: &SiteConfig, as_of: Date) -> Serie
             .map(|&c| named(c.name(), &|e| in_category(e, c)))
             .collect(),
         enterprises,
+        slugs: {
+            let mut v: Vec<(String, usize)> = ents
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.rec.slug.clone(), i))
+                .collect();
+            v.sort();
+            v
+        },
         months,
     }
 }
@@ -318,6 +338,12 @@ mod tests {
         assert_eq!(early.months[6].end, date(2025, 3, 15));
         assert_eq!(early.town[..6], late.town[..6]);
         assert_eq!(early.enterprises[0][..6], late.enterprises[0][..6]);
+        let taiping = late.of_enterprise("taiping-woodwork");
+        assert_eq!(
+            taiping.iter().map(|c| c.hazards_open).collect::<Vec<_>>(),
+            [0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+        );
+        assert!(late.of_enterprise("nobody").is_empty());
         // 2025-03 up to the 15th: H2025-102 (found 03-10) is already open.
         assert_eq!(early.town[6].hazards_open, 2);
     }

@@ -286,6 +286,11 @@ fn page_context(ctx: &mut tera::Context, site: &Site, e: &Enterprise) {
         ctx.insert("liaison_phone", &e.liaison_phone);
     }
     ctx.insert("summary", &summary(e));
+    let s = &site.series;
+    ctx.insert(
+        "hazard_trend",
+        &super::trends::enterprise_hazards(&s.months, s.of_enterprise(&e.rec.slug)),
+    );
     ctx.insert("risk_tables", &fragments::risk_tables(e));
     ctx.insert("hazard_rows", &fragments::hazard_rows(e));
 }

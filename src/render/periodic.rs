@@ -263,7 +263,12 @@ pub(crate) fn quarterly_jobs<'a>(
             .chain(&departments)
             .map(|b| b.name)
             .collect();
-        ctx.insert("agenda", &agenda(site, &now, &c, &names, q));
+        // Escaped here, with dates and hazard ids kept on one line.
+        let agenda_html: Vec<String> = agenda(site, &now, &c, &names, q)
+            .iter()
+            .map(|a| super::html::escape_keep_tokens(a))
+            .collect();
+        ctx.insert("agenda", &agenda_html);
         ctx.insert("quarter", &q.key());
         ctx.insert("start", &q.start.to_string());
         ctx.insert("end", &q.end.to_string());

@@ -67,6 +67,18 @@ pub(crate) fn hazards(who: &str, months: &[Month], counts: &[MonthCounts]) -> St
     )
 }
 
+/// One enterprise's open and overdue hazards at each month's end (a small chart on its page).
+pub(crate) fn enterprise_hazards(months: &[Month], counts: &[MonthCounts]) -> String {
+    figure(
+        "本企业未销号隐患（月末）",
+        "隐患数",
+        months,
+        counts,
+        &HAZARDS[..2],
+        &[],
+    )
+}
+
 /// A chart and its table. Nothing when the series is empty (no plan start in site.toml).
 fn figure(
     title: &str,
@@ -95,14 +107,12 @@ fn figure(
     let last = &months[months.len() - 1];
     let _ = write!(
         out,
-        "，{} 至 {}",
-        months[0].label,
-        if last.partial {
-            format!("{}（截至 {}）", last.label, last.end)
-        } else {
-            last.label.clone()
-        }
+        "，<span class=\"nowrap\">{}</span> 至 <span class=\"nowrap\">{}</span>",
+        months[0].label, last.label
     );
+    if last.partial {
+        let _ = write!(out, "（截至 <span class=\"nowrap\">{}</span>）", last.end);
+    }
     out.push_str("</figcaption><details class=\"chart-data\"><summary>数据表</summary><div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table trend-table\"><caption>");
     esc(&mut out, title);
     let _ = write!(
@@ -114,7 +124,7 @@ fn figure(
     }
     out.push_str("</tr></thead><tbody>");
     for (m, c) in months.iter().zip(counts) {
-        let _ = write!(out, "<tr><th scope=\"row\" class=\"nw\">{}", m.label);
+        let _ = write!(out, "<tr><th scope=\"row\" class=\"nowrap\">{}", m.label);
         if m.partial {
             let _ = write!(out, "<small>（截至 {}）</small>", m.end);
         }
@@ -150,9 +160,11 @@ mod tests {
         ];
         let html = hazards("全镇", &months, &counts);
         assert!(html.contains("<title>全镇未销号隐患（月末）</title>"));
-        assert!(html.contains("，2024-11 至 2025-01（截至 2025-01-20）</figcaption>"));
         assert!(html.contains(
-            "<tr><th scope=\"row\" class=\"nw\">2024-11</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">0</td></tr>"
+            "，<span class=\"nowrap\">2024-11</span> 至 <span class=\"nowrap\">2025-01</span>（截至 <span class=\"nowrap\">2025-01-20</span>）</figcaption>"
+        ));
+        assert!(html.contains(
+            "<tr><th scope=\"row\" class=\"nowrap\">2024-11</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">0</td></tr>"
         ));
         assert!(html.contains("2025-01<small>（截至 2025-01-20）</small>"));
         assert!(hazards("全镇", &[], &[]).is_empty());
