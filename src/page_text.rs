@@ -161,8 +161,13 @@ fn take_tag(w: &mut Walk, tag: &str) {
 /// other ledgers), which repeats headings and titles found elsewhere; left in, it would open
 /// every snippet.
 fn skipped(name: &str, tag: &str) -> Option<&'static str> {
+    let class_has =
+        |want: &str| attr(tag, "class").is_some_and(|c| c.split_whitespace().any(|w| w == want));
     let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
-    if !(toc || matches!(name, "script" | "style" | "svg" | "template" | "nav")) {
+    // A trend figure's caption and table of monthly numbers are chart data, not text to find:
+    // indexed, every enterprise page would outrank the handbook for 销号.
+    let trend = name == "figure" && class_has("trend");
+    if !(toc || trend || matches!(name, "script" | "style" | "svg" | "template" | "nav")) {
         return None;
     }
     Some(match name {
@@ -171,6 +176,7 @@ fn skipped(name: &str, tag: &str) -> Option<&'static str> {
         "svg" => "svg",
         "nav" => "nav",
         "details" => "details",
+        "figure" => "figure",
         _ => "template",
     })
 }
@@ -259,6 +265,14 @@ mod tests {
             "<!--search:start--><nav>甲<nav>乙</nav>丙</nav><p>丁</p><script>if (a<b) x('</p>')</script>戊<!--search:end-->",
         );
         assert_eq!(t.text, "丁\n戊");
+    }
+
+    #[test]
+    fn trend_figures_are_chart_data_not_text() {
+        let t = extract(
+            "<!--search:start--><p>隐患台账</p><figure class=\"trend\"><svg><title>未销号</title></svg><figcaption>未销号隐患</figcaption><details><table><tr><td>3</td></tr></table></details></figure><figure class=\"photo\">照片</figure><!--search:end-->",
+        );
+        assert_eq!(t.text, "隐患台账\n照片");
     }
 
     #[test]
