@@ -99,7 +99,7 @@ fn stage_timings_are_printed_only_with_the_timings_flag() {
         .collect();
     assert_eq!(
         names,
-        ["load", "model", "render", "search", "links", "write"]
+        ["load", "model", "series", "render", "search", "links", "write"]
     );
 }
 
