@@ -100,9 +100,8 @@ fn figure(
             values: counts.iter().map(get).collect(),
         })
         .collect();
-    let mut out = String::from("<figure class=\"trend\">");
-    out.push_str(&lines(title, &labels, &chart_lines, markers));
-    out.push_str("<figcaption>");
+    // The caption comes first: a figure's caption must be its first or last child.
+    let mut out = String::from("<figure class=\"trend\"><figcaption>");
     esc(&mut out, title);
     let last = &months[months.len() - 1];
     let _ = write!(
@@ -113,7 +112,9 @@ fn figure(
     if last.partial {
         let _ = write!(out, "（截至 <span class=\"nowrap\">{}</span>）", last.end);
     }
-    out.push_str("</figcaption><details class=\"chart-data\"><summary>数据表</summary><div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table trend-table\"><caption>");
+    out.push_str("</figcaption>");
+    out.push_str(&lines(title, &labels, &chart_lines, markers));
+    out.push_str("<details class=\"chart-data\"><summary>数据表</summary><div class=\"table-scroll\" tabindex=\"0\"><table class=\"data-table trend-table\"><caption>");
     esc(&mut out, title);
     let _ = write!(
         out,
