@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod page_text;
 pub mod pipeline;
+pub mod records;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -92,6 +92,44 @@ enum Cmd {
         #[command(subcommand)]
         what: NewCmd,
     },
+    /// 企业档案与 Excel 工作簿互转：导出、导入、企业填报模板
+    Records {
+        #[command(subcommand)]
+        what: RecordsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecordsCmd {
+    /// 把全部企业档案导出为一个工作簿（每类内容一张表，第一列为档案名）
+    Export {
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// internal：包含“人员”表（个人信息）；默认 public 不含
+        #[arg(long, value_enum, default_value = "public")]
+        profile: ProfileArg,
+    },
+    /// 把工作簿中的内容写回企业档案：新企业新建档案，已有档案只改动变化的值；有任何错误时不写入
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 只列出将要做的修改，不写入文件
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
+    /// 生成企业自行填报的工作簿（企业、岗位、风险、隐患、红线），可预先填入某企业的档案
+    Template {
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 预先填入此档案（data/enterprises/<档案>.toml）的内容
+        #[arg(long)]
+        enterprise: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +265,97 @@ fn main() -> ExitCode {
             }
             Err(e) => failed(&e),
         },
+        Cmd::Records { what } => records(what),
+    }
+}
+
+fn records(what: RecordsCmd) -> ExitCode {
+    match what {
+        RecordsCmd::Export {
+            file,
+            root,
+            profile: p,
+        } => {
+            let personal = matches!(p, ProfileArg::Internal);
+            match dualprev::records::export(&root, &file, personal) {
+                Ok((records, rows)) => {
+                    println!(
+                        "已导出 {records} 份企业档案（{rows} 行）到 {}{}",
+                        file.display(),
+                        if personal {
+                            "；含个人信息，请勿外传"
+                        } else {
+                            "；不含个人信息"
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diags(&diags, false);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        RecordsCmd::Template {
+            file,
+            root,
+            enterprise,
+        } => match dualprev::records::template(&root, &file, enterprise.as_deref()) {
+            Ok(rows) => {
+                println!("已生成填报工作簿 {}（预填 {rows} 行）", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(diags) => {
+                print_diags(&diags, false);
+                ExitCode::from(1)
+            }
+        },
+        RecordsCmd::Import {
+            file,
+            root,
+            dry_run,
+            as_of,
+        } => {
+            let opts = BuildOptions {
+                out: root.join("public"),
+                root,
+                as_of,
+                today: today(),
+                profile: Profile::Public,
+                base_url: None,
+            };
+            match dualprev::records::import(&opts, &file, dry_run) {
+                Ok(done) => {
+                    print_diags(&done.diags, false);
+                    for c in &done.changes {
+                        let what = if c.created { "新建" } else { "修改" };
+                        println!("{what} {}（{} 处）", c.rel, c.edits.len());
+                        if dry_run {
+                            for e in &c.edits {
+                                println!("    {e}");
+                            }
+                        }
+                    }
+                    let created = done.changes.iter().filter(|c| c.created).count();
+                    let verb = if dry_run { "将" } else { "已" };
+                    println!(
+                        "{verb}新建 {created} 份、修改 {} 份企业档案{}",
+                        done.changes.len() - created,
+                        if dry_run {
+                            "（试运行，未写入任何文件）"
+                        } else {
+                            ""
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diags(&diags, false);
+                    eprintln!("导入失败，没有写入任何文件");
+                    ExitCode::from(1)
+                }
+            }
+        }
     }
 }
 

@@ -90,6 +90,16 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
     (site, diags)
 }
 
+/// load + model with `overlay` standing in for the files it names (see [`load::Overlay`]): the
+/// checks `records import` runs on what it would write, before writing anything.
+pub(crate) fn check_overlay(opts: &BuildOptions, overlay: &load::Overlay) -> Vec<Diagnostic> {
+    let (inputs, mut diags) = load::load_overlay(&opts.root, overlay);
+    let theme = render::theme::load(&opts.root).ok();
+    let _ = model::build(inputs, &model_opts(opts, theme.as_ref()), &mut diags);
+    diag::sort(&mut diags);
+    diags
+}
+
 fn model_opts(opts: &BuildOptions, theme: Option<&render::theme::Theme>) -> ModelOptions {
     ModelOptions {
         templates: theme

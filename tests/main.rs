@@ -25,3 +25,4 @@ mod selfcheck;
 mod serve;
 mod soak;
 mod trends;
+mod workbooks;

@@ -317,6 +317,23 @@ pub(crate) fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
 
 /// [`load`], taking unchanged files from `memo` and leaving this load's results in it.
 pub(crate) fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Vec<Diagnostic>) {
+    load_inner(root, memo, &Overlay::new())
+}
+
+/// Files given as text instead of read from disk (relative path → text), new ones included:
+/// what `records import` would write, checked before anything is written.
+pub(crate) type Overlay = std::collections::BTreeMap<String, String>;
+
+/// [`load`] with `overlay` standing in for the files it names.
+pub(crate) fn load_overlay(root: &Path, overlay: &Overlay) -> (Inputs, Vec<Diagnostic>) {
+    load_inner(root, None, overlay)
+}
+
+fn load_inner(
+    root: &Path,
+    memo: Option<&mut LoadMemo>,
+    overlay: &Overlay,
+) -> (Inputs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut inputs = Inputs {
         root: root.to_path_buf(),
@@ -347,6 +364,11 @@ pub(crate) fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Ve
     let mut files: Vec<String> = list_files_reporting(root, "content", &mut diags);
     files.extend(list_files_reporting(root, "data/enterprises", &mut diags));
     files.extend(list_files_reporting(root, "data/standards", &mut diags));
+    for rel in overlay.keys() {
+        if !files.contains(rel) {
+            files.push(rel.clone());
+        }
+    }
 
     let previous = memo.as_deref().map(|m| &m.files);
     type Stamp = Option<(SystemTime, u64)>;
@@ -364,7 +386,7 @@ pub(crate) fn load_with(root: &Path, memo: Option<&mut LoadMemo>) -> (Inputs, Ve
                 return (loaded.clone(), d.clone(), stamp);
             }
             let mut d = Vec::new();
-            let loaded = load_one(root, rel, &mut d);
+            let loaded = load_one(root, rel, overlay.get(rel), &mut d);
             // A file that changed while it was read is not remembered; the watcher reports it again.
             let after = stamp.and_then(|_| {
                 let m = std::fs::metadata(root.join(rel)).ok()?;
@@ -407,7 +429,7 @@ fn stem(rel: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
-fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
+fn load_one(root: &Path, rel: &str, text: Option<&String>, diags: &mut Vec<Diagnostic>) -> Loaded {
     let is_md = rel.ends_with(".md");
     let is_toml = rel.ends_with(".toml");
     if rel.starts_with("content/") && !is_md {
@@ -421,7 +443,11 @@ fn load_one(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         ));
         return Loaded::Nothing;
     }
-    let src = match source::read(root, rel) {
+    let read = match text {
+        Some(t) => source::decode(rel, t.clone().into_bytes()),
+        None => source::read(root, rel),
+    };
+    let src = match read {
         Ok(s) => Arc::new(s),
         Err(d) => {
             diags.push(d);

@@ -1,0 +1,126 @@
+//! What the workbook takes from the site: the drop-down lists of `data/site.toml` (villages,
+//! departments, liaisons, milestones, accident types), the standards in `data/standards/`, and the
+//! grading bands the risk formulas use.
+
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::load::site_config::{self, Bands};
+use crate::load::source;
+
+use super::schema::Sheet;
+use super::value::{Val, display, half_width};
+
+#[derive(Debug, Default)]
+pub(crate) struct SiteLists {
+    pub villages: Vec<String>,
+    pub departments: Vec<String>,
+    pub liaisons: Vec<String>,
+    pub standards: Vec<String>,
+    /// key and name
+    pub milestones: Vec<(String, String)>,
+    pub accidents: Vec<String>,
+    pub lec: Option<Bands>,
+    pub ls: Option<Bands>,
+}
+
+/// Reads the lists of the site at `root`; `site.toml`'s own problems come back as diagnostics.
+pub(crate) fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> SiteLists {
+    let mut lists = SiteLists::default();
+    // site.toml's warnings belong to `check`; only what stops the lists from being read counts.
+    let mut site_diags = Vec::new();
+    let diags_all = diags;
+    let diags = &mut site_diags;
+    match source::read(root, "data/site.toml") {
+        Ok(src) => {
+            if let Some(cfg) = site_config::parse(&src, diags) {
+                lists.villages = cfg.villages.iter().map(|v| v.v.clone()).collect();
+                lists.departments = cfg.departments.iter().map(|v| v.v.clone()).collect();
+                lists.liaisons = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
+                lists.milestones = cfg
+                    .milestones
+                    .iter()
+                    .map(|m| (m.key.clone(), m.name.clone()))
+                    .collect();
+                lists.accidents = cfg.scales.accidents.clone();
+                lists.lec = cfg.lec;
+                lists.ls = cfg.ls;
+            }
+        }
+        Err(d) => diags.push(d),
+    }
+    lists.standards = crate::load::list_files(root, "data/standards")
+        .iter()
+        .filter_map(|rel| rel.strip_prefix("data/standards/")?.strip_suffix(".toml"))
+        .map(str::to_string)
+        .collect();
+    diags_all.extend(site_diags.into_iter().filter(Diagnostic::is_error));
+    lists
+}
+
+impl SiteLists {
+    /// The milestone's name for `key`, or the key itself when site.toml does not list it.
+    pub(crate) fn milestone_name(&self, key: &str) -> String {
+        self.milestones
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(key.to_string(), |(_, n)| n.clone())
+    }
+
+    /// The key for a milestone written by name (or by key).
+    pub(crate) fn milestone_key(&self, text: &str) -> String {
+        self.milestones
+            .iter()
+            .find(|(k, n)| n == text || k == text || half_width(n) == half_width(text))
+            .map_or(text.to_string(), |(k, _)| k.clone())
+    }
+
+    /// The score and level the risk sheet's formulas give for `row` (its values by column).
+    pub(crate) fn grade(&self, sheet: &Sheet, row: &[Val]) -> (String, String) {
+        let get = |key: &str| {
+            sheet
+                .columns
+                .iter()
+                .position(|c| c.key == key)
+                .and_then(|i| row.get(i))
+        };
+        let num = |key: &str| match get(key) {
+            Some(Val::Num(x)) => Some(*x),
+            _ => None,
+        };
+        let method = get("method").map(|v| display(v, sheet.columns[0].kind));
+        let (score, bands) = match method.as_deref() {
+            Some("LEC") => (
+                num("l")
+                    .zip(num("e"))
+                    .zip(num("c"))
+                    .map(|((l, e), c)| l * e * c),
+                &self.lec,
+            ),
+            Some("LS") => (num("l").zip(num("s")).map(|(l, s)| l * s), &self.ls),
+            Some("直接判定") => {
+                let lv = get("level").map(|v| display(v, sheet.columns[0].kind));
+                return (String::new(), lv.unwrap_or_default());
+            }
+            _ => (None, &None),
+        };
+        let Some(score) = score else {
+            return (String::new(), String::new());
+        };
+        let level = bands.as_ref().map_or("", |b| {
+            if score >= b.major {
+                "重大"
+            } else if score >= b.considerable {
+                "较大"
+            } else if score >= b.general {
+                "一般"
+            } else {
+                "低"
+            }
+        });
+        (
+            display(&Val::Num(score), sheet.columns[0].kind),
+            level.to_string(),
+        )
+    }
+}
