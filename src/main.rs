@@ -247,10 +247,10 @@ fn main() -> ExitCode {
         Cmd::Init { dir } => match dualprev::scaffold::init(&dir) {
             Ok(files) => {
                 println!(
-                    "已在 {} 新建站点（{} 个文件）。预览：dualprev serve --root {}",
-                    dir.display(),
+                    "已在 {d} 新建站点（{} 个文件）。\n下一步：按本镇实际修改 {d}/data/site.toml（村、部门、联络员、期限）；\n把 {d}/{} 发给企业填写，收回后运行 dualprev records import 表.xlsx --root {d}；\n预览：dualprev serve --root {d}",
                     files.len(),
-                    dir.display()
+                    dualprev::scaffold::TEMPLATE_BOOK,
+                    d = dir.display(),
                 );
                 ExitCode::SUCCESS
             }

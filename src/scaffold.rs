@@ -1,5 +1,6 @@
-//! Starting points written for users: `dualprev init DIR` (a new site with the default theme and
-//! sample content) and `dualprev new enterprise SLUG` (a record skeleton, every field explained).
+//! Starting points written for users: `dualprev init DIR` (a new town's site: site.toml to fill
+//! in, the town's pages, the full handbook, both standards and the default theme) and
+//! `dualprev new enterprise SLUG` (a record skeleton, every field explained).
 
 use anyhow::Context;
 use std::path::Path;
@@ -9,71 +10,30 @@ use crate::domain::{
     Source,
 };
 
-const SITE_TOML: &str = r#"# 站点配置（新建站点的示例，请按本镇实际修改）
-title = "某某镇工贸企业双重预防机制"
-town = "某某镇"
-base_url = "https://example.org/"             # 用于绝对链接、站点地图和二维码
-# as_of = 2025-06-30                          # 可选；统计截止日期，不填则为构建当天
+mod adapt;
+mod embedded;
+#[cfg(test)]
+mod tests;
 
-[deadlines]
-high_risk = 2024-12-31                        # 高风险企业建成期限
-all = 2025-12-31                              # 全部生产、仓储企业建成期限
+/// The new town's `data/site.toml`: every table the site reads, placeholders marked 请按本镇实际修改.
+const SITE_TOML: &str = include_str!("scaffold/town/site.toml");
 
-[bands.lec]                                   # LEC 法分级下限（含）
-major = 320
-considerable = 160
-general = 70
-
-[bands.ls]                                    # LS 法分级下限（含）
-major = 20
-considerable = 15
-general = 9
-
-[[milestones]]
-key = "risk_identified"
-name = "完成风险辨识评估"
-
-[[milestones]]
-key = "self_assessed"
-name = "完成企业自评"
-
-[[villages]]
-name = "示例社区"
-
-[[departments]]
-name = "镇安办"
-
-[[liaisons]]
-id = "L01"
-title = "镇安办联络员"
-name = "某某"                                  # 个人信息：只在内部版本显示
-phone = ""
-"#;
-
-const FILES: &[(&str, &str)] = &[
-    (
-        "content/_index.md",
-        "+++\ntitle = \"首页\"\n+++\n\n本站公布本镇工贸企业双重预防机制建设进度。\n",
-    ),
-    (
-        "content/handbook/_index.md",
-        "+++\ntitle = \"指导手册\"\nweight = 1\n+++\n\n指导手册各章放在本目录下。\n",
-    ),
-    (
-        "content/handbook/getting-started.md",
-        "+++\ntitle = \"从这里开始\"\nweight = 1\n+++\n\n## 风险分级标准\n\n{{ lec_bands() }}\n\n## 建设期限\n\n{{ deadlines() }}\n",
-    ),
+/// The pages that speak of the town, written for any town: they say 本镇, and the plan page cites
+/// the town's plan from site.toml's `[plan]` (`{{ plan_document() }}`).
+const TOWN_PAGES: &[(&str, &str)] = &[
+    ("content/_index.md", include_str!("scaffold/town/_index.md")),
+    ("content/about.md", include_str!("scaffold/town/about.md")),
+    ("content/plan.md", include_str!("scaffold/town/plan.md")),
     (
         "content/notices/_index.md",
-        "+++\ntitle = \"通知公告\"\n+++\n",
-    ),
-    (
-        "content/about.md",
-        "+++\ntitle = \"关于本站\"\nweight = 90\n+++\n\n本站由 dualprev 生成。\n",
+        include_str!("scaffold/town/notices.md"),
     ),
 ];
 
-/// Creates a new site in `dir`; refuses a folder that already has a site.toml.
+/// Creates a new site in `dir` for a town that is not 连山镇: its site.toml to fill in, its home,
+/// about, plan and notices pages, the whole handbook and both standards (adapted so that they
+/// do not name 连山), an empty `data/enterprises/` and the default theme. Refuses a folder that
+/// already has a site.toml. Returns the files written, relative to `dir`.
 pub fn init(dir: &Path) -> anyhow::Result<Vec<String>> {
     if dir.join("data/site.toml").exists() {
         anyhow::bail!(
@@ -92,19 +52,32 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<String>> {
         written.push(rel.to_string());
         Ok(())
     };
-    put("data/site.toml", SITE_TOML.as_bytes())?;
-    std::fs::create_dir_all(dir.join("data/enterprises"))
-        .with_context(|| format!("无法创建目录 {}", dir.join("data/enterprises").display()))?;
-    std::fs::create_dir_all(dir.join("data/standards"))
-        .with_context(|| format!("无法创建目录 {}", dir.join("data/standards").display()))?;
-    for (rel, text) in FILES {
+    for (rel, text) in TOWN_PAGES {
         put(rel, text.as_bytes())?;
+    }
+    for (rel, bytes) in embedded::HANDBOOK.iter().chain(embedded::STANDARDS) {
+        put(rel, &adapt::for_new_town(rel, bytes))?;
     }
     for (rel, bytes) in crate::render::theme::embedded_files() {
         put(&format!("themes/default/{rel}"), bytes)?;
     }
+    let enterprises = dir.join("data/enterprises");
+    std::fs::create_dir_all(&enterprises)
+        .with_context(|| format!("无法创建目录 {}", enterprises.display()))?;
+    // site.toml last: an init that fails half-way leaves no site.toml, so it can be run again.
+    put("data/site.toml", SITE_TOML.as_bytes())?;
+    // The workbook each enterprise fills in; its drop-downs come from the site.toml just written.
+    if let Err(diags) = crate::records::template(dir, &dir.join(TEMPLATE_BOOK), None) {
+        let _ = std::fs::remove_file(dir.join("data/site.toml"));
+        let why: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+        anyhow::bail!("无法生成 {TEMPLATE_BOOK}：{}", why.join("；"));
+    }
+    written.push(TEMPLATE_BOOK.to_string());
     Ok(written)
 }
+
+/// The enterprise template workbook `init` writes at the site root.
+pub const TEMPLATE_BOOK: &str = "企业填报模板.xlsx";
 
 /// The record skeleton: every field, with a Chinese comment on what to write.
 pub(crate) fn enterprise_skeleton(slug: &str) -> String {

@@ -1362,43 +1362,6 @@ fn base_url_flag_overrides_site_toml() {
 }
 
 #[test]
-fn init_then_build() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("新站点");
-    let r = run(&[a("init"), a(&dir)]);
-    r.ok();
-    assert!(dir.join("data/site.toml").is_file());
-    assert!(dir.join("content/_index.md").is_file());
-    let out = tmp.path().join("out");
-    let r = run(&[
-        a("build"),
-        a("--root"),
-        a(&dir),
-        a("--out"),
-        a(&out),
-        a("--as-of"),
-        a(AS_OF),
-    ]);
-    r.ok();
-    assert!(
-        r.stdout
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .starts_with("已生成"),
-        "{}",
-        r.stdout
-    );
-    assert!(out.join("index.html").is_file());
-    assert!(out.join("handbook/getting-started/index.html").is_file());
-    assert!(out.join("about/index.html").is_file());
-    // `check` agrees, and a second init refuses to overwrite (usage/IO error).
-    run(&[a("check"), a("--root"), a(&dir), a("--as-of"), a(AS_OF)]).ok();
-    let again = run(&[a("init"), a(&dir)]);
-    again.expect_code(2);
-}
-
-#[test]
 fn new_enterprise_writes_a_skeleton_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");

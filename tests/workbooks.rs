@@ -543,3 +543,89 @@ fn new_town_from_init_to_built_site() {
         again.stdout
     );
 }
+
+/// The public workbook holds no personal data (no 人员 sheet, no value of any `[private]` table);
+/// the internal one has them all.
+#[test]
+fn personal_data_only_in_the_internal_workbook() {
+    let s = site("town-small");
+    let mut personal = Vec::new();
+    for (_, bytes) in records(&s.root) {
+        let doc: toml::Table = toml::from_str(std::str::from_utf8(&bytes).unwrap()).unwrap();
+        if let Some(toml::Value::Table(p)) = doc.get("private") {
+            for person in p.values().filter_map(toml::Value::as_table) {
+                personal.extend(
+                    person
+                        .values()
+                        .filter_map(toml::Value::as_str)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    assert!(personal.len() >= 6, "{personal:?}");
+    let cells = |internal: bool| -> Vec<String> {
+        let book = s.tmp_path(&format!("p-{internal}.xlsx"));
+        export(&s, &book, internal);
+        read_book(&book)
+            .into_iter()
+            .flat_map(|(_, _, rows)| rows.into_iter().flatten())
+            .map(|d| d.to_string())
+            .collect()
+    };
+    let public = cells(false);
+    for p in &personal {
+        assert!(
+            !public.iter().any(|c| c.contains(p.as_str())),
+            "{p} in the public workbook"
+        );
+    }
+    let internal = cells(true);
+    for p in &personal {
+        assert!(
+            internal.iter().any(|c| c == p),
+            "{p} missing from the internal workbook"
+        );
+    }
+}
+
+/// The template shows the score and level as people type (formulas, with the values of the
+/// record it was filled from cached for readers that do not recalculate).
+#[test]
+fn template_works_out_score_and_level() {
+    let s = site("town-small");
+    let book = s.tmp_path("t.xlsx");
+    let r = run(&[
+        a("records"),
+        a("template"),
+        book.as_os_str(),
+        a("--root"),
+        s.root.as_os_str(),
+        a("--enterprise"),
+        a("qiaotou-foundry"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut b = read_book(&book);
+    let risks = sheet(&mut b, "风险");
+    let (score, level, id) = (
+        col(risks, "分值"),
+        col(risks, "计算等级"),
+        col(risks, "编号"),
+    );
+    let row = |rid: &str| {
+        risks
+            .iter()
+            .find(|r| matches!(r.get(id), Some(Data::String(x)) if x == rid))
+            .unwrap_or_else(|| panic!("no {rid}"))
+    };
+    // Hand-worked in tests/records.rs: R01 LEC 3×6×40 = 720 重大, R02 LS 4×4 = 16 较大.
+    assert_eq!(row("R01")[score].to_string(), "720");
+    assert_eq!(row("R01")[level].to_string(), "重大");
+    assert_eq!(row("R02")[score].to_string(), "16");
+    assert_eq!(row("R02")[level].to_string(), "较大");
+    let mut wb = open_workbook_auto(&book).unwrap();
+    let f = wb.worksheet_formula("风险").unwrap();
+    let text = f.get_value((1, score as u32)).cloned().unwrap_or_default();
+    assert!(text.contains("COUNT(") && text.contains("*"), "{text}");
+}

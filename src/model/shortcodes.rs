@@ -1,5 +1,5 @@
 //! Data shortcodes for Markdown: `{{ lec_bands() }}`, `{{ ls_bands() }}`, `{{ deadlines() }}`,
-//! `{{ milestones() }}`, `{{ plan_phases() }}`, `{{ stat(name="…") }}` and
+//! `{{ milestones() }}`, `{{ plan_phases() }}`, `{{ plan_document() }}`, `{{ stat(name="…") }}` and
 //! `{{ enterprises(category="…" | keywords="…") }}` render from site.toml and the records, so the
 //! handbook and the notices never contradict the data.
 
@@ -20,6 +20,7 @@ pub(crate) const NAMES: &[&str] = &[
     "deadlines",
     "milestones",
     "plan_phases",
+    "plan_document",
     "stat",
     "lec_factors",
     "ls_factors",
@@ -39,6 +40,7 @@ pub(crate) fn expand(
 ) -> Result<String, String> {
     match name {
         "plan_phases" => plan_phases(cfg, as_of),
+        "plan_document" => plan_document(cfg),
         "lec_factors" => Ok(lec_factors(cfg)),
         "ls_factors" => Ok(ls_factors(cfg)),
         "direct_grading" => direct_grading(cfg),
@@ -279,6 +281,31 @@ fn plan_phases(cfg: &SiteConfig, as_of: Date) -> Result<String, String> {
     ))
 }
 
+/// `{{ plan_document() }}`: the plan the site serves as site.toml's `[plan]` names it — title,
+/// issuer and date of issue — so that a town's plan page cites its own plan, not another town's.
+fn plan_document(cfg: &SiteConfig) -> Result<String, String> {
+    let p = &cfg.plan;
+    let title = p
+        .title
+        .trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》');
+    if title.is_empty() {
+        return Err("site.toml 的 [plan] 没有 title（实施方案的名称）".into());
+    }
+    let issuer = escape(p.issuer.trim());
+    let by = match (issuer.is_empty(), p.issued) {
+        (true, None) => String::new(),
+        (false, None) => format!("（{issuer}印发）"),
+        (true, Some(d)) => format!("（<time datetime=\"{d}\">{d}</time> 印发）"),
+        (false, Some(d)) => format!("（{issuer} <time datetime=\"{d}\">{d}</time> 印发）"),
+    };
+    Ok(format!(
+        "<p class=\"plan-document\">《<cite>{}</cite>》{by}</p>",
+        escape(title)
+    ))
+}
+
 /// One factor table (`L` … with each value's meaning, and how to recognise it when stated).
 fn factor_table(
     var: &str,
@@ -372,4 +399,54 @@ fn mentions(e: &Enterprise, w: &str) -> bool {
             .any(|x| x.activity.contains(w) || x.hazard.contains(w) || x.unit.contains(w))
         || r.red_lines.iter().any(|x| x.text.contains(w))
         || r.landlord.contains(w) && !r.landlord.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::SourceFile;
+
+    fn cfg(plan: &str) -> SiteConfig {
+        let src = SourceFile {
+            rel: "data/site.toml".into(),
+            text: format!("title = \"测试镇\"\n{plan}"),
+        };
+        let mut diags = Vec::new();
+        let cfg = crate::load::site_config::parse(&src, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        cfg.expect("site.toml parses")
+    }
+
+    fn call(cfg: &SiteConfig) -> Result<String, String> {
+        let as_of = jiff::civil::date(2025, 6, 30);
+        expand("plan_document", &BTreeMap::new(), "", cfg, &[], as_of)
+    }
+
+    #[test]
+    fn plan_document_cites_the_towns_own_plan() {
+        let c = cfg(
+            "[plan]\ntitle = \"加强测试镇工贸企业<双重预防>实施方案\"\nissuer = \"广汉市测试镇人民政府\"\nissued = 2024-07-20\n",
+        );
+        assert_eq!(
+            call(&c).unwrap(),
+            "<p class=\"plan-document\">《<cite>加强测试镇工贸企业&lt;双重预防&gt;实施方案</cite>》（广汉市测试镇人民政府 <time datetime=\"2024-07-20\">2024-07-20</time> 印发）</p>"
+        );
+        // Without a date of issue, or without an issuer, what is known is said.
+        let c = cfg("[plan]\ntitle = \"《测试镇方案》\"\nissuer = \"测试镇人民政府\"\n");
+        assert_eq!(
+            call(&c).unwrap(),
+            "<p class=\"plan-document\">《<cite>测试镇方案</cite>》（测试镇人民政府印发）</p>"
+        );
+        let c = cfg("[plan]\ntitle = \"测试镇方案\"\n");
+        assert_eq!(
+            call(&c).unwrap(),
+            "<p class=\"plan-document\">《<cite>测试镇方案</cite>》</p>"
+        );
+    }
+
+    #[test]
+    fn plan_document_without_a_title_is_an_error() {
+        let err = call(&cfg("")).unwrap_err();
+        assert!(err.contains("[plan]") && err.contains("title"), "{err}");
+    }
 }

@@ -70,7 +70,7 @@ fn format_for(f: &Formats, kind: Kind) -> &Format {
     match kind {
         Kind::Code => &f.code,
         Kind::Date => &f.date,
-        Kind::Count | Kind::Number | Kind::Computed => &f.number,
+        Kind::Count | Kind::Number | Kind::Factor(_) | Kind::Computed => &f.number,
         Kind::Lines => &f.lines,
         _ => &f.text,
     }
@@ -92,7 +92,28 @@ fn choice_values(lists: &SiteLists, ch: Choices) -> Vec<String> {
         Choices::Milestones => lists.milestones.iter().map(|(_, n)| n.clone()).collect(),
         Choices::Accidents => lists.accidents.clone(),
         Choices::Bool => vec!["是".into(), "否".into()],
+        Choices::FactorL => {
+            let mut v: Vec<f64> = lists.factors[0]
+                .iter()
+                .chain(&lists.factors[3])
+                .copied()
+                .collect();
+            v.sort_by(|a, b| b.total_cmp(a));
+            v.dedup();
+            v.iter()
+                .map(|x| display(&Val::Num(*x), Kind::Number))
+                .collect()
+        }
+        Choices::FactorE => factor_texts(&lists.factors[1]),
+        Choices::FactorC => factor_texts(&lists.factors[2]),
+        Choices::FactorS => factor_texts(&lists.factors[4]),
     }
+}
+
+fn factor_texts(v: &[f64]) -> Vec<String> {
+    v.iter()
+        .map(|x| display(&Val::Num(*x), Kind::Number))
+        .collect()
 }
 
 fn write_lists(ws: &mut Worksheet, lists: &SiteLists, cols: &ListColumns) -> anyhow::Result<()> {
@@ -100,7 +121,14 @@ fn write_lists(ws: &mut Worksheet, lists: &SiteLists, cols: &ListColumns) -> any
     ws.set_hidden(true);
     for (ch, col, _) in &cols.names {
         for (i, v) in choice_values(lists, *ch).iter().enumerate() {
-            ws.write_string(i as u32, *col, v)?;
+            // Factors as numbers, so a typed 3 matches the list's 3.
+            match (ch, v.parse::<f64>()) {
+                (
+                    Choices::FactorL | Choices::FactorE | Choices::FactorC | Choices::FactorS,
+                    Ok(x),
+                ) => ws.write_number(i as u32, *col, x)?,
+                _ => ws.write_string(i as u32, *col, v)?,
+            };
         }
     }
     Ok(())
@@ -178,7 +206,14 @@ fn write_sheet(
     for (i, c) in sheet.columns.iter().enumerate() {
         let col = i as u16 + 1;
         ws.write_string_with_format(0, col, c.header, &f.header)?;
-        ws.insert_note(0, col, &Note::new(c.note).add_author_prefix(false))?;
+        // A factor's note lists the site's own scale, not numbers typed here.
+        let note = match c.kind {
+            Kind::Factor(ch) => {
+                format!("{}，可选值：{}", c.note, choice_values(lists, ch).join(" "))
+            }
+            _ => c.note.to_string(),
+        };
+        ws.insert_note(0, col, &Note::new(note).add_author_prefix(false))?;
         ws.set_column_format(col, format_for(f, c.kind))?;
     }
     let is_risks = sheet.shape == schema::Shape::Items("risks");
@@ -217,7 +252,7 @@ fn write_sheet(
     }
     for (i, c) in sheet.columns.iter().enumerate() {
         let col = i as u16 + 1;
-        if let Kind::Choice(ch) = c.kind
+        if let Kind::Choice(ch) | Kind::Factor(ch) = c.kind
             && let Some((_, lcol, n)) = list_cols.names.iter().find(|(x, ..)| *x == ch)
         {
             let letter = col_name(*lcol);
@@ -310,7 +345,9 @@ fn plan_lists(lists: &SiteLists, sheets: &[&Sheet]) -> ListColumns {
     let mut out = ListColumns { names: Vec::new() };
     for s in sheets {
         for c in s.columns {
-            let Kind::Choice(ch) = c.kind else { continue };
+            let (Kind::Choice(ch) | Kind::Factor(ch)) = c.kind else {
+                continue;
+            };
             if out.names.iter().any(|(x, ..)| *x == ch) {
                 continue;
             }

@@ -18,6 +18,11 @@ pub(crate) enum Choices {
     Milestones,
     Accidents,
     Bool,
+    /// The risk factors: L (LEC and LS values together), E, C, S, from site.toml's scales.
+    FactorL,
+    FactorE,
+    FactorC,
+    FactorS,
 }
 
 /// The kind of value a column holds: how a cell is read, compared and written back.
@@ -30,8 +35,10 @@ pub(crate) enum Kind {
     Code,
     /// A whole number ≥ 0.
     Count,
-    /// Any number (LEC/LS factors, money).
+    /// Any number (money).
     Number,
+    /// A number from a scale, offered as a drop-down.
+    Factor(Choices),
     Date,
     /// One of a list.
     Choice(Choices),
@@ -258,17 +265,22 @@ const RISKS: &[Column] = &[
     c(
         "L",
         "l",
-        Kind::Number,
-        "可能性 L：LEC 法 10 6 3 1 0.5 0.2 0.1；LS 法 1～5",
+        Kind::Factor(Choices::FactorL),
+        "可能性 L（LEC 法、LS 法）",
     ),
     c(
         "E",
         "e",
-        Kind::Number,
-        "暴露频繁程度 E（LEC 法）：10 6 3 2 1 0.5",
+        Kind::Factor(Choices::FactorE),
+        "暴露频繁程度 E（LEC 法）",
     ),
-    c("C", "c", Kind::Number, "后果 C（LEC 法）：100 40 15 7 3 1"),
-    c("S", "s", Kind::Number, "严重性 S（LS 法）：1～5"),
+    c("C", "c", Kind::Factor(Choices::FactorC), "后果 C（LEC 法）"),
+    c(
+        "S",
+        "s",
+        Kind::Factor(Choices::FactorS),
+        "严重性 S（LS 法）",
+    ),
     c(
         "分值",
         "",

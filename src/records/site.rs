@@ -22,6 +22,8 @@ pub(crate) struct SiteLists {
     pub accidents: Vec<String>,
     pub lec: Option<Bands>,
     pub ls: Option<Bands>,
+    /// The factor values of LEC's L, E, C and LS's L, S.
+    pub factors: [Vec<f64>; 5],
 }
 
 /// Reads the lists of the site at `root`; `site.toml`'s own problems come back as diagnostics.
@@ -43,6 +45,9 @@ pub(crate) fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> SiteLists {
                     .map(|m| (m.key.clone(), m.name.clone()))
                     .collect();
                 lists.accidents = cfg.scales.accidents.clone();
+                let sc = &cfg.scales;
+                lists.factors = [&sc.lec_l, &sc.lec_e, &sc.lec_c, &sc.ls_l, &sc.ls_s]
+                    .map(|f| f.iter().map(|x| x.value).collect());
                 lists.lec = cfg.lec;
                 lists.ls = cfg.ls;
             }

@@ -145,7 +145,9 @@ fn from_text(s: &str, kind: Kind) -> Val {
         return Val::Empty;
     }
     match kind {
-        Kind::Count | Kind::Number => parse_number(s).map_or_else(|| text(s, kind), Val::Num),
+        Kind::Count | Kind::Number | Kind::Factor(_) => {
+            parse_number(s).map_or_else(|| text(s, kind), Val::Num)
+        }
         Kind::Choice(Choices::Bool) => parse_bool(s).map_or_else(|| text(s, kind), Val::Bool),
         Kind::Date => parse_date_text(s).map_or_else(|| text(s, kind), Val::Date),
         Kind::Tags(_) => list(split_tags(&half_width(s))),
@@ -175,7 +177,7 @@ pub(crate) fn from_cell(d: &Data, kind: Kind) -> Val {
 
 fn from_number(x: f64, kind: Kind) -> Val {
     match kind {
-        Kind::Count | Kind::Number => Val::Num(x),
+        Kind::Count | Kind::Number | Kind::Factor(_) => Val::Num(x),
         Kind::Date => date_from_serial(x).map_or_else(|| Val::Text(number_text(x)), Val::Date),
         Kind::Choice(Choices::Bool) if x == 0.0 || x == 1.0 => Val::Bool(x == 1.0),
         _ => from_text(&number_text(x), kind),
@@ -187,7 +189,11 @@ pub(crate) fn from_toml(v: &Value, kind: Kind) -> Val {
     match v {
         Value::String(s) => match kind {
             // A string where a number or date belongs is compared as the same text in a cell would be.
-            Kind::Count | Kind::Number | Kind::Date | Kind::Choice(Choices::Bool) => {
+            Kind::Count
+            | Kind::Number
+            | Kind::Factor(_)
+            | Kind::Date
+            | Kind::Choice(Choices::Bool) => {
                 if s.value().trim().is_empty() {
                     Val::Empty
                 } else {
