@@ -331,7 +331,16 @@ pub(crate) fn write(
     let used: Vec<&Sheet> = sheets.iter().map(|s| s.sheet).collect();
     let list_cols = plan_lists(lists, &used);
     for s in sheets {
-        write_sheet(wb.add_worksheet(), s, lists, &list_cols, &f, FORMULA_ROWS)?;
+        // Rows are written top to bottom, so each is flushed to a temporary file as the next
+        // begins: a town of 5,000 records does not hold the whole workbook in memory.
+        write_sheet(
+            wb.add_worksheet_with_constant_memory(),
+            s,
+            lists,
+            &list_cols,
+            &f,
+            FORMULA_ROWS,
+        )?;
     }
     write_lists(wb.add_worksheet(), lists, &list_cols)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_title(title));

@@ -137,28 +137,35 @@ fn write(
 pub fn export(root: &Path, out: &Path, personal: bool) -> Result<(usize, usize), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let lists = site::read(root, &mut diags);
-    let recs: Vec<RecordFile> = files::slugs(root)
-        .iter()
-        .filter_map(|s| files::read_one(root, s, &mut diags))
-        .collect();
-    if diags.iter().any(|d| d.is_error()) {
-        return Err(diags);
-    }
-    let sheets: Vec<SheetRows> = SHEETS
+    let mut sheets: Vec<SheetRows> = SHEETS
         .iter()
         .filter(|s| personal || !s.personal)
         .map(|s| SheetRows {
             sheet: s,
-            rows: slug_rows(&recs, s, &lists),
+            rows: Vec::new(),
         })
         .collect();
+    // One record at a time: its rows are kept, its parsed document is not (a document weighs
+    // many times its file, and a town may have thousands).
+    let slugs = files::slugs(root);
+    for slug in &slugs {
+        if let Some(rec) = files::read_one(root, slug, &mut diags) {
+            for s in &mut sheets {
+                s.rows
+                    .extend(slug_rows(std::slice::from_ref(&rec), s.sheet, &lists));
+            }
+        }
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(diags);
+    }
     let title = if personal {
         "企业档案（内部版本，含个人信息）"
     } else {
         "企业档案"
     };
     let rows = write(out, title, &sheets, &lists)?;
-    Ok((recs.len(), rows))
+    Ok((slugs.len(), rows))
 }
 
 /// `records template`: the sheets an enterprise fills in ([`schema::TEMPLATE_SHEETS`]), blank or

@@ -2,7 +2,7 @@
 //! export would write is left alone, so an unedited workbook changes no byte; a changed cell sets
 //! that one value in place. Every sheet present holds all of its records' rows of that kind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use toml_edit::{Item, Table, TableLike, Value};
@@ -258,6 +258,7 @@ pub fn import(
     let existing: BTreeSet<String> = files::slugs(root).into_iter().collect();
     let enterprise = grids.iter().find(|g| g.sheet.shape == Shape::Root);
     let mut in_book: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     if let Some(g) = enterprise {
         let mut first: BTreeMap<&str, &Place> = BTreeMap::new();
         for r in &g.rows {
@@ -273,13 +274,14 @@ pub fn import(
                 ));
             } else {
                 first.insert(&r.slug, &r.record_cell);
+                seen.insert(r.slug.clone());
                 in_book.push(r.slug.clone());
             }
         }
     }
     for g in grids.iter().filter(|g| g.sheet.shape != Shape::Root) {
         for r in &g.rows {
-            if in_book.contains(&r.slug) {
+            if seen.contains(&r.slug) {
                 continue;
             }
             if enterprise.is_some() {
@@ -304,8 +306,16 @@ pub fn import(
                     )),
                 );
             } else {
+                seen.insert(r.slug.clone());
                 in_book.push(r.slug.clone());
             }
+        }
+    }
+    // Each sheet's rows by record, in sheet order.
+    let mut by_slug: HashMap<(&str, &str), Vec<&Row>> = HashMap::new();
+    for g in &grids {
+        for r in &g.rows {
+            by_slug.entry((g.sheet.name, &r.slug)).or_default().push(r);
         }
     }
     let mut edits = Vec::new();
@@ -327,8 +337,10 @@ pub fn import(
             let Some(g) = grids.iter().find(|g| g.sheet.name == sheet.name) else {
                 continue;
             };
-            let rows: Vec<&Row> = g.rows.iter().filter(|r| r.slug == *slug).collect();
-            apply_sheet(&mut e, g, &rows, &lists, &mut diags);
+            let rows = by_slug
+                .get(&(g.sheet.name, slug.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            apply_sheet(&mut e, g, rows, &lists, &mut diags);
         }
         if !e.edits.is_empty() || created {
             edits.push(e);

@@ -121,6 +121,9 @@ fn located(d: &Diagnostic, place: &Place, slug: &str, field: &str) -> Diagnostic
 /// Runs the checks with `pending` in place of the files on disk. Problems the files already had
 /// before the import are left out; the rest come back located at their cells where possible.
 pub(crate) fn check(opts: &BuildOptions, pending: Vec<Pending<'_>>) -> Vec<Diagnostic> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
     let overlay: Overlay = pending
         .iter()
         .map(|(rel, text, ..)| (rel.clone(), text.clone()))
