@@ -629,3 +629,46 @@ fn template_works_out_score_and_level() {
     let text = f.get_value((1, score as u32)).cloned().unwrap_or_default();
     assert!(text.contains("COUNT(") && text.contains("*"), "{text}");
 }
+
+/// Rows find their items by id (or name, date…), not by position: a sheet sorted in Excel
+/// changes no byte, and a renamed id edits that one item where it is.
+#[test]
+fn sorted_sheets_change_nothing_and_a_renamed_id_stays_in_place() {
+    let s = site("town-small");
+    let book = s.tmp_path("all.xlsx");
+    export(&s, &book, false);
+    let before = records(&s.root);
+    let mut b = read_book(&book);
+    for name in ["风险", "隐患", "联系记录", "岗位"] {
+        let rows = sheet(&mut b, name);
+        let filled = rows
+            .iter()
+            .rposition(|r| !matches!(r.first(), None | Some(Data::Empty)))
+            .unwrap();
+        rows[1..=filled].reverse();
+    }
+    let sorted = s.tmp_path("sorted.xlsx");
+    write_book(&sorted, &b, None);
+    let r = import(&s, &sorted, false);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("已新建 0 份、修改 0 份"), "{}", r.stdout);
+    assert_eq!(diff(&before, &records(&s.root)), "");
+
+    let risks = sheet(&mut b, "风险");
+    let id = col(risks, "编号");
+    let r = risks
+        .iter()
+        .position(|r| {
+            matches!(r.first(), Some(Data::String(x)) if x == "yingji-warehouse")
+                && matches!(r.get(id), Some(Data::String(x)) if x == "R01")
+        })
+        .unwrap();
+    set(risks, r, id, Data::String("R09".into()));
+    let renamed = s.tmp_path("renamed.xlsx");
+    write_book(&renamed, &b, None);
+    let r = import(&s, &renamed, false);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let old = String::from_utf8(before["yingji-warehouse.toml"].clone()).unwrap();
+    let new = read(&s.root, "data/enterprises/yingji-warehouse.toml");
+    assert_eq!(new, old.replacen("id = \"R01\"", "id = \"R09\"", 1));
+}

@@ -122,6 +122,45 @@ pub(super) fn apply_row(
     out
 }
 
+/// The columns that name an item, tried in this order: a row finds its item by them, so a
+/// sorted or filtered sheet changes nothing.
+const ITEM_KEYS: &[&str] = &["id", "name", "date", "period", "text"];
+
+/// For each row, the existing item it edits: first the one with the same id (or name, date…),
+/// then, in order, the items left over (a renamed id still edits its own item). `None`: a new item.
+fn pair_rows(sheet: &Sheet, rows: &[&Row], aot: &toml_edit::ArrayOfTables) -> Vec<Option<usize>> {
+    let existing = aot.len();
+    let mut taken = vec![false; existing];
+    let mut pairs = vec![None; rows.len()];
+    let key_col = ITEM_KEYS
+        .iter()
+        .find_map(|k| sheet.columns.iter().position(|c| c.key == *k));
+    if let Some(k) = key_col {
+        let kind = sheet.columns[k].kind;
+        let keys: Vec<Val> = aot
+            .iter()
+            .map(|t| doc::get(t, sheet.columns[k].key).map_or(Val::Empty, |v| from_toml(v, kind)))
+            .collect();
+        for (r, row) in rows.iter().enumerate() {
+            let Some((v, _)) = row.get(k).filter(|(v, _)| **v != Val::Empty) else {
+                continue;
+            };
+            if let Some(i) = (0..existing).find(|i| !taken[*i] && keys[*i] == *v) {
+                taken[i] = true;
+                pairs[r] = Some(i);
+            }
+        }
+    }
+    let mut free = (0..existing)
+        .filter(|i| !taken[*i])
+        .collect::<Vec<_>>()
+        .into_iter();
+    for p in pairs.iter_mut().filter(|p| p.is_none()) {
+        *p = free.next();
+    }
+    pairs
+}
+
 fn items_sheet(e: &mut Edit, sheet: &Sheet, key: &str, rows: &[&Row], diags: &mut Vec<Diagnostic>) {
     let Some(aot) = doc::items_mut(&mut e.rec.doc, key) else {
         let place = rows
@@ -138,27 +177,37 @@ fn items_sheet(e: &mut Edit, sheet: &Sheet, key: &str, rows: &[&Row], diags: &mu
         return;
     };
     let existing = aot.len();
+    let pairs = pair_rows(sheet, rows, aot);
+    let taken: Vec<bool> = (0..existing).map(|i| pairs.contains(&Some(i))).collect();
+    let removed_before = |i: usize| taken[..i].iter().filter(|t| !**t).count();
+    let kept = existing - removed_before(existing);
     let mut changes = Vec::new();
     let mut added = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let prefix = vec![Seg::Key(key.to_string()), Seg::Index(i)];
-        if let Some(t) = aot.get_mut(i).filter(|_| i < existing) {
-            changes.extend(apply_row(sheet, row, &prefix, t));
-        } else {
-            let mut t = Table::new();
-            for (col, v, _) in &row.cells {
-                let c = &sheet.columns[*col];
-                if let Some(val) = to_toml(v, c.kind) {
-                    doc::set(&mut t, c.key, Some(val));
-                }
+    for (row, pair) in rows.iter().zip(&pairs) {
+        match pair.and_then(|i| aot.get_mut(i).map(|t| (i, t))) {
+            Some((i, t)) => {
+                // Where the item will be once the unmatched ones are gone.
+                let prefix = vec![Seg::Key(key.to_string()), Seg::Index(i - removed_before(i))];
+                changes.extend(apply_row(sheet, row, &prefix, t));
             }
-            aot.push(t);
-            added.push((row, prefix));
+            None => {
+                let mut t = Table::new();
+                for (col, v, _) in &row.cells {
+                    let c = &sheet.columns[*col];
+                    if let Some(val) = to_toml(v, c.kind) {
+                        doc::set(&mut t, c.key, Some(val));
+                    }
+                }
+                aot.push(t);
+                let prefix = vec![Seg::Key(key.to_string()), Seg::Index(kept + added.len())];
+                added.push((row, prefix));
+            }
         }
     }
-    // Removed rows: the file's last items go.
-    let removed: Vec<String> = (rows.len()..existing)
+    // Items no row matched go.
+    let removed: Vec<String> = (0..existing)
         .rev()
+        .filter(|i| !taken[*i])
         .map(|i| {
             let t = aot.remove(i);
             let id = t

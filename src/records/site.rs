@@ -31,11 +31,9 @@ pub(crate) fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> SiteLists {
     let mut lists = SiteLists::default();
     // site.toml's warnings belong to `check`; only what stops the lists from being read counts.
     let mut site_diags = Vec::new();
-    let diags_all = diags;
-    let diags = &mut site_diags;
     match source::read(root, "data/site.toml") {
         Ok(src) => {
-            if let Some(cfg) = site_config::parse(&src, diags) {
+            if let Some(cfg) = site_config::parse(&src, &mut site_diags) {
                 lists.villages = cfg.villages.iter().map(|v| v.v.clone()).collect();
                 lists.departments = cfg.departments.iter().map(|v| v.v.clone()).collect();
                 lists.liaisons = cfg.liaisons.iter().map(|l| l.id.v.clone()).collect();
@@ -52,14 +50,14 @@ pub(crate) fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> SiteLists {
                 lists.ls = cfg.ls;
             }
         }
-        Err(d) => diags.push(d),
+        Err(d) => site_diags.push(d),
     }
     lists.standards = crate::load::list_files(root, "data/standards")
         .iter()
         .filter_map(|rel| rel.strip_prefix("data/standards/")?.strip_suffix(".toml"))
         .map(str::to_string)
         .collect();
-    diags_all.extend(site_diags.into_iter().filter(Diagnostic::is_error));
+    diags.extend(site_diags.into_iter().filter(Diagnostic::is_error));
     lists
 }
 
