@@ -151,6 +151,18 @@ fn today() -> Date {
     jiff::Zoned::now().date()
 }
 
+/// What `check` and `records import` check against: the public profile, nothing written.
+fn check_options(root: PathBuf, as_of: Option<Date>) -> BuildOptions {
+    BuildOptions {
+        out: root.join("public"),
+        root,
+        as_of,
+        today: today(),
+        profile: Profile::Public,
+        base_url: None,
+    }
+}
+
 fn profile(p: ProfileArg) -> Profile {
     match p {
         ProfileArg::Public => Profile::Public,
@@ -194,14 +206,7 @@ fn main() -> ExitCode {
         }
         Cmd::Check { root, as_of, quiet } => {
             let start = Instant::now();
-            let opts = BuildOptions {
-                out: root.join("public"),
-                root,
-                as_of,
-                today: today(),
-                profile: Profile::Public,
-                base_url: None,
-            };
+            let opts = check_options(root, as_of);
             let (site, diags) = pipeline::check(&opts);
             print_diags(&diags, quiet);
             let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -316,14 +321,7 @@ fn records(what: RecordsCmd) -> ExitCode {
             dry_run,
             as_of,
         } => {
-            let opts = BuildOptions {
-                out: root.join("public"),
-                root,
-                as_of,
-                today: today(),
-                profile: Profile::Public,
-                base_url: None,
-            };
+            let opts = check_options(root, as_of);
             match dualprev::records::import(&opts, &file, dry_run) {
                 Ok(done) => {
                     print_diags(&done.diags, false);

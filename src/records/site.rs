@@ -9,7 +9,8 @@ use crate::load::site_config::{self, Bands};
 use crate::load::source;
 
 use super::schema::Sheet;
-use super::value::{Val, display, half_width};
+use super::value::{Val, half_width};
+use crate::model::risk;
 
 #[derive(Debug, Default)]
 pub(crate) struct SiteLists {
@@ -78,7 +79,8 @@ impl SiteLists {
             .map_or(text.to_string(), |(k, _)| k.clone())
     }
 
-    /// The score and level the risk sheet's formulas give for `row` (its values by column).
+    /// The score and level the risk sheet's formulas give for `row` (its values by column),
+    /// banded exactly as the model grades the risk.
     pub(crate) fn grade(&self, sheet: &Sheet, row: &[Val]) -> (String, String) {
         let get = |key: &str| {
             sheet
@@ -91,39 +93,26 @@ impl SiteLists {
             Some(Val::Num(x)) => Some(*x),
             _ => None,
         };
-        let method = get("method").map(|v| display(v, sheet.columns[0].kind));
-        let (score, bands) = match method.as_deref() {
-            Some("LEC") => (
+        let text = |key: &str| match get(key) {
+            Some(Val::Text(t)) => t.as_str(),
+            _ => "",
+        };
+        let (score, bands) = match text("method") {
+            "LEC" => (
                 num("l")
                     .zip(num("e"))
                     .zip(num("c"))
                     .map(|((l, e), c)| l * e * c),
                 &self.lec,
             ),
-            Some("LS") => (num("l").zip(num("s")).map(|(l, s)| l * s), &self.ls),
-            Some("直接判定") => {
-                let lv = get("level").map(|v| display(v, sheet.columns[0].kind));
-                return (String::new(), lv.unwrap_or_default());
-            }
-            _ => (None, &None),
+            "LS" => (num("l").zip(num("s")).map(|(l, s)| l * s), &self.ls),
+            "直接判定" => return (String::new(), text("level").to_string()),
+            _ => return (String::new(), String::new()),
         };
         let Some(score) = score else {
             return (String::new(), String::new());
         };
-        let level = bands.as_ref().map_or("", |b| {
-            if score >= b.major {
-                "重大"
-            } else if score >= b.considerable {
-                "较大"
-            } else if score >= b.general {
-                "一般"
-            } else {
-                "低"
-            }
-        });
-        (
-            display(&Val::Num(score), sheet.columns[0].kind),
-            level.to_string(),
-        )
+        let level = bands.as_ref().map_or("", |b| risk::band(score, b).name());
+        (risk::fmt_score(score), level.to_string())
     }
 }
