@@ -142,6 +142,50 @@ impl Chrome {
     }
 }
 
+/// Where the browser tests open pages: the preview server, a real web server (nginx) or a
+/// folder opened through `file://`.
+pub trait Origin {
+    /// The URL of `path` (which starts with `/`).
+    fn url(&self, path: &str) -> String;
+    /// What the origin has logged so far, for failure messages.
+    fn logs(&self) -> String {
+        String::new()
+    }
+}
+
+/// A folder of files opened through `file://` URLs (the offline site).
+pub struct Folder {
+    /// `file:///…/site` (no trailing slash).
+    pub base: String,
+}
+
+impl Folder {
+    pub fn new(dir: &Path) -> Folder {
+        let dir = dir.canonicalize().expect("canonical folder path");
+        Folder {
+            base: format!(
+                "file://{}",
+                super::pct(&dir.to_string_lossy()).trim_end_matches('/')
+            ),
+        }
+    }
+}
+
+impl Origin for Folder {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Origin for Server {
+    fn url(&self, path: &str) -> String {
+        Server::url(self, path)
+    }
+    fn logs(&self) -> String {
+        Server::logs(self)
+    }
+}
+
 /// `dualprev serve` running on a site; killed when dropped.
 pub struct Server {
     pub child: Child,
@@ -301,8 +345,8 @@ pub fn truthy(v: &Value) -> bool {
 }
 
 /// Polls `body` until it returns something truthy (not null/false/0/""), or fails after `DEADLINE`
-/// with `what`, the last value or error and the server's output.
-pub fn wait_for(tab: &Tab, server: &Server, what: &str, body: &str) -> Value {
+/// with `what`, the last value or error and the origin's log (the server's output).
+pub fn wait_for(tab: &Tab, server: &dyn Origin, what: &str, body: &str) -> Value {
     let start = Instant::now();
     loop {
         let last = match eval(tab, body) {
@@ -324,7 +368,7 @@ pub fn wait_for(tab: &Tab, server: &Server, what: &str, body: &str) -> Value {
 }
 
 /// Navigates and waits until the document has loaded completely.
-pub fn open(tab: &Tab, server: &Server, path: &str) {
+pub fn open(tab: &Tab, server: &dyn Origin, path: &str) {
     let url = server.url(path);
     tab.navigate_to(&url)
         .unwrap_or_else(|e| panic!("navigate to {url}: {e:#}"));
