@@ -7,6 +7,7 @@ pub mod diag;
 pub mod domain;
 pub mod load;
 pub mod model;
+mod offline;
 pub mod page_text;
 pub mod pipeline;
 pub mod records;

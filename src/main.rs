@@ -38,8 +38,12 @@ enum Cmd {
     Build {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// 输出目录（默认 ROOT/public；加 --offline 时默认 ROOT/public-offline）
         #[arg(long)]
         out: Option<PathBuf>,
+        /// 生成离线版：拷到 U 盘或电脑上，双击 index.html 直接打开，不需要网站服务器
+        #[arg(long)]
+        offline: bool,
         /// 统计截止日期 YYYY-MM-DD（默认取 site.toml 的 as_of，再默认今天）
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
@@ -160,6 +164,7 @@ fn check_options(root: PathBuf, as_of: Option<Date>) -> BuildOptions {
         today: today(),
         profile: Profile::Public,
         base_url: None,
+        offline: false,
     }
 }
 
@@ -192,8 +197,10 @@ fn main() -> ExitCode {
             base_url,
             quiet,
             timings,
+            offline,
         } => {
-            let out = out.unwrap_or_else(|| root.join("public"));
+            let out =
+                out.unwrap_or_else(|| root.join(if offline { "public-offline" } else { "public" }));
             let opts = BuildOptions {
                 root,
                 out,
@@ -201,6 +208,7 @@ fn main() -> ExitCode {
                 today: today(),
                 profile: profile(p),
                 base_url,
+                offline,
             };
             build(&opts, quiet, timings)
         }
@@ -243,6 +251,7 @@ fn main() -> ExitCode {
                 today: today(),
                 profile: profile(p),
                 base_url: None,
+                offline: false,
             };
             match dualprev::serve::run(opts, &bind, port, open, out, timings) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -167,6 +167,11 @@ fn skipped(name: &str, tag: &str) -> Option<&'static str> {
     // A trend figure's caption and table of monthly numbers are chart data, not text to find:
     // indexed, every enterprise page would outrank the handbook for 销号.
     let trend = name == "figure" && class_has("trend");
+    // What differs between a build and the preview (the offline copy's download link and size)
+    // is left out, so both index the same text.
+    if class_has("noindex") && matches!(name, "p" | "div") {
+        return Some(if name == "p" { "p" } else { "div" });
+    }
     if !(toc || trend || matches!(name, "script" | "style" | "svg" | "template" | "nav")) {
         return None;
     }
@@ -265,6 +270,14 @@ mod tests {
             "<!--search:start--><nav>甲<nav>乙</nav>丙</nav><p>丁</p><script>if (a<b) x('</p>')</script>戊<!--search:end-->",
         );
         assert_eq!(t.text, "丁\n戊");
+    }
+
+    #[test]
+    fn noindex_paragraphs_are_left_out() {
+        let t = extract(
+            "<!--search:start--><div class=\"offline-download\"><p class=\"noindex\"><a href=\"z.zip\">下载离线版</a></p><p>解压后双击</p></div><!--search:end-->",
+        );
+        assert_eq!(t.text, "解压后双击");
     }
 
     #[test]

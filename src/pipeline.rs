@@ -21,6 +21,9 @@ pub struct BuildOptions {
     pub today: Date,
     pub profile: Profile,
     pub base_url: Option<String>,
+    /// `build --offline`: write the copy that works opened from a folder (`file://`) instead of
+    /// the site for a web server (which carries that copy as a zip).
+    pub offline: bool,
 }
 
 /// What the preview server keeps between rebuilds so that unchanged inputs cost little: parsed
@@ -61,7 +64,11 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
             diag::failure_text(e),
         ));
     }
-    let mut site = model::build(inputs, &model_opts(opts, theme.as_ref().ok()), &mut diags);
+    let mut site = model::build(
+        inputs,
+        &model_opts(opts, theme.as_ref().ok(), false),
+        &mut diags,
+    );
     if let Some(s) = &mut site {
         s.derive_series();
     }
@@ -95,13 +102,19 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
 pub(crate) fn check_overlay(opts: &BuildOptions, overlay: &load::Overlay) -> Vec<Diagnostic> {
     let (inputs, mut diags) = load::load_overlay(&opts.root, overlay);
     let theme = render::theme::load(&opts.root).ok();
-    let _ = model::build(inputs, &model_opts(opts, theme.as_ref()), &mut diags);
+    let _ = model::build(inputs, &model_opts(opts, theme.as_ref(), false), &mut diags);
     diag::sort(&mut diags);
     diags
 }
 
-fn model_opts(opts: &BuildOptions, theme: Option<&render::theme::Theme>) -> ModelOptions {
+/// `offline_zip`: whether this run publishes the offline copy's zip (`build` does).
+fn model_opts(
+    opts: &BuildOptions,
+    theme: Option<&render::theme::Theme>,
+    offline_zip: bool,
+) -> ModelOptions {
     ModelOptions {
+        offline_zip,
         templates: theme
             .map(|t| t.templates.keys().cloned().collect())
             .unwrap_or_default(),
@@ -150,7 +163,13 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     stages.push(("load", t.elapsed().as_millis()));
     let theme = render::theme::load(&opts.root).map_err(Failure::Io)?;
     let t = Instant::now();
-    let mut site = model::build_with(inputs, &model_opts(opts, Some(&theme)), md_memo, &mut diags);
+    let offline_zip = stream.is_some();
+    let mut site = model::build_with(
+        inputs,
+        &model_opts(opts, Some(&theme), offline_zip),
+        md_memo,
+        &mut diags,
+    );
     stages.push(("model", t.elapsed().as_millis()));
     if let Some(s) = &mut site {
         let t = Instant::now();
@@ -182,6 +201,10 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     let t = Instant::now();
     let mut output =
         render::render(&site, &theme, tera, &mut diags, cache, stream).map_err(Failure::Io)?;
+    if offline_zip {
+        // Made by `build` once everything else is written (it holds everything else).
+        output.streamed.insert(crate::offline::ZIP_PATH.to_string());
+    }
     stages.push(("render", t.elapsed().as_millis()));
     if diags.iter().any(|d| d.is_error()) {
         diag::sort(&mut diags);
@@ -215,23 +238,75 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
 
 /// The `build` command: pages stream into a staging folder beside the output as they are
 /// rendered; the rest follows, and the staging folder is swapped in only if all went well.
+/// Every file passes through `put` once: written as it is and added, as the offline copy has
+/// it, to the zip of that copy — or, for `--offline`, written as the offline copy has it.
 pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     write::check_destination(&opts.root, &opts.out).map_err(Failure::Io)?;
     let staging = write::Staging::create(&opts.out).map_err(Failure::Io)?;
-    let put = |rel: &str, bytes: &[u8]| staging.put(rel, bytes);
+    let bundle = (!opts.offline).then(write::bundle::Bundle::default);
+    let put = |rel: &str, bytes: &[u8]| -> anyhow::Result<()> {
+        let copy = write::offline::file(rel, bytes);
+        if opts.offline {
+            return copy.map_or(Ok(()), |(r, b)| staging.put(&r, &b));
+        }
+        staging.put(rel, bytes)?;
+        match (&bundle, copy) {
+            (Some(z), Some((r, b))) => z.add(&r, &b),
+            _ => Ok(()),
+        }
+    };
     // On any early return (or a panic) dropping `staging` removes the staging folder.
     let mut c = compile(opts, Mode::Build(&put))?;
     let t = Instant::now();
     // The files made after the pages (the search index: tens of thousands of small files for a
-    // large town) are written from all threads; `finish` then adds the copies and swaps folders.
+    // large town) are written from all threads, then the theme's static files and the assets.
     let files = std::mem::take(&mut c.output.files);
     files
         .par_iter()
-        .try_for_each(|(rel, bytes)| staging.put(rel, bytes))
+        .try_for_each(|(rel, bytes)| put(rel, bytes))
         .map_err(Failure::Io)?;
-    staging.finish(&c.output).map_err(Failure::Io)?;
+    let copies: Vec<_> = c
+        .output
+        .copies
+        .iter()
+        .filter(|(rel, _)| !files.contains_key(*rel) && !c.output.streamed.contains(*rel))
+        .collect();
+    copies
+        .par_iter()
+        .try_for_each(|(rel, f)| put(rel, &f.read()?))
+        .map_err(Failure::Io)?;
     c.stages.push(("write", t.elapsed().as_millis()));
+    if let Some(bundle) = bundle {
+        let t = Instant::now();
+        publish_zip(bundle, &staging, &c).map_err(Failure::Io)?;
+        c.stages.push(("zip", t.elapsed().as_millis()));
+    }
+    staging.swap().map_err(Failure::Io)?;
     Ok(c)
+}
+
+/// Writes the offline copy's zip and puts its size into the pages that link to it.
+fn publish_zip(
+    bundle: write::bundle::Bundle,
+    staging: &write::Staging,
+    c: &Compiled,
+) -> anyhow::Result<()> {
+    use crate::offline;
+    let zip = bundle.finish(&offline::folder_name(&c.site.config.title))?;
+    staging.put(offline::ZIP_PATH, &zip)?;
+    let size = offline::human_size(zip.len() as u64);
+    let linking = c.output.links.iter().filter(|(_, l)| {
+        l.links
+            .iter()
+            .any(|k| k.target.as_deref() == Some(offline::ZIP_PATH))
+    });
+    for (page, _) in linking {
+        let html = staging.read(page)?;
+        if html.contains(offline::SIZE) {
+            staging.put(page, html.replace(offline::SIZE, &size).as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// `load 12，model 30，…` — milliseconds per stage, as `--timings` prints them.

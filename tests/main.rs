@@ -16,6 +16,7 @@ mod law_checks;
 mod layout;
 mod ledgers;
 mod links;
+mod offline;
 mod plan_rules;
 mod printouts;
 mod proptests;

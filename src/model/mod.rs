@@ -77,6 +77,8 @@ pub(crate) struct ModelOptions {
     pub(crate) today: Date,
     pub(crate) profile: Profile,
     pub(crate) base_url: Option<String>,
+    /// Whether the run publishes the offline copy's zip (`build`), for `{{ offline_download() }}`.
+    pub(crate) offline_zip: bool,
     /// Template names the theme provides, to check `template = "…"` in front matter.
     pub(crate) templates: std::collections::BTreeSet<String>,
 }
@@ -122,8 +124,14 @@ pub(crate) fn build_with(
     link_leases(&mut enterprises, &cfg, as_of);
     check_demonstration(&enterprises, &cfg, diags);
 
+    let env = shortcodes::Env {
+        cfg: &cfg,
+        ents: &enterprises,
+        as_of,
+        offline_zip: opts.offline_zip,
+    };
     let sc = |name: &str, args: &BTreeMap<String, String>, root: &str| {
-        shortcodes::expand(name, args, root, &cfg, &enterprises, as_of)
+        shortcodes::expand(name, args, root, &env)
     };
     let (pages, targets, books) = content::build(
         &inputs.pages,
@@ -225,6 +233,7 @@ impl Fingerprints {
                 opts.today,
                 opts.profile == Profile::Internal,
                 &opts.base_url,
+                opts.offline_zip,
             )),
             standards: hash_of(
                 inputs

@@ -254,6 +254,7 @@ mod tests {
             today: as_of,
             profile: crate::model::Profile::Public,
             base_url: None,
+            offline: false,
         });
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         (site.unwrap(), tmp)

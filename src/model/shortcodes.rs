@@ -1,7 +1,7 @@
 //! Data shortcodes for Markdown: `{{ lec_bands() }}`, `{{ ls_bands() }}`, `{{ deadlines() }}`,
-//! `{{ milestones() }}`, `{{ plan_phases() }}`, `{{ plan_document() }}`, `{{ stat(name="…") }}` and
-//! `{{ enterprises(category="…" | keywords="…") }}` render from site.toml and the records, so the
-//! handbook and the notices never contradict the data.
+//! `{{ milestones() }}`, `{{ plan_phases() }}`, `{{ plan_document() }}`, `{{ stat(name="…") }}`,
+//! `{{ offline_download() }}` and `{{ enterprises(category="…" | keywords="…") }}` render from
+//! site.toml and the records, so the handbook and the notices never contradict the data.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,7 @@ pub(crate) const NAMES: &[&str] = &[
     "milestones",
     "plan_phases",
     "plan_document",
+    "offline_download",
     "stat",
     "lec_factors",
     "ls_factors",
@@ -29,16 +30,25 @@ pub(crate) const NAMES: &[&str] = &[
     "enterprises",
 ];
 
+/// What the data shortcodes read besides their arguments.
+pub(crate) struct Env<'a> {
+    pub(crate) cfg: &'a SiteConfig,
+    pub(crate) ents: &'a [Enterprise],
+    pub(crate) as_of: Date,
+    /// Whether this run publishes the zip of the offline copy (`build`; not the preview).
+    pub(crate) offline_zip: bool,
+}
+
 /// One data shortcode's HTML, or what is wrong with the call (reported at the shortcode).
 pub(crate) fn expand(
     name: &str,
     args: &BTreeMap<String, String>,
     root: &str,
-    cfg: &SiteConfig,
-    ents: &[Enterprise],
-    as_of: Date,
+    env: &Env<'_>,
 ) -> Result<String, String> {
+    let (cfg, ents, as_of) = (env.cfg, env.ents, env.as_of);
     match name {
+        "offline_download" => Ok(offline_download(root, env)),
         "plan_phases" => plan_phases(cfg, as_of),
         "plan_document" => plan_document(cfg),
         "lec_factors" => Ok(lec_factors(cfg)),
@@ -306,6 +316,43 @@ fn plan_document(cfg: &SiteConfig) -> Result<String, String> {
     ))
 }
 
+/// `{{ offline_download() }}`: the link to the zip of the offline copy with its size, and how to
+/// use it. The offline copy itself shows a note in place of the link (see `crate::offline`); the
+/// preview, which makes no zip, says when there is one. The part that differs is not indexed
+/// (`noindex`), so the preview and the build search the same text.
+fn offline_download(root: &str, env: &Env<'_>) -> String {
+    use crate::offline;
+    let folder = escape(&offline::folder_name(&env.cfg.title));
+    let as_of = env.as_of;
+    let how = format!(
+        "<p>离线版是整个网站的一份拷贝，数据截至 <time datetime=\"{as_of}\">{as_of}</time>。下载后解压，\
+         打开文件夹“{folder}”，双击其中的 <code>index.html</code>，用电脑上的浏览器就能浏览：\
+         不需要联网，也不需要安装软件，站内搜索、评估自评和打印都能用。培训会场或车间没有网络时，\
+         可以把它拷到 U 盘里带去。网站更新后，请重新下载。</p>"
+    );
+    if !env.offline_zip {
+        return format!(
+            "<div class=\"offline-download\"><p class=\"noindex\">离线版在正式生成网站（<code>dualprev build</code>）时打包，\
+             预览时不提供下载。</p>{how}</div>"
+        );
+    }
+    // The note stands inside an HTML comment until the offline copy takes it out: no `--`.
+    let live = env.cfg.base_url.as_deref().map_or(String::new(), |u| {
+        format!(
+            "联网时请以<a href=\"{}\">网站</a>上的最新版本为准。",
+            escape(u).replace("--", "-&#45;")
+        )
+    });
+    format!(
+        "<div class=\"offline-download\"><p class=\"noindex\">{on}<a href=\"{root}{zip}\" download=\"{folder}-{as_of}.zip\">下载离线版</a>\
+         （ZIP 压缩包，{size}）{alt}<strong>您现在打开的就是离线版</strong>，数据截至 <time datetime=\"{as_of}\">{as_of}</time>。{live}--></p>{how}</div>",
+        on = offline::ONLINE,
+        zip = offline::ZIP_PATH,
+        size = offline::SIZE,
+        alt = offline::ELSE,
+    )
+}
+
 /// One factor table (`L` … with each value's meaning, and how to recognise it when stated).
 fn factor_table(
     var: &str,
@@ -418,8 +465,13 @@ mod tests {
     }
 
     fn call(cfg: &SiteConfig) -> Result<String, String> {
-        let as_of = jiff::civil::date(2025, 6, 30);
-        expand("plan_document", &BTreeMap::new(), "", cfg, &[], as_of)
+        let env = Env {
+            cfg,
+            ents: &[],
+            as_of: jiff::civil::date(2025, 6, 30),
+            offline_zip: true,
+        };
+        expand("plan_document", &BTreeMap::new(), "", &env)
     }
 
     #[test]

@@ -73,13 +73,14 @@ pub(crate) fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
         }
     }
     for_each_tag(&text, |name, attrs| {
-        for (k, v) in attrs {
+        for (k, r) in attrs {
+            let v = &text[r];
             match k.as_str() {
                 // Atom's `<link>` and HTML's; an XML file's other attributes are not URLs.
                 "href" | "src" if !path.ends_with(".xml") || name == "link" => {
-                    add(unescape(&v), &mut links);
+                    add(unescape(v), &mut links);
                 }
-                "id" | "name" if !path.ends_with(".xml") => ids.push(unescape(&v)),
+                "id" | "name" if !path.ends_with(".xml") => ids.push(unescape(v)),
                 _ => {}
             }
         }
@@ -101,9 +102,13 @@ fn between<'t>(text: &'t str, open: &str, close: &str) -> Vec<&'t str> {
     out
 }
 
-/// Calls `f` with the name and attributes of every start tag, skipping comments and the insides
+/// Calls `f` with the name and attributes of every start tag — each attribute's lower-cased name
+/// and the byte range of its (still escaped) value in `text` — skipping comments and the insides
 /// of `<script>` and `<style>` (their text is not markup).
-fn for_each_tag(text: &str, mut f: impl FnMut(&str, Vec<(String, String)>)) {
+pub(crate) fn for_each_tag(
+    text: &str,
+    mut f: impl FnMut(&str, Vec<(String, std::ops::Range<usize>)>),
+) {
     let b = text.as_bytes();
     let mut i = 0;
     while let Some(off) = text[i..].find('<') {
@@ -142,16 +147,16 @@ fn for_each_tag(text: &str, mut f: impl FnMut(&str, Vec<(String, String)>)) {
                         let end = text[i + 1..]
                             .find(q as char)
                             .map_or(text.len(), |e| i + 1 + e);
-                        (&text[(i + 1).min(end)..end], end + 1)
+                        ((i + 1).min(end)..end, end + 1)
                     }
                     _ => {
                         let end = text[i..]
                             .find(|c: char| c.is_ascii_whitespace() || c == '>')
                             .map_or(text.len(), |e| i + e);
-                        (&text[i..end], end)
+                        (i..end, end)
                     }
                 };
-                attrs.push((key, v.to_string()));
+                attrs.push((key, v));
                 i = next;
             } else if key.is_empty() {
                 i += 1;

@@ -17,6 +17,19 @@ pub(crate) enum ThemeFile {
     Disk(PathBuf),
 }
 
+impl ThemeFile {
+    /// The file's bytes.
+    pub(crate) fn read(&self) -> anyhow::Result<std::borrow::Cow<'static, [u8]>> {
+        use anyhow::Context;
+        match self {
+            ThemeFile::Embedded(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            ThemeFile::Disk(p) => std::fs::read(p)
+                .map(std::borrow::Cow::Owned)
+                .with_context(|| format!("无法读取 {}", p.display())),
+        }
+    }
+}
+
 pub(crate) struct Theme {
     /// Template name (`page.html`) → (shown path, source text).
     pub(crate) templates: BTreeMap<String, (String, String)>,

@@ -171,6 +171,7 @@ fn a_new_site_checks_clean_with_the_whole_handbook() {
         today: as_of,
         profile: crate::model::Profile::Public,
         base_url: None,
+        offline: false,
     });
     // One warning, and a true one: base_url is still the placeholder.
     assert_eq!(diags.len(), 1, "{diags:#?}");

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub(crate) mod bundle;
+pub(crate) mod offline;
+
 use crate::render::Output;
 use crate::render::theme::ThemeFile;
 
@@ -61,10 +64,21 @@ impl Staging {
         std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))
     }
 
+    /// A file written so far, as text.
+    pub(crate) fn read(&self, rel: &str) -> anyhow::Result<String> {
+        let p = self.dir.join(rel);
+        std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))
+    }
+
     /// Writes what `out` holds, then swaps the staging folder in for the output folder. On an
     /// error the staging folder goes when `self` is dropped.
-    pub(crate) fn finish(mut self, out: &Output) -> anyhow::Result<()> {
+    pub(crate) fn finish(self, out: &Output) -> anyhow::Result<()> {
         self.fill(out)?;
+        self.swap()
+    }
+
+    /// Swaps the staging folder in for the output folder.
+    pub(crate) fn swap(mut self) -> anyhow::Result<()> {
         remove_all(&self.old);
         let had_old = self.dest.exists();
         if had_old {

@@ -1,7 +1,8 @@
 // dualprev search: the browser half of src/search. Same tokenizer, same matching and ranking as the
 // Rust query function; downloads meta.json, the shards (and long lists) of the query's cover terms,
 // and one file per shown result, whose text also confirms CJK phrases. Results are built with text
-// nodes only, never innerHTML.
+// nodes only, never innerHTML. In the offline copy (<html data-offline>, opened from a folder,
+// where fetch cannot read files) the same data comes as script files (src/write/offline.rs).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -77,16 +78,51 @@
   }
   function b36(n) { return n.toString(36); }
   var cache = {};
+  var offline = document.documentElement.hasAttribute("data-offline");
   // A request that stalls (a busy or flaky connection) is abandoned after a few seconds and tried
   // again once, so the page never waits forever.
   function fetchOnce(path, ms, asText) {
+    if (offline) return loadScript(path, ms);
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = ctl ? setTimeout(function () { ctl.abort(); }, ms) : null;
     return fetch(root + path, ctl ? { signal: ctl.signal } : undefined).then(function (r) {
       if (timer) clearTimeout(timer);
       if (!r.ok) throw new Error(path + " " + r.status);
       return asText ? r.text() : r.json();
+    }, function (e) {
+      // The web copy opened from a folder: say what to use instead.
+      if (location.protocol === "file:") throw new Error("直接从文件夹打开网站时请使用离线版（见“关于本站”）");
+      throw e;
     });
+  }
+  // The offline copy: `search/s/3.json.js` calls dualprevData("search/s/3.json", data).
+  var waiting = {};
+  window.dualprevData = function (path, data) {
+    var w = waiting[path];
+    if (w) { delete waiting[path]; w(data); }
+  };
+  function loadScript(path, ms) {
+    return new Promise(function (ok, fail) {
+      var el = document.createElement("script"), timer = null;
+      function end(why) {
+        clearTimeout(timer);
+        el.remove();
+        if (waiting[path]) { delete waiting[path]; fail(new Error(path + " " + why)); }
+      }
+      waiting[path] = function (data) { clearTimeout(timer); ok(data); };
+      el.onload = function () { end("没有数据"); };
+      el.onerror = function () { end("无法读取"); };
+      timer = setTimeout(function () { end("超时"); }, ms);
+      el.src = root + path + ".js";
+      document.head.appendChild(el);
+    });
+  }
+  // A result's address: in the offline copy a folder is opened by its index.html.
+  function pageHref(url) {
+    if (!offline) return root + url;
+    var cut = url.search(/[?#]/), path = cut < 0 ? url : url.slice(0, cut), tail = cut < 0 ? "" : url.slice(cut);
+    if (path === "" || path.slice(-1) === "/") path += "index.html";
+    return root + path + tail;
   }
   function fetchData(path, asText) {
     if (!cache[path]) {
@@ -215,7 +251,7 @@
       ol.textContent = "";
       slice.forEach(function (h) {
         var li = document.createElement("li"), a = document.createElement("a");
-        a.href = root + h.url;
+        a.href = pageHref(h.url);
         a.textContent = h.d.t || h.url;
         li.appendChild(a);
         // Where the page belongs (the index's `w`, e.g. 小微企业指导手册 › 第8章), as text.
@@ -320,7 +356,8 @@
     var q = input.value;
     if (q === shown) return;
     shown = q;
-    history.replaceState(null, "", q.trim() ? "?q=" + encodeURIComponent(q) : location.pathname);
+    // A page opened from a folder may refuse a new address; the search runs all the same.
+    try { history.replaceState(null, "", q.trim() ? "?q=" + encodeURIComponent(q) : location.pathname); } catch (e) { /* file:// */ }
     run(q);
   }
   // A query from the address runs as it is (the address already says it); an empty page waits
