@@ -238,22 +238,16 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
 
 /// The `build` command: pages stream into a staging folder beside the output as they are
 /// rendered; the rest follows, and the staging folder is swapped in only if all went well.
-/// Every file passes through `put` once: written as it is and added, as the offline copy has
-/// it, to the zip of that copy — or, for `--offline`, written as the offline copy has it.
+/// With `--offline` every file is written as the offline copy has it; otherwise, when a page
+/// offers the offline copy for download, its zip is made from the staged files.
 pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     write::check_destination(&opts.root, &opts.out).map_err(Failure::Io)?;
     let staging = write::Staging::create(&opts.out).map_err(Failure::Io)?;
-    let bundle = (!opts.offline).then(write::bundle::Bundle::default);
     let put = |rel: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let copy = write::offline::file(rel, bytes);
-        if opts.offline {
-            return copy.map_or(Ok(()), |(r, b)| staging.put(&r, &b));
+        if !opts.offline {
+            return staging.put(rel, bytes);
         }
-        staging.put(rel, bytes)?;
-        match (&bundle, copy) {
-            (Some(z), Some((r, b))) => z.add(&r, &b),
-            _ => Ok(()),
-        }
+        write::offline::file(rel, bytes).map_or(Ok(()), |(r, b)| staging.put(&r, &b))
     };
     // On any early return (or a panic) dropping `staging` removes the staging folder.
     let mut c = compile(opts, Mode::Build(&put))?;
@@ -276,34 +270,69 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
         .try_for_each(|(rel, f)| put(rel, &f.read()?))
         .map_err(Failure::Io)?;
     c.stages.push(("write", t.elapsed().as_millis()));
-    if let Some(bundle) = bundle {
+    if !opts.offline && offers_zip(&c) {
         let t = Instant::now();
-        publish_zip(bundle, &staging, &c).map_err(Failure::Io)?;
+        publish_zip(&staging, &c, &files).map_err(Failure::Io)?;
         c.stages.push(("zip", t.elapsed().as_millis()));
     }
     staging.swap().map_err(Failure::Io)?;
     Ok(c)
 }
 
-/// Writes the offline copy's zip and puts its size into the pages that link to it.
+/// Whether a page links to the offline copy's zip (`{{ offline_download() }}`): a zip nobody is
+/// offered is not made (it costs about as much as the rest of the build).
+fn offers_zip(c: &Compiled) -> bool {
+    c.output.links.values().any(links_to_zip)
+}
+
+fn links_to_zip(page: &render::links::PageLinks) -> bool {
+    page.links
+        .iter()
+        .any(|k| k.target.as_deref() == Some(crate::offline::ZIP_PATH))
+}
+
+/// Makes the offline copy's zip from the staged site (each file as the copy has it, compressed
+/// on all threads) and puts its size into the pages that link to it.
 fn publish_zip(
-    bundle: write::bundle::Bundle,
     staging: &write::Staging,
     c: &Compiled,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> anyhow::Result<()> {
     use crate::offline;
-    let zip = bundle.finish(&offline::folder_name(&c.site.config.title))?;
-    staging.put(offline::ZIP_PATH, &zip)?;
-    let size = offline::human_size(zip.len() as u64);
-    let linking = c.output.links.iter().filter(|(_, l)| {
-        l.links
-            .iter()
-            .any(|k| k.target.as_deref() == Some(offline::ZIP_PATH))
-    });
-    for (page, _) in linking {
-        let html = staging.read(page)?;
-        if html.contains(offline::SIZE) {
-            staging.put(page, html.replace(offline::SIZE, &size).as_bytes())?;
+    let staged: Vec<&String> = c
+        .output
+        .streamed
+        .iter()
+        .chain(c.output.copies.keys())
+        .filter(|r| r.as_str() != offline::ZIP_PATH && !files.contains_key(*r))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let piece = |rel: &str, bytes: &[u8]| -> anyhow::Result<Option<write::bundle::Piece>> {
+        write::offline::file(rel, bytes)
+            .map(|(r, b)| write::bundle::piece(&r, &b))
+            .transpose()
+    };
+    let mut pieces: Vec<write::bundle::Piece> = staged
+        .par_iter()
+        .map(|rel| piece(rel, &staging.read_bytes(rel)?))
+        .chain(files.par_iter().map(|(rel, bytes)| piece(rel, bytes)))
+        .filter_map(Result::transpose)
+        .collect::<anyhow::Result<_>>()?;
+    pieces.shrink_to_fit();
+    let folder = offline::folder_name(&c.site.config.title);
+    let size = staging.write_with(offline::ZIP_PATH, |f| {
+        let w = write::bundle::assemble(pieces, &folder, std::io::BufWriter::new(f))?;
+        w.into_inner().map_err(|e| e.into_error())?;
+        Ok(())
+    })?;
+    let size = offline::human_size(size);
+    for (page, l) in &c.output.links {
+        if links_to_zip(l) {
+            let html = String::from_utf8_lossy(&staging.read_bytes(page)?).into_owned();
+            if html.contains(offline::SIZE) {
+                staging.put(page, html.replace(offline::SIZE, &size).as_bytes())?;
+            }
         }
     }
     Ok(())

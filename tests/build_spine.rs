@@ -100,7 +100,7 @@ fn stage_timings_are_printed_only_with_the_timings_flag() {
     assert_eq!(
         names,
         [
-            "load", "model", "series", "render", "search", "links", "write", "zip"
+            "load", "model", "series", "render", "search", "links", "write"
         ]
     );
 }

@@ -473,3 +473,15 @@ fn offline_copy_in_a_browser_from_the_file_system() {
         _ => eprintln!("!!! pdftotext (poppler-utils) missing: the printout's text not checked"),
     }
 }
+
+#[test]
+fn no_zip_where_no_page_offers_it() {
+    // The zip costs about as much as the rest of the build: made only for a site that links to it.
+    let s = common::site("spine-ok");
+    s.build(&["--quiet"]).ok();
+    assert!(s.out().join("index.html").is_file());
+    assert!(
+        !s.out().join("offline").exists(),
+        "a zip was made for a site that offers none"
+    );
+}

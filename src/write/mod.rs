@@ -64,10 +64,27 @@ impl Staging {
         std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))
     }
 
-    /// A file written so far, as text.
-    pub(crate) fn read(&self, rel: &str) -> anyhow::Result<String> {
+    /// A file written so far.
+    pub(crate) fn read_bytes(&self, rel: &str) -> anyhow::Result<Vec<u8>> {
         let p = self.dir.join(rel);
-        std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))
+        std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))
+    }
+
+    /// Writes one file through `write` (for a file too large to make in memory first); returns
+    /// its size in bytes.
+    pub(crate) fn write_with(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
+    ) -> anyhow::Result<u64> {
+        let p = self.dir.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
+        }
+        let mut f =
+            std::fs::File::create(&p).with_context(|| format!("无法写入 {}", p.display()))?;
+        write(&mut f).with_context(|| format!("无法写入 {}", p.display()))?;
+        Ok(f.metadata()?.len())
     }
 
     /// Writes what `out` holds, then swaps the staging folder in for the output folder. On an
