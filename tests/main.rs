@@ -11,6 +11,7 @@ mod browser;
 mod build_spine;
 mod faults;
 mod hostile;
+mod hosting;
 mod init;
 mod law_checks;
 mod layout;

@@ -254,46 +254,15 @@ fn assert_page(tab: &Tab, what: &str) {
     );
 }
 
-/// The results a search page shows once it settles: (address without `index.html`, title,
-/// snippet), all of them.
+/// [`all_search_results`] with `index.html` taken out of the addresses (the offline copy names
+/// it, the served site does not).
 fn results(tab: &Tab, origin: &dyn Origin, q: &str) -> (String, Vec<(String, String, String)>) {
-    wait_for(
-        tab,
-        origin,
-        &format!("the search for {q:?} to finish"),
-        "var t = document.getElementById('search-status').textContent; return t !== '' && !/正在搜索/.test(t);",
-    );
-    for _ in 0..50 {
-        let clicked = js(
-            tab,
-            "var b = document.getElementById('search-more'); if (!b) return false;\
-             window.__n = document.querySelectorAll('#search-results > li').length; b.click(); return true;",
-        );
-        if !truthy(&clicked) {
-            break;
-        }
-        wait_for(
-            tab,
-            origin,
-            &format!("more results for {q:?}"),
-            "return document.querySelectorAll('#search-results > li').length > window.__n || !document.getElementById('search-more');",
-        );
-    }
-    let v = js(
-        tab,
-        "return [document.getElementById('search-status').textContent,\
-                 Array.from(document.querySelectorAll('#search-results > li')).map(function (li) {\
-                   var a = li.querySelector('a'), p = li.querySelector('p.snippet');\
-                   return [a.getAttribute('href'), a.textContent, p ? p.textContent : ''];\
-                 })];",
-    );
-    let list = v[1]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (s(&r[0]).replace("index.html", ""), s(&r[1]), s(&r[2])))
+    let (status, list) = all_search_results(tab, origin, q);
+    let list = list
+        .into_iter()
+        .map(|(href, title, snippet)| (href.replace("index.html", ""), title, snippet))
         .collect();
-    (s(&v[0]), list)
+    (status, list)
 }
 
 #[test]

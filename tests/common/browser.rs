@@ -384,6 +384,59 @@ pub fn open(tab: &Tab, server: &dyn Origin, path: &str) {
     );
 }
 
+/// What the search page shows once the query `q` (from the address or typed) settles: the status
+/// line and every result as (href attribute, title, snippet), in order — asking for more until all
+/// are shown.
+pub fn all_search_results(
+    tab: &Tab,
+    origin: &dyn Origin,
+    q: &str,
+) -> (String, Vec<(String, String, String)>) {
+    wait_for(
+        tab,
+        origin,
+        &format!("the search for {q:?} to finish"),
+        &format!(
+            "var t = document.getElementById('search-status').textContent;\
+             return new URLSearchParams(location.search).get('q') === {} && t !== '' && !/正在搜索/.test(t);",
+            lit(q)
+        ),
+    );
+    for _ in 0..50 {
+        let clicked = js(
+            tab,
+            "var b = document.getElementById('search-more'); if (!b) return false;\
+             window.__n = document.querySelectorAll('#search-results > li').length; b.click(); return true;",
+        );
+        if !truthy(&clicked) {
+            break;
+        }
+        wait_for(
+            tab,
+            origin,
+            &format!("more results for {q:?}"),
+            "return document.querySelectorAll('#search-results > li').length > window.__n || !document.getElementById('search-more');",
+        );
+    }
+    let v = js(
+        tab,
+        "return [document.getElementById('search-status').textContent,\
+                 Array.from(document.querySelectorAll('#search-results > li')).map(function (li) {\
+                   var a = li.querySelector('a'), p = li.querySelector('p.snippet');\
+                   return [a.getAttribute('href'), a.textContent, p ? p.textContent : ''];\
+                 })];",
+    );
+    let list = v[1]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| (s(&r[0]), s(&r[1]), s(&r[2])))
+                .collect()
+        })
+        .unwrap_or_default();
+    (s(&v[0]), list)
+}
+
 pub fn s(v: &Value) -> String {
     v.as_str()
         .map(str::to_string)
