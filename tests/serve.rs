@@ -549,8 +549,8 @@ fn incremental_rebuilds_equal_a_clean_build() {
             "--quiet",
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let a = without_offline_zip(snapshot(&mirror));
-        let b = without_offline_zip(snapshot(&clean));
+        let a = common::without_offline_zip(snapshot(&mirror));
+        let b = common::without_offline_zip(snapshot(&clean));
         let differ: Vec<&String> = a
             .keys()
             .chain(b.keys())
@@ -562,24 +562,6 @@ fn incremental_rebuilds_equal_a_clean_build() {
             "after step {n}, serve output differs from a clean build in {differ:?}"
         );
     }
-}
-
-/// An output without what only `build` makes: the offline copy's zip, and the link to it with its
-/// size (the preview says there instead that a build makes the zip; the search index does not
-/// hold either).
-fn without_offline_zip(
-    mut snap: std::collections::BTreeMap<String, Vec<u8>>,
-) -> std::collections::BTreeMap<String, Vec<u8>> {
-    const START: &str = "<div class=\"offline-download\"><p class=\"noindex\">";
-    snap.remove("offline/site-offline.zip");
-    for bytes in snap.values_mut() {
-        let html = String::from_utf8_lossy(bytes).into_owned();
-        let Some(i) = html.find(START) else { continue };
-        let rest = &html[i + START.len()..];
-        let Some(j) = rest.find("</p>") else { continue };
-        *bytes = format!("{}{START}{}", &html[..i], &rest[j..]).into_bytes();
-    }
-    snap
 }
 
 #[test]

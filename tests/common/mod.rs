@@ -310,6 +310,22 @@ pub fn diff(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Str
     lines.join("\n")
 }
 
+/// An output without what only `build` makes: the offline copy's zip, and the link to it with its
+/// size (the preview says there instead that a build makes the zip; the search index does not
+/// hold either).
+pub fn without_offline_zip(mut snap: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    const START: &str = "<div class=\"offline-download\"><p class=\"noindex\">";
+    snap.remove("offline/site-offline.zip");
+    for bytes in snap.values_mut() {
+        let html = String::from_utf8_lossy(bytes).into_owned();
+        let Some(i) = html.find(START) else { continue };
+        let rest = &html[i + START.len()..];
+        let Some(j) = rest.find("</p>") else { continue };
+        *bytes = format!("{}{START}{}", &html[..i], &rest[j..]).into_bytes();
+    }
+    snap
+}
+
 /// Percent-encodes a URL path the way sitemap and links do: every byte except ASCII letters, digits,
 /// `-`, `_`, `.`, `~` and `/`.
 pub fn pct(s: &str) -> String {
