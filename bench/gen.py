@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a synthetic dualprev site for benchmarking.
 
-    gen.py --pages N --enterprises M --out DIR [--seed S] [--repo REPO]
+    gen.py --pages N --enterprises M --out DIR [--seed S] [--repo REPO] [--shape ours|guidance]
 
 Writes DIR/data/site.toml, DIR/data/standards/{small-micro,large-medium}.toml (copied from the
 repository), N Markdown pages under DIR/content/sec-XXX/page-YYYY.md (100 pages per section, ~1,500
@@ -12,12 +12,21 @@ one complete evaluation against small-micro).
 
 Stdlib only and deterministic: the same arguments give byte-identical files.
 
+--shape guidance writes pages of another shape instead, one this project's templates were not
+written around (issue #23): ten sections of N/10 pages (content/sec-XX/page-YYYYY.md), each ≈5.5 KB
+of Markdown: a title, ≈1,500 Chinese characters drawn from a large vocabulary (words of the 3,755
+GB 2312 level-1 characters, Zipf-distributed, so the index sees many distinct bigrams as real prose
+does), 6-13 `##`/`###` headings, a 5-row table, a bulleted and a numbered list, standard numbers
+(`GB 15577-2018`) and figures (`19.5%`). Its phrases are GUIDE_PHRASES; 粉尘 and 涉爆 are in the same
+31% of the pages but never side by side, so the query 粉尘涉爆 matches nothing.
+
 Findable phrases: every phrase in PHRASES appears in exactly round(rate * N) of the Markdown pages
 (the pages are drawn with the seeded RNG); the filler text never contains any of them. The list of
 pages per phrase is written to DIR/bench-phrases.json so a benchmark can check result counts.
 """
 
 import argparse
+import itertools
 import datetime as dt
 import json
 import os
@@ -85,6 +94,20 @@ QUERIES = [
     "有限空间", "粉尘涉爆", "动火作业", "重大事故隐患", "吹哨人", "液氨制冷",
     "GB 15577", "防爆电气", "高处坠落", "LEC", "动火作业 有限空间", "安全",
 ]
+
+# The guidance shape's tracked phrases: phrase -> (rate, sentences). 粉尘 and 涉爆 are placed
+# together (see gen_guidance_pages) and 粉尘涉爆 never occurs.
+GUIDE_PHRASES = {
+    "有限空间": (0.10, ["进入有限空间作业前，必须先通风、再检测、后作业，监护人员不得离开。"]),
+    "重大事故隐患": (0.20, ["对照判定标准，这一情形应当判定为重大事故隐患，立即停产整改并报告。"]),
+    "隐患排查": (0.30, ["企业应当建立隐患排查制度，明确排查的频次、内容和责任人。"]),
+    "安全": (0.60, ["主要负责人对本单位的安全生产工作全面负责。"]),
+    "粉尘": (0.3127, ["除尘系统应当定期清理，作业场所的粉尘浓度要控制在规定范围内。"]),
+    "涉爆": (0.3127, ["涉爆作业场所的电气设备应当选用防爆型，并可靠接地。"]),
+}
+GUIDE_QUERIES = ["有限空间", "安全", "重大事故隐患", "隐患排查", "粉尘涉爆", "粉尘", "GB 15577"]
+STANDARDS = ["GB 15577-2018", "GB 30871-2022", "GB/T 33000-2016", "AQ 3009-2007", "GB 6441-1986",
+             "GB 50016-2014", "AQ/T 9006-2010", "GB 2894-2008", "GB 39800.1-2020", "AQ 3028-2008"]
 
 # --------------------------------------------------------------------------------- filler words
 ROLES = ["主要负责人", "安全管理人员", "车间主任", "班组长", "岗位员工", "设备员", "电工", "仓库保管员",
@@ -341,6 +364,122 @@ def gen_pages(rng, n, out):
     return titles, with_phrase
 
 
+def guide_vocabulary(rng, size=20000):
+    """Words of 1-4 GB 2312 level-1 characters (3,755 of them, rows 16-55), in a seeded order: the
+    first are the most frequent (Zipf weights in guide_sentence)."""
+    chars = []
+    for row in range(0xB0, 0xD8):
+        for col in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([row, col]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    rng.shuffle(chars)
+    # Frequent characters first, as in real text: a Zipf-like pick over the shuffled list.
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** 1.1 for i in range(len(chars))))
+    words, seen = [], set()
+    while len(words) < size:
+        n = rng.choice([1, 2, 2, 2, 2, 3, 3, 4])
+        w = "".join(rng.choices(chars, cum_weights=cum, k=n))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    return words
+
+
+def guide_clean(text, forbidden):
+    return not any(p in text for p in forbidden)
+
+
+def guide_sentence(rng, words, cum, forbidden):
+    """A sentence of 8-24 vocabulary words with commas, no tracked phrase in it."""
+    while True:
+        n = rng.randint(8, 24)
+        ws = rng.choices(words, cum_weights=cum, k=n)
+        parts, at = [], 0
+        while at < n:
+            k = rng.randint(3, 8)
+            parts.append("".join(ws[at:at + k]))
+            at += k
+        s = "，".join(parts) + "。"
+        if rng.random() < 0.12:
+            s = s[:-1] + "，比例不低于 %.1f%%。" % (rng.randint(50, 999) / 10)
+        if rng.random() < 0.08:
+            s = s[:-1] + "，应当符合 %s 的规定。" % rng.choice(STANDARDS)
+        if guide_clean(s, forbidden):
+            return s
+
+
+def gen_guidance_pages(rng, n, out):
+    """The guidance shape (see the module doc): returns titles and the pages of each phrase."""
+    words = guide_vocabulary(rng)
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** 0.8 for i in range(len(words))))
+    forbidden = list(GUIDE_PHRASES) + ["粉尘涉爆"]
+    with_phrase = {}
+    for phrase, (rate, _) in GUIDE_PHRASES.items():
+        if phrase == "涉爆":
+            with_phrase[phrase] = with_phrase["粉尘"]
+            continue
+        with_phrase[phrase] = sorted(rng.sample(range(n), round(rate * n))) if n else []
+    phrases_of = [[] for _ in range(n)]
+    for phrase, pages in with_phrase.items():
+        for i in pages:
+            phrases_of[i].append(phrase)
+    per = max(1, (n + 9) // 10)
+    path = lambda i: "sec-%02d/page-%05d.md" % (i // per + 1, i % per + 1)
+    sentence = lambda: guide_sentence(rng, words, cum, forbidden)
+    def words_title():
+        while True:
+            t = "".join(rng.choices(words[:3000], cum_weights=cum[:3000], k=rng.randint(2, 4)))
+            if guide_clean(t, forbidden) and 4 <= len(t) <= 14:
+                return t
+    titles = [words_title() for _ in range(n)]
+    for sec in range((n + per - 1) // per):
+        d = os.path.join(out, "content", "sec-%02d" % (sec + 1))
+        os.makedirs(d, exist_ok=True)
+        write(os.path.join(d, "_index.md"), '+++\ntitle = %s\nweight = %d\n+++\n\n%s\n' % (
+            q("第%d部分" % (sec + 1)), sec + 1, sentence()))
+    for i in range(n):
+        heads = rng.randint(6, 13)
+        body = []
+        chars = 0
+        # prose; the title, headings, table and lists bring the page to ~1,500 characters
+        target = rng.randint(800, 1000)
+        blocks = []
+        for h in range(heads):
+            level = "##" if h == 0 or rng.random() < 0.6 else "###"
+            title = words_title()
+            first = sentence()
+            chars += cjk_len(first)
+            blocks.append([level + " " + title, "", first])
+        # prose spread over the headings until the page holds ~1,500 characters
+        while chars < target:
+            st = sentence()
+            chars += cjk_len(st)
+            blocks[rng.randrange(heads)].append(st)
+        for phrase in phrases_of[i]:
+            blocks[rng.randrange(heads)].append(GUIDE_PHRASES[phrase][1][0])
+        t_at, l_at = rng.randrange(heads), rng.randrange(heads)
+        lines = ["+++", "title = %s" % q(titles[i]), "weight = %d" % (i % per + 1), "+++", ""]
+        lines.append(sentence())
+        lines.append("")
+        for k, b in enumerate(blocks):
+            lines += [b[0], ""]
+            if len(b) > 2:
+                lines += ["".join(b[2:]), ""]
+            if k == t_at:
+                lines += ["| 项目 | 要求 | 依据 | 数值 |", "|---|---|---|---|"]
+                for row in range(5):
+                    lines.append("| %s | %s | %s | %.1f%% |" % (
+                        words_title(), words_title(), rng.choice(STANDARDS), rng.randint(10, 999) / 10))
+                lines.append("")
+            if k == l_at:
+                lines += ["- " + sentence() for _ in range(rng.randint(3, 5))] + [""]
+                lines += ["%d. %s" % (j + 1, sentence()) for j in range(rng.randint(3, 5))] + [""]
+        write(os.path.join(out, "content", path(i)), "\n".join(lines))
+    return titles, with_phrase
+
+
 # ------------------------------------------------------------------------------------ enterprises
 def rand_date(rng, a, b):
     return a + dt.timedelta(days=rng.randint(0, (b - a).days))
@@ -583,6 +722,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repo", default=os.path.dirname(here), help="dualprev repository (standards are copied)")
+    ap.add_argument("--shape", choices=["ours", "guidance"], default="ours",
+                    help="page shape: ours (the default) or guidance (see above)")
     a = ap.parse_args()
 
     if os.path.exists(a.out):
@@ -598,8 +739,13 @@ def main():
     write(os.path.join(a.out, "content", "_index.md"),
           '+++\ntitle = "连山镇工贸企业双重预防机制（基准测试）"\ndescription = "生成的基准测试站点。"\n+++\n\n'
           "本站由基准测试脚本生成，内容为虚构的工作资料，用于测量生成速度、索引大小和预览刷新延迟。%s\n"
-          % ("第一篇见[这里](@/%s)。" % page_path(0) if a.pages else ""))
-    titles, with_phrase = gen_pages(random.Random(a.seed * 1000 + 1), a.pages, a.out)
+          % ("第一篇见[这里](@/%s)。" % page_path(0) if a.pages and a.shape == "ours" else ""))
+    if a.shape == "guidance":
+        titles, with_phrase = gen_guidance_pages(random.Random(a.seed * 1000 + 1), a.pages, a.out)
+        phrases, queries = GUIDE_PHRASES, GUIDE_QUERIES
+    else:
+        titles, with_phrase = gen_pages(random.Random(a.seed * 1000 + 1), a.pages, a.out)
+        phrases, queries = PHRASES, QUERIES
 
     erng = random.Random(a.seed * 1000 + 2)
     sm_items = load_standard(a.repo, "small-micro")
@@ -615,8 +761,9 @@ def main():
 
     write(os.path.join(a.out, "bench-phrases.json"), json.dumps({
         "pages": a.pages, "enterprises": a.enterprises, "seed": a.seed,
-        "phrases": {p: {"rate": PHRASES[p][0], "pages": len(v)} for p, v in with_phrase.items()},
-        "queries": QUERIES,
+        "shape": a.shape,
+        "phrases": {p: {"rate": phrases[p][0], "pages": len(v)} for p, v in with_phrase.items()},
+        "queries": queries,
     }, ensure_ascii=False, indent=1) + "\n")
     print("generated %s: %d pages in %d sections, %d enterprises" % (
         a.out, a.pages, (a.pages + 99) // 100, a.enterprises), file=sys.stderr)

@@ -8,6 +8,8 @@
 # Environment (all optional):
 #   CARGO_TARGET_DIR     where cargo builds (default: <repo>/target); the binary is $CARGO_TARGET_DIR/release/dualprev
 #   BENCH_PAGE_SIZES     page counts of the page-heavy sites           (default "1000 10000")
+#   BENCH_SHAPES         page shapes of the page-heavy sites (gen.py --shape): "ours" (pages-N) and
+#                        "guidance" (guide-N, a shape this project was not written around) (default both)
 #   BENCH_ENT_SIZES      enterprise counts of the record-heavy sites   (default "500 5000")
 #   BENCH_FEW_ENTS       enterprises in the page-heavy sites           (default 10)
 #   BENCH_FEW_PAGES      Markdown pages in the record-heavy sites      (default 50)
@@ -30,6 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 PAGE_SIZES=${BENCH_PAGE_SIZES-"1000 10000"}
+SHAPES=${BENCH_SHAPES-"ours guidance"}
 ENT_SIZES=${BENCH_ENT_SIZES-"500 5000"}
 FEW_ENTS=${BENCH_FEW_ENTS:-10}
 FEW_PAGES=${BENCH_FEW_PAGES:-50}
@@ -122,11 +125,15 @@ RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
 
 SITES=()
-for n in $PAGE_SIZES; do SITES+=("pages-$n:$n:$FEW_ENTS"); done
-for m in $ENT_SIZES; do SITES+=("ents-$m:$FEW_PAGES:$m"); done
+for n in $PAGE_SIZES; do
+    for shape in $SHAPES; do
+        if [[ $shape == ours ]]; then SITES+=("pages-$n:$n:$FEW_ENTS:ours"); else SITES+=("guide-$n:$n:$FEW_ENTS:$shape"); fi
+    done
+done
+for m in $ENT_SIZES; do SITES+=("ents-$m:$FEW_PAGES:$m:ours"); done
 
 for spec in "${SITES[@]}"; do
-    IFS=: read -r name pages ents <<<"$spec"
+    IFS=: read -r name pages ents shape <<<"$spec"
     D=$WORK/$name
     SITE=$D/site
     OUT=$OUT_BASE/$name/out
@@ -134,7 +141,7 @@ for spec in "${SITES[@]}"; do
     mkdir -p "$D"
     log "$name: generating $pages pages, $ents enterprises into $SITE"
     t0=$(now_ms)
-    python3 "$HERE/gen.py" --pages "$pages" --enterprises "$ents" --seed "$SEED" --out "$SITE" 2>/dev/null
+    python3 "$HERE/gen.py" --pages "$pages" --enterprises "$ents" --seed "$SEED" --shape "$shape" --out "$SITE" 2>/dev/null
     gen_ms=$(($(now_ms) - t0))
     "${CAP[@]}" "$BIN" check --root "$SITE" --quiet || { echo "dualprev check failed on $SITE" >&2; exit 1; }
 
@@ -163,7 +170,7 @@ for spec in "${SITES[@]}"; do
     python3 "$HERE/query_bytes.py" "$OUT" --queries-from "$SITE/bench-phrases.json" --json >"$D/query.json"
 
     hugo_ms=""; hugo_rss=""; hugo_bytes=""
-    if [[ $HUGO == 1 && $name == pages-* ]]; then
+    if [[ $HUGO == 1 && $name != ents-* ]]; then
         log "$name: hugo on the same $pages pages"
         python3 "$HERE/to_hugo.py" "$SITE" "$D/hugo" 2>/dev/null
         timed hugo hugo --quiet -s "$D/hugo" -d "$D/hugo-out" --cacheDir "$D/hugo-cache"
