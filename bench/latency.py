@@ -85,8 +85,9 @@ class Events:
     def __init__(self, hostport):
         host, port = hostport.replace("http://", "").rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=None)
-        self.sock.sendall(b"GET /__dualprev/events HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n"
-                          % hostport.encode())
+        # The server answers only requests addressed to itself (Host: 127.0.0.1:PORT, no scheme).
+        self.sock.sendall(b"GET /__dualprev/events HTTP/1.1\r\nHost: %s:%s\r\nAccept: text/event-stream\r\n\r\n"
+                          % (host.encode(), port.encode()))
         self.q = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
