@@ -8,7 +8,8 @@ postings, long lists in l/) and src/search/query.rs / themes/default/static/js/s
 of each phrase, candidates = pages with all of them ranked by summed impacts, CJK phrases confirmed
 against each result file's text). For each query it counts, exactly as the browser script fetches:
   meta.json + every distinct shard s/<fnv1a(term) % shards>.json of the cover terms + their l/<key>.txt
-  lists + the result files d/<doc>.json fetched 10 at a time in rank order until 10 (or 20) results
+  lists + the n/<key>.txt follow codes of the long lists whose bigram must be followed by the next
+  character of its phrase (pages where it never is are dropped unread) + the result files d/<doc>.json fetched 10 at a time in rank order until 10 (or 20) results
   are confirmed (search.js shows PAGE = 10 at first, 10 more per "显示更多结果").
 Sizes are raw bytes of the files on disk; `gz` is the same set compressed with gzip -6 (what a
 server with compression would send).
@@ -146,10 +147,30 @@ def decode_postings(s):
     return out
 
 
+def decode_follows(s):
+    """Per posting: None (any character may follow) or the follow codes (src/search/format.rs)."""
+    out, i = [], 0
+    while i < len(s):
+        n = DIGIT.get(s[i], 0)
+        i += 1
+        if n == 63:
+            out.append(None)
+            continue
+        codes = []
+        for _ in range(n):
+            if i + 2 > len(s):
+                break
+            codes.append(DIGIT[s[i]] * 64 + DIGIT[s[i + 1]])
+            i += 2
+        out.append(codes)
+    return out
+
+
 def cover(ph):
-    out = ph[::2]
+    """(bigram, the character that must follow it or None): every other bigram, and the last."""
+    out = [(t, ph[i + 1][1] if i + 1 < len(ph) else None) for i, t in enumerate(ph) if i % 2 == 0]
     if len(ph) % 2 == 0:
-        out.append(ph[-1])
+        out.append((ph[-1], None))
     return out
 
 
@@ -182,22 +203,32 @@ class Index:
         fetched = [("meta.json", self.meta_bytes)]
         if not groups:
             return [], [], [], fetched
-        terms = [t for g in groups for t in cover(g)]
-        for s in sorted({fnv1a(t) % nshards for t in terms}):
+        terms = [c for g in groups for c in cover(g)]
+        for s in sorted({fnv1a(t) % nshards for t, _ in terms}):
             fetched.append(("s/%d.json" % s, self.shard(s)[0]))
         lists, seen = [], set()
-        for t in terms:
+
+        def fetch(name):
+            data = self._read(name)
+            if name not in seen:
+                seen.add(name)
+                fetched.append((name, data))
+            return data.decode("ascii")
+
+        for t, then in terms:
             raw = self.shard(fnv1a(t) % nshards)[1].get(t)
             if raw is None:
                 return [], [], [], fetched
             if raw.startswith("@"):
-                name = "l/%s.txt" % raw[1:]
-                data = self._read(name)
-                if name not in seen:
-                    seen.add(name)
-                    fetched.append((name, data))
-                raw = data.decode("ascii")
-            lists.append(decode_postings(raw))
+                postings = fetch("l/%s.txt" % raw[1:])
+                follows = fetch("n/%s.txt" % raw[1:]) if then else ""
+            else:
+                postings, _, follows = raw.partition(".")
+            lst = decode_postings(postings)
+            if then:
+                code, keep = ord(then) % 4096, decode_follows(follows)
+                lst = [p for p, k in zip(lst, keep) if k is None or code in k]
+            lists.append(lst)
         shortest = min(lists, key=len)
         acc = {d: [0, 0] for d, _ in shortest}
         for l in lists:

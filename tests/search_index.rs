@@ -569,6 +569,20 @@ fn phrase_needs_adjacent_characters() {
         together.url
     );
     assert_recall(&b, "粉尘爆炸");
+    // The index itself rules the page out: 粉尘 is never followed by 爆 there, so the page is not
+    // even a candidate whose text would have to be read, while the page with the phrase is.
+    let get = |rel: &str| b.get(rel);
+    let groups = dualprev::search::tokenize::query_terms("粉尘爆炸");
+    let cands: Vec<u64> = dualprev::search::query::candidates(&get, &groups)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    assert!(
+        !cands.contains(&apart.id) && cands.contains(&together.id),
+        "candidates for 粉尘爆炸 should leave out {} and keep {}: {cands:?}",
+        apart.url,
+        together.url
+    );
     // Two separate words do find the page that has them apart.
     let both = b.hit_ids("粉尘 爆炸");
     assert!(

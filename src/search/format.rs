@@ -1,6 +1,7 @@
 //! The index's file format, shared by the writer ([`super::index`]) and the reader
 //! ([`super::query`]; `static/js/search.js` reads the varint alphabet from `meta.json`): sizes,
-//! weights, the shard hash, document ids in base 36, and the posting-list codec.
+//! weights, the shard hash, document ids in base 36, the posting-list codec and the codec of the
+//! characters that follow a bigram (which let a query rule out a phrase without reading pages).
 
 /// BM25 parameters of the impacts (applied when indexing; queries only add impacts up).
 pub(crate) const K1: f64 = 1.2;
@@ -104,6 +105,57 @@ pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
         .collect()
 }
 
+/// Buckets of the "what follows" codes: a character's code point modulo this.
+pub(crate) const FOLLOW_BUCKETS: u32 = 4096;
+/// A count digit that means "too many different characters follow to list": any may.
+const FOLLOW_ANY: usize = 63;
+
+/// The code of a character that follows a bigram: two alphabet digits of 6 bits.
+pub(crate) fn follow_code(c: char) -> u16 {
+    (c as u32 % FOLLOW_BUCKETS) as u16
+}
+
+/// Appends the follow codes of one posting: their count as one digit, then each code as two
+/// digits; [`FOLLOW_ANY`] alone when there are that many or more. `codes` is sorted and distinct.
+pub(crate) fn push_follows(out: &mut String, codes: &[u16]) {
+    if codes.len() >= FOLLOW_ANY {
+        out.push(VARINT_DIGITS[FOLLOW_ANY] as char);
+        return;
+    }
+    out.push(VARINT_DIGITS[codes.len()] as char);
+    for c in codes {
+        out.push(VARINT_DIGITS[(c >> 6) as usize] as char);
+        out.push(VARINT_DIGITS[(c & 63) as usize] as char);
+    }
+}
+
+/// Decodes a follows string into one entry per posting: `None` when any character may follow,
+/// else the codes of those that do.
+pub fn decode_follows(s: &str) -> Vec<Option<Vec<u16>>> {
+    let digit = |b: u8| VARINT_DIGITS.iter().position(|x| *x == b).unwrap_or(0);
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let n = digit(b[i]);
+        i += 1;
+        if n == FOLLOW_ANY {
+            out.push(None);
+            continue;
+        }
+        let mut codes = Vec::with_capacity(n);
+        for _ in 0..n {
+            if i + 2 > b.len() {
+                break;
+            }
+            codes.push(((digit(b[i]) << 6) | digit(b[i + 1])) as u16);
+            i += 2;
+        }
+        out.push(Some(codes));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +179,26 @@ mod tests {
             one, "vB0",
             "31 is one final digit; 32 is continuation 1 then final 0"
         );
+    }
+
+    #[test]
+    fn follows_round_trip() {
+        let mut s = String::new();
+        push_follows(&mut s, &[]);
+        push_follows(&mut s, &[follow_code('涉'), 4095]);
+        let many: Vec<u16> = (0..70).collect();
+        push_follows(&mut s, &many);
+        push_follows(&mut s, &[7]);
+        assert_eq!(
+            decode_follows(&s),
+            vec![
+                Some(vec![]),
+                Some(vec![follow_code('涉'), 4095]),
+                None,
+                Some(vec![7])
+            ]
+        );
+        assert_eq!(follow_code('涉'), ('涉' as u32 % 4096) as u16);
     }
 
     #[test]

@@ -2,13 +2,18 @@
 //! - `meta.json`: format version, document count, shard count, the varint alphabet `d`;
 //! - `s/<n>.json`: `{term: postings}` for the terms whose FNV-1a hash falls in shard n. Postings are
 //!   `(doc, impact)` pairs in doc order (doc numbers delta-coded), written with the 64-character
-//!   varint alphabet [`VARINT_DIGITS`](super::format::VARINT_DIGITS); a long list is kept in `l/<key>.txt` and its shard entry is
-//!   `@<key>`, so a shard stays small and a query fetches only the lists it needs;
+//!   varint alphabet [`VARINT_DIGITS`](super::format::VARINT_DIGITS). A CJK bigram's entry adds,
+//!   after a `.`, what follows it: per posting, the codes of the characters that follow the bigram
+//!   in that page ([`push_follows`]), so that a phrase is ruled out on pages where its characters
+//!   are never adjacent without reading them. A long list is kept in `l/<key>.txt` (its follows in
+//!   `n/<key>.txt`) and its shard entry is `@<key>`, so a shard stays small and a query fetches
+//!   only the lists it needs;
 //! - `d/<doc>.json`: title, URL, section anchors, where the page belongs `w` (see [`place`]), the
 //!   number of text chunks `n` and the first chunk `x` of the page text; chunk k ≥ 1 is
 //!   `x/<doc>-<k>.txt`. The query side reads chunks in order until it has seen what it looks for:
-//!   CJK phrases are confirmed against the text, so postings need no positions, and a long page
-//!   costs only the chunks up to its first match.
+//!   CJK phrases are confirmed against the text, so postings need no positions (what follows a
+//!   bigram only narrows the pages to read), and a long page costs only the chunks up to its
+//!   first match.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,8 +21,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::format::{
-    CHUNK, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT, VARINT_DIGITS, b36, impact,
-    push_varint, shard_of,
+    CHUNK, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT, VARINT_DIGITS, b36,
+    follow_code, impact, push_follows, push_varint, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -119,6 +124,8 @@ fn leading_number(s: &str, sep: char) -> Option<u32> {
 struct DocTerms {
     folded: String,
     terms: Vec<Term>,
+    /// The follow codes of every term, sorted and distinct per term (see [`DocTerms::follows_of`]).
+    follows: Vec<u16>,
     /// `terms[parts[p]..parts[p + 1]]` are the terms of partition p.
     parts: [u32; PARTS + 1],
     len: u32,
@@ -126,27 +133,27 @@ struct DocTerms {
 
 /// One distinct term of a document: its text as a range of the folded buffer, its weighted count
 /// (occurrences plus title and heading bonuses), its bytes as a number when it has at most 8
-/// (0 otherwise), and its merge partition.
+/// (0 otherwise), its merge partition, and the range of its follow codes.
 #[derive(Clone, Copy)]
 struct Term {
     start: u32,
     end: u32,
     weight: u32,
     key: u64,
-    part: u32,
+    follows_start: u32,
+    follows_len: u16,
+    part: u8,
 }
 
 impl DocTerms {
     fn term(&self, t: &Term) -> &str {
         &self.folded[t.start as usize..t.end as usize]
     }
-}
 
-/// How the merge tells terms apart: short terms by their bytes, long ones by their text.
-#[derive(PartialEq, Eq, Hash)]
-enum TermKey<'a> {
-    Short(u64),
-    Long(&'a str),
+    fn follows_of(&self, t: &Term) -> &[u16] {
+        let start = t.follows_start as usize;
+        &self.follows[start..start + t.follows_len as usize]
+    }
 }
 
 /// Tokenizes title then body (sections split so heading token ranges are known).
@@ -154,11 +161,12 @@ fn doc_terms(p: &PageText) -> DocTerms {
     let mut folded = String::with_capacity(p.title.len() + p.text.len() + 16);
     let mut spans: Vec<Span> = Vec::with_capacity(p.text.len() / 3);
     let (title_len, headings, len) = tokenize_page(p, &mut folded, &mut spans);
-    let terms = weigh_terms(&folded, &spans, title_len, &headings);
+    let (terms, follows) = weigh_terms(&folded, &spans, title_len, &headings);
     let (terms, parts) = group_by_part(terms);
     DocTerms {
         folded,
         terms,
+        follows,
         parts,
         len,
     }
@@ -211,14 +219,23 @@ fn heading_bytes(p: &PageText) -> Vec<usize> {
     bytes_of
 }
 
-/// Distinct terms with their weighted counts, in first-seen order. Nearly every term is a CJK
-/// bigram of 6 bytes: those (and any term of up to 8 bytes) are keyed by their bytes as a u64,
-/// the rest by their text.
-fn weigh_terms(folded: &str, spans: &[Span], title_len: u32, headings: &[(u32, u32)]) -> Vec<Term> {
+/// Distinct terms with their weighted counts, in first-seen order, and the codes of what follows
+/// each. Nearly every term is a CJK bigram of 6 bytes: those (and any term of up to 8 bytes) are
+/// keyed by their bytes as a u64, the rest by their text.
+fn weigh_terms(
+    folded: &str,
+    spans: &[Span],
+    title_len: u32,
+    headings: &[(u32, u32)],
+) -> (Vec<Term>, Vec<u16>) {
     let mut short: HashMap<u64, u32, Fast> =
         HashMap::with_capacity_and_hasher(spans.len() / 2, Fast);
     let mut long: HashMap<&str, u32, Fast> = HashMap::with_hasher(Fast);
     let mut terms: Vec<Term> = Vec::with_capacity(spans.len() / 2);
+    // Each term's follow codes as a chain through `links` (code, previous link), from `heads`:
+    // no sort of the whole page, and most chains hold one or two codes.
+    let mut links: Vec<(u16, u32)> = Vec::with_capacity(spans.len());
+    let mut heads: Vec<u32> = Vec::with_capacity(spans.len() / 2);
     // Spans come in position order, and so do the heading ranges: one cursor walks both.
     let mut h = 0;
     for sp in spans {
@@ -246,14 +263,45 @@ fn weigh_terms(folded: &str, spans: &[Span], title_len: u32, headings: &[(u32, u
                 end: sp.end,
                 weight,
                 key: key.unwrap_or(0),
-                part: part as u32,
+                part: part as u8,
+                follows_start: 0,
+                follows_len: 0,
             });
+            heads.push(NO_LINK);
         } else {
             terms[slot as usize].weight += weight;
         }
+        if let Some(c) = sp.follow {
+            links.push((follow_code(c), heads[slot as usize]));
+            heads[slot as usize] = (links.len() - 1) as u32;
+        }
     }
-    terms
+    let mut follows: Vec<u16> = Vec::with_capacity(links.len());
+    for (t, head) in terms.iter_mut().zip(&heads) {
+        let start = follows.len();
+        let mut at = *head;
+        while at != NO_LINK {
+            follows.push(links[at as usize].0);
+            at = links[at as usize].1;
+        }
+        let codes = &mut follows[start..];
+        codes.sort_unstable();
+        let mut kept = 0;
+        for i in 0..codes.len() {
+            if i == 0 || codes[i] != codes[kept - 1] {
+                codes[kept] = codes[i];
+                kept += 1;
+            }
+        }
+        follows.truncate(start + kept);
+        t.follows_start = start as u32;
+        t.follows_len = kept as u16;
+    }
+    (terms, follows)
 }
+
+/// The end of a chain of follow codes.
+const NO_LINK: u32 = u32::MAX;
 
 /// The terms grouped by partition (see `index`), so each partition's merge reads only its own
 /// terms, with where each partition starts.
@@ -361,18 +409,74 @@ pub(crate) fn build(out: &mut Output) -> IndexStats {
     stats
 }
 
-/// Each term with its `(doc, weighted tf)` list, docs in order.
-type Postings<'t> = Vec<(&'t str, Vec<(u32, u32)>)>;
+/// One term's `(doc, weighted tf)` list, docs in order, and for a CJK bigram the follow codes of
+/// each posting, already encoded (they need nothing from the other pages).
+type Entry = (Vec<(u32, u32)>, Option<String>);
+
+/// Every term with its entry, sorted by term.
+type Postings = Vec<(String, Entry)>;
+
+/// Pages tokenized and merged at a time: their terms are dropped once merged, so the index holds
+/// the terms of this many pages, not of the whole site (on 10,000 guidance pages, 440 MB less).
+const BATCH: usize = 1024;
+
+/// The terms of one merge partition seen so far: short terms keyed by their bytes as a u64,
+/// long ones by their text.
+#[derive(Default)]
+struct PartMap {
+    short: HashMap<u64, Entry, Fast>,
+    long: HashMap<Box<str>, Entry, Fast>,
+}
+
+impl PartMap {
+    /// Adds the terms of partition `part` of one page, page number `doc`.
+    fn add(&mut self, doc: u32, dt: &DocTerms, part: usize) {
+        let range = dt.parts[part] as usize..dt.parts[part + 1] as usize;
+        for t in &dt.terms[range] {
+            let text = dt.term(t);
+            let e = if t.end - t.start <= 8 {
+                self.short.entry(t.key).or_insert_with(|| new_entry(text))
+            } else {
+                if !self.long.contains_key(text) {
+                    self.long.insert(text.into(), new_entry(text));
+                }
+                match self.long.get_mut(text) {
+                    Some(e) => e,
+                    None => continue,
+                }
+            };
+            e.0.push((doc, t.weight));
+            if let Some(f) = e.1.as_mut() {
+                push_follows(f, dt.follows_of(t));
+            }
+        }
+    }
+
+    fn into_postings(self) -> Postings {
+        let short = self.short.into_iter().map(|(k, e)| (short_text(k), e));
+        let long = self.long.into_iter().map(|(k, e)| (k.into_string(), e));
+        short.chain(long).collect()
+    }
+}
+
+fn new_entry(text: &str) -> Entry {
+    (Vec::new(), is_bigram(text).then(String::new))
+}
+
+/// The text of a term kept as its bytes in a u64 (see [`short_key`]).
+fn short_text(k: u64) -> String {
+    let b = k.to_le_bytes();
+    let len = b.iter().position(|x| *x == 0).unwrap_or(8);
+    String::from_utf8_lossy(&b[..len]).into_owned()
+}
 
 /// The index files for the pages of `out`, without touching it.
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     let mut files = BTreeMap::new();
     let pages = &out.texts;
-    let docs_terms: Vec<DocTerms> = pages.par_iter().map(|(_, p)| doc_terms(p)).collect();
-    let n = docs_terms.len();
-    let postings = merge_postings(&docs_terms);
-    let encoded = encode_postings(&docs_terms, &postings);
-    drop(postings);
+    let n = pages.len();
+    let (postings, lens) = merge_postings(pages);
+    let encoded = encode_postings(&lens, postings);
     let mut stats = IndexStats {
         docs: n,
         ..Default::default()
@@ -384,7 +488,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         files.insert(path, bytes);
     }
     let meta = serde_json::to_vec(&Meta {
-        v: 2,
+        v: 3,
         n,
         shards,
         d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
@@ -395,81 +499,90 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     (files, stats)
 }
 
-/// term -> [(doc, weighted tf)], sorted by term: built in parallel over partitions of the terms;
-/// docs are visited in order so postings stay sorted.
-fn merge_postings(docs_terms: &[DocTerms]) -> Postings<'_> {
-    let parts: Vec<Postings> = (0..PARTS)
-        .into_par_iter()
-        .map(|part| {
-            type Entry<'t> = (&'t str, Vec<(u32, u32)>);
-            let mut map: HashMap<TermKey, Entry, Fast> = HashMap::with_hasher(Fast);
-            for (doc, dt) in docs_terms.iter().enumerate() {
-                let range = dt.parts[part] as usize..dt.parts[part + 1] as usize;
-                for t in &dt.terms[range] {
-                    let text = dt.term(t);
-                    let key = if t.end - t.start <= 8 {
-                        TermKey::Short(t.key)
-                    } else {
-                        TermKey::Long(text)
-                    };
-                    map.entry(key)
-                        .or_insert_with(|| (text, Vec::new()))
-                        .1
-                        .push((doc as u32, t.weight));
-                }
+/// term -> [(doc, weighted tf)] and follow codes, sorted by term, and each page's length in
+/// tokens. Pages are tokenized [`BATCH`] at a time in parallel; each batch is merged in parallel
+/// over partitions of the terms, pages in order so postings stay sorted.
+fn merge_postings(pages: &[(String, PageText)]) -> (Postings, Vec<u32>) {
+    let mut maps: Vec<PartMap> = (0..PARTS).map(|_| PartMap::default()).collect();
+    let mut lens: Vec<u32> = Vec::with_capacity(pages.len());
+    for (b, batch) in pages.chunks(BATCH).enumerate() {
+        let docs_terms: Vec<DocTerms> = batch.par_iter().map(|(_, p)| doc_terms(p)).collect();
+        let base = b * BATCH;
+        maps.par_iter_mut().enumerate().for_each(|(part, map)| {
+            for (i, dt) in docs_terms.iter().enumerate() {
+                map.add((base + i) as u32, dt, part);
             }
-            map.into_values().collect()
-        })
-        .collect();
+        });
+        lens.extend(docs_terms.iter().map(|d| d.len));
+    }
+    let parts: Vec<Postings> = maps.into_par_iter().map(PartMap::into_postings).collect();
     let mut postings: Postings = parts.into_iter().flatten().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    postings
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (postings, lens)
 }
 
+/// One term's encoded list: postings, and for a CJK bigram what follows it in each page.
+type Encoded = (String, String, Option<String>);
+
 /// Each term's list as varint text: doc numbers delta-coded, each with its impact (the score the
-/// query adds up), which needs the document lengths.
-fn encode_postings<'t>(docs_terms: &[DocTerms], postings: &Postings<'t>) -> Vec<(&'t str, String)> {
-    let n = docs_terms.len();
-    let total_len: u64 = docs_terms.iter().map(|t| t.len as u64).sum();
+/// query adds up), which needs the document lengths; a bigram's follow codes beside it.
+fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
+    let n = lens.len();
+    let total_len: u64 = lens.iter().map(|l| *l as u64).sum();
     let avgdl = if n == 0 {
         1.0
     } else {
         total_len as f64 / n as f64
     };
     postings
-        .par_iter()
-        .map(|(term, list)| {
+        .into_par_iter()
+        .map(|(term, (list, follows))| {
             let mut s = String::with_capacity(list.len() * 3);
             let mut prev = 0u32;
-            for (doc, wtf) in list {
+            for (doc, wtf) in &list {
                 push_varint(&mut s, (doc - prev) as u64);
-                let len = docs_terms[*doc as usize].len;
+                let len = lens[*doc as usize];
                 push_varint(&mut s, impact(*wtf, len, list.len(), n, avgdl) as u64);
                 prev = *doc;
             }
-            (*term, s)
+            (term, s, follows)
         })
         .collect()
 }
 
+/// A term of two CJK characters: the only kind a phrase is made of, so the only kind whose
+/// follow codes are kept.
+fn is_bigram(term: &str) -> bool {
+    let mut cs = term.chars();
+    matches!((cs.next(), cs.next(), cs.next()), (Some(a), Some(_), None) if super::tokenize::is_cjk(a))
+}
+
 /// Long lists go to files of their own, keyed by their place in the sorted term list; their
-/// terms' shard entries point there (`@<key>`).
-fn long_lists_apart<'t>(
-    encoded: Vec<(&'t str, String)>,
+/// terms' shard entries point there (`@<key>`). A short list's entry is its postings, then `.`
+/// and its follow codes for a bigram.
+fn long_lists_apart(
+    encoded: Vec<Encoded>,
     files: &mut BTreeMap<String, Vec<u8>>,
     stats: &mut IndexStats,
-) -> Vec<(&'t str, String)> {
-    let mut inline: Vec<(&str, String)> = Vec::with_capacity(encoded.len());
-    for (i, (term, s)) in encoded.into_iter().enumerate() {
+) -> Vec<(String, String)> {
+    let mut inline: Vec<(String, String)> = Vec::with_capacity(encoded.len());
+    for (i, (term, s, f)) in encoded.into_iter().enumerate() {
         if s.len() > LIST_INLINE {
             let key = b36(i as u64);
             stats.total_bytes += s.len();
             stats.lists += 1;
             stats.largest_list = stats.largest_list.max(s.len());
             files.insert(format!("search/l/{key}.txt"), s.into_bytes());
+            if let Some(f) = f {
+                stats.total_bytes += f.len();
+                files.insert(format!("search/n/{key}.txt"), f.into_bytes());
+            }
             inline.push((term, format!("@{key}")));
         } else {
-            inline.push((term, s));
+            match f {
+                Some(f) => inline.push((term, format!("{s}.{f}"))),
+                None => inline.push((term, s)),
+            }
         }
     }
     inline
@@ -478,16 +591,18 @@ fn long_lists_apart<'t>(
 /// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its
 /// hash picks; returns how many.
 fn add_shards(
-    inline: &[(&str, String)],
+    inline: &[(String, String)],
     files: &mut BTreeMap<String, Vec<u8>>,
     stats: &mut IndexStats,
 ) -> usize {
     let total: usize = inline.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
     let shards = total.div_ceil(SHARD_TARGET).max(1);
     stats.shards = shards;
-    let mut shard_maps: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
+    // `inline` is sorted by term, so each shard's entries arrive sorted, as a JSON map's keys
+    // were when this was a BTreeMap per shard.
+    let mut shard_maps: Vec<Vec<(&str, &str)>> = vec![Vec::new(); shards];
     for (term, s) in inline {
-        shard_maps[shard_of(term, shards)].insert(term, s.as_str());
+        shard_maps[shard_of(term, shards)].push((term.as_str(), s.as_str()));
     }
     let shard_files: Vec<(String, Vec<u8>)> = shard_maps
         .par_iter()
@@ -495,7 +610,7 @@ fn add_shards(
         .map(|(i, m)| {
             (
                 format!("search/s/{i}.json"),
-                serde_json::to_vec(m).unwrap_or_default(),
+                serde_json::to_vec(&SortedMap(m)).unwrap_or_default(),
             )
         })
         .collect();
@@ -505,6 +620,15 @@ fn add_shards(
         files.insert(path, bytes);
     }
     shards
+}
+
+/// Sorted, distinct `(key, value)` pairs written as a JSON object.
+struct SortedMap<'a>(&'a [(&'a str, &'a str)]);
+
+impl Serialize for SortedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Per page, in page order: its document file and the chunks of its text after the first.

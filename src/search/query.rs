@@ -1,11 +1,11 @@
 //! The query side, in Rust, with the same semantics as the browser script: every term must be
-//! present, a CJK phrase only where its characters are adjacent in order (checked against the page
-//! text the index ships), ranked by the sum of the index's whole-number BM25 impacts. Tests use it
-//! to check the index without a browser.
+//! present, a CJK phrase only where its characters are adjacent in order (narrowed by what follows
+//! each bigram in the index, then checked against the page text the index ships), ranked by the
+//! sum of the index's whole-number BM25 impacts. Tests use it to check the index without a browser.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::format::{b36, decode_postings, shard_of};
+use super::format::{b36, decode_follows, decode_postings, follow_code, shard_of};
 use super::tokenize::{fold, query_terms};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,14 +21,22 @@ pub struct Hit {
 }
 
 /// The terms of a phrase (its bigrams) whose lists are fetched: every other bigram and the last,
-/// so that together they cover every character. Any page with the phrase has them all; the text
-/// check then drops pages that have them apart.
-pub fn cover(phrase: &[String]) -> Vec<&String> {
-    let mut out: Vec<&String> = phrase.iter().step_by(2).collect();
+/// so that together they cover every character; with each, the character that must follow it
+/// (the last character of the next bigram) when there is one. Any page with the phrase has them
+/// all, each followed by its character; the text check then drops the few pages that have them
+/// apart.
+pub fn cover(phrase: &[String]) -> Vec<(&String, Option<char>)> {
+    let next = |i: usize| phrase.get(i + 1).and_then(|t| t.chars().last());
+    let mut out: Vec<(&String, Option<char>)> = phrase
+        .iter()
+        .enumerate()
+        .step_by(2)
+        .map(|(i, t)| (t, next(i)))
+        .collect();
     if phrase.len().is_multiple_of(2)
         && let Some(last) = phrase.last()
     {
-        out.push(last);
+        out.push((last, None));
     }
     out
 }
@@ -56,7 +64,8 @@ pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) 
     };
     let shards = meta["shards"].as_u64().unwrap_or(1) as usize;
     let mut shard_cache: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    let mut lookup = |t: &str| -> Option<Vec<(u64, u32)>> {
+    // A term's postings, only those whose page has `then` right after the term when given.
+    let mut lookup = |t: &str, then: Option<char>| -> Option<Vec<(u64, u32)>> {
         let s = shard_of(t, shards);
         let m = shard_cache.entry(s).or_insert_with(|| {
             get(&format!("search/s/{s}.json"))
@@ -64,15 +73,37 @@ pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) 
                 .unwrap_or_default()
         });
         let raw = m.get(t)?;
-        match raw.strip_prefix('@') {
-            Some(key) => get(&format!("search/l/{key}.txt")).map(|l| decode_postings(&l)),
-            None => Some(decode_postings(raw)),
-        }
+        let (list, follows) = match raw.strip_prefix('@') {
+            Some(key) => {
+                let list = decode_postings(&get(&format!("search/l/{key}.txt"))?);
+                let follows = match then {
+                    Some(_) => Some(get(&format!("search/n/{key}.txt"))?),
+                    None => None,
+                };
+                (list, follows)
+            }
+            None => {
+                let (p, f) = raw.split_once('.').unwrap_or((raw, ""));
+                (decode_postings(p), then.map(|_| f.to_string()))
+            }
+        };
+        let (Some(c), Some(f)) = (then, follows) else {
+            return Some(list);
+        };
+        let code = follow_code(c);
+        let keep = decode_follows(&f);
+        Some(
+            list.into_iter()
+                .zip(keep)
+                .filter(|(_, k)| k.as_ref().is_none_or(|codes| codes.contains(&code)))
+                .map(|(p, _)| p)
+                .collect(),
+        )
     };
     let mut lists: Vec<Vec<(u64, u32)>> = Vec::new();
     for g in groups {
-        for t in cover(g) {
-            match lookup(t) {
+        for (t, then) in cover(g) {
+            match lookup(t, then) {
                 Some(l) => lists.push(l),
                 None => return Vec::new(),
             }

@@ -51,12 +51,15 @@ fn class(c: char) -> Class {
     }
 }
 
-/// A token as a byte range of the folded text (see [`spans_into`]) and its position.
+/// A token as a byte range of the folded text (see [`spans_into`]) and its position; for a CJK
+/// bigram, the character that follows it in its run (`None` at the end of the run and for
+/// every other token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub(crate) start: u32,
     pub(crate) end: u32,
     pub(crate) pos: u32,
+    pub(crate) follow: Option<char>,
 }
 
 /// Appends the folded form of `text` to `folded` and its tokens, as ranges of `folded`, to `out`;
@@ -78,6 +81,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
     }
     let total = folded.len() as u32;
     let end_of = |i: usize| chars.get(i + 1).map_or(total, |c| c.0);
+    let char_at = |i: usize| folded[chars[i].0 as usize..].chars().next();
     let is_digit = |i: usize| chars[i].1 == Class::Digit;
     let dot_at = |i: usize| folded.as_bytes()[chars[i].0 as usize] == b'.';
     let mut pos = start;
@@ -95,6 +99,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                         start: chars[s].0,
                         end: end_of(s),
                         pos,
+                        follow: None,
                     });
                     pos += 1;
                 } else {
@@ -104,6 +109,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                             start: chars[k].0,
                             end: end_of(k + 1),
                             pos,
+                            follow: if k + 2 < i { char_at(k + 2) } else { None },
                         });
                         pos += 1;
                     }
@@ -111,6 +117,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                         start: chars[i - 1].0,
                         end: end_of(i - 1),
                         pos,
+                        follow: None,
                     });
                     pos += 1;
                 }
@@ -126,6 +133,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                     start: chars[s].0,
                     end: end_of(i - 1),
                     pos,
+                    follow: None,
                 });
                 pos += 1;
             }
@@ -141,6 +149,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                     start: chars[s].0,
                     end: end_of(i - 1),
                     pos,
+                    follow: None,
                 });
                 pos += 1;
             }
@@ -218,6 +227,27 @@ mod tests {
         );
         assert_eq!(texts("压力0.1MPa"), ["压力", "力", "0.1", "mpa"]);
         assert_eq!(texts("2024年"), ["2024", "年"]);
+    }
+
+    #[test]
+    fn bigrams_know_what_follows_them_in_their_run() {
+        let mut folded = String::new();
+        let mut spans = Vec::new();
+        spans_into("粉尘涉爆，尘", 0, &mut folded, &mut spans);
+        let follows: Vec<(&str, Option<char>)> = spans
+            .iter()
+            .map(|s| (&folded[s.start as usize..s.end as usize], s.follow))
+            .collect();
+        assert_eq!(
+            follows,
+            [
+                ("粉尘", Some('涉')),
+                ("尘涉", Some('爆')),
+                ("涉爆", None),
+                ("爆", None),
+                ("尘", None)
+            ]
+        );
     }
 
     #[test]

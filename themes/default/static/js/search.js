@@ -1,6 +1,7 @@
 // dualprev search: the browser half of src/search. Same tokenizer, same matching and ranking as the
 // Rust query function; downloads meta.json, the shards (and long lists) of the query's cover terms,
-// and one file per shown result, whose text also confirms CJK phrases. Results are built with text
+// what follows each bigram where a phrase needs it (so pages where a phrase's characters are never
+// adjacent are ruled out unread), and one file per shown result, whose text confirms CJK phrases. Results are built with text
 // nodes only, never innerHTML. In the offline copy (<html data-offline>, opened from a folder,
 // where fetch cannot read files) the same data comes as script files (src/write/offline.rs).
 (function () {
@@ -150,10 +151,27 @@
     for (var k = 0; k + 1 < nums.length; k += 2) { doc += nums[k]; out.push([doc, nums[k + 1]]); }
     return out;
   }
-  // Every other bigram of a phrase and its last: together they cover every character.
+  // What follows a bigram in each page of its list (src/search/format.rs push_follows): per
+  // posting a count digit, then two digits per code; null (count 63) when any character may.
+  function decodeFollows(s) {
+    var out = [], i = 0;
+    while (i < s.length) {
+      var n = DIGIT[s[i++]] || 0;
+      if (n === 63) { out.push(null); continue; }
+      var codes = [];
+      for (var k = 0; k < n && i + 2 <= s.length; k++, i += 2) codes.push(DIGIT[s[i]] * 64 + DIGIT[s[i + 1]]);
+      out.push(codes);
+    }
+    return out;
+  }
+  // Every other bigram of a phrase and its last: together they cover every character. Each with
+  // the character that must follow it (the next bigram's last), where there is one.
   function cover(ph) {
-    var out = ph.filter(function (_, i) { return i % 2 === 0; });
-    if (ph.length % 2 === 0) out.push(ph[ph.length - 1]);
+    var out = [];
+    for (var i = 0; i < ph.length; i += 2) {
+      out.push({ t: ph[i], then: i + 1 < ph.length ? Array.from(ph[i + 1])[1] : null });
+    }
+    if (ph.length % 2 === 0) out.push({ t: ph[ph.length - 1], then: null });
     return out;
   }
   function phraseText(ph) {
@@ -166,20 +184,30 @@
     return fetchJson("search/meta.json").then(function (meta) {
       useDigits(meta.d);
       var terms = [];
-      groups.forEach(function (g) { cover(g).forEach(function (t) { terms.push(t); }); });
+      groups.forEach(function (g) { cover(g).forEach(function (c) { terms.push(c); }); });
       var ids = [];
-      terms.forEach(function (t) { var id = fnv1a(t) % meta.shards; if (ids.indexOf(id) < 0) ids.push(id); });
+      terms.forEach(function (c) { var id = fnv1a(c.t) % meta.shards; if (ids.indexOf(id) < 0) ids.push(id); });
       return Promise.all(ids.map(function (id) { return fetchJson("search/s/" + id + ".json"); })).then(function (shards) {
         var raws = [];
         for (var i = 0; i < terms.length; i++) {
-          var raw = shards[ids.indexOf(fnv1a(terms[i]) % meta.shards)][terms[i]];
+          var raw = shards[ids.indexOf(fnv1a(terms[i].t) % meta.shards)][terms[i].t];
           if (raw === undefined) return [];
           raws.push(raw);
         }
-        return Promise.all(raws.map(function (raw) {
-          return raw[0] === "@" ? fetchData("search/l/" + raw.slice(1) + ".txt", true) : raw;
-        })).then(function (strings) {
-          var lists = strings.map(decodePostings), shortest = 0;
+        // Each cover term's postings, only the pages where its next character follows it.
+        return Promise.all(raws.map(function (raw, i) {
+          var then = terms[i].then, cut = raw.indexOf(".");
+          var parts = raw[0] !== "@" ? Promise.resolve([cut < 0 ? raw : raw.slice(0, cut), cut < 0 ? "" : raw.slice(cut + 1)])
+            : Promise.all([fetchData("search/l/" + raw.slice(1) + ".txt", true),
+              then ? fetchData("search/n/" + raw.slice(1) + ".txt", true) : ""]);
+          return parts.then(function (p) {
+            var list = decodePostings(p[0]);
+            if (!then) return list;
+            var code = then.codePointAt(0) % 4096, keep = decodeFollows(p[1]);
+            return list.filter(function (_, k) { return keep[k] === null || (keep[k] && keep[k].indexOf(code) >= 0); });
+          });
+        })).then(function (lists) {
+          var shortest = 0;
           lists.forEach(function (l, i) { if (l.length < lists[shortest].length) shortest = i; });
           var acc = new Map();
           lists[shortest].forEach(function (e) { acc.set(e[0], [0, 0]); });
