@@ -46,6 +46,9 @@ pub struct Site {
     pub(crate) profile: Profile,
     pub(crate) base_url: Option<String>,
     pub(crate) pages: Vec<Page>,
+    /// Keys of the top-level pages (`handbook/`, `about/`, …): which sections the site has, asked
+    /// for every page's navigation, so not found by a walk of all pages each time.
+    pub(crate) top_pages: std::collections::BTreeSet<String>,
     pub(crate) books: Vec<content::PrintBook>,
     pub(crate) enterprises: Vec<Enterprise>,
     pub(crate) standards: Vec<Standard>,
@@ -193,6 +196,11 @@ pub(crate) fn build_with(
         .clone()
         .or(cfg.base_url.clone())
         .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+    let top_pages = pages
+        .iter()
+        .filter(|p| p.key.trim_end_matches('/').find('/').is_none())
+        .map(|p| p.key.clone())
+        .collect();
     Some(Site {
         root: inputs.root,
         config: cfg,
@@ -200,6 +208,7 @@ pub(crate) fn build_with(
         profile: opts.profile,
         base_url,
         pages,
+        top_pages,
         books,
         enterprises,
         standards,

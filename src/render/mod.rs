@@ -164,9 +164,8 @@ pub(crate) fn base_context(site: &Site, key: &str, title: &str) -> Context {
     ctx.insert("key", key);
     // Content sections a site may not have (a new or small site): the chrome links only to those
     // that exist, so that every link of every page resolves.
-    let present = |k: &str| {
-        k.is_empty() || jobs::GENERATED.contains(&k) || site.pages.iter().any(|p| p.key == k)
-    };
+    let present =
+        |k: &str| k.is_empty() || jobs::GENERATED.contains(&k) || site.top_pages.contains(k);
     let nav: Vec<&NavItem> = NAV.iter().filter(|n| present(n.key)).collect();
     ctx.insert("nav", &nav);
     let has: BTreeMap<&str, bool> = [("about", "about/"), ("handbook", "handbook/")]
