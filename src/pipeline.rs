@@ -81,7 +81,7 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
             Ok(tera) => match render::render(s, theme, &tera, &mut diags, None, None) {
                 Ok(mut out) if !diags.iter().any(|d| d.is_error()) => {
                     search::build(&mut out);
-                    diags.extend(render::check_links(&mut out, s.base_url.as_deref()));
+                    diags.extend(render::check_links(&mut out, s.base_url.as_deref(), None));
                 }
                 Ok(_) => {}
                 Err(e) => diags.push(Diagnostic::file(
@@ -198,6 +198,8 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
         diag::sort(&mut diags);
         return Err(Failure::Input(diags));
     }
+    // The last good output, for the link check to look only at what changed since.
+    let previous = cache.as_ref().and_then(|c| c.last());
     let t = Instant::now();
     let mut output =
         render::render(&site, &theme, tera, &mut diags, cache, stream).map_err(Failure::Io)?;
@@ -219,7 +221,7 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     // After everything is made (print versions, feeds, the index): a link that does not resolve
     // in the output fails the build like a broken link in the Markdown does.
     let t = Instant::now();
-    let broken = render::check_links(&mut output, site.base_url.as_deref());
+    let broken = render::check_links(&mut output, site.base_url.as_deref(), previous.as_deref());
     stages.push(("links", t.elapsed().as_millis()));
     if !broken.is_empty() {
         diags.extend(broken);
@@ -282,7 +284,7 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
 /// Whether a page links to the offline copy's zip (`{{ offline_download() }}`): a zip nobody is
 /// offered is not made (it costs about as much as the rest of the build).
 fn offers_zip(c: &Compiled) -> bool {
-    c.output.links.values().any(links_to_zip)
+    c.output.links.values().any(|l| links_to_zip(l))
 }
 
 fn links_to_zip(page: &render::links::PageLinks) -> bool {
@@ -296,7 +298,7 @@ fn links_to_zip(page: &render::links::PageLinks) -> bool {
 fn publish_zip(
     staging: &write::Staging,
     c: &Compiled,
-    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    files: &std::collections::BTreeMap<String, crate::render::Bytes>,
 ) -> anyhow::Result<()> {
     use crate::offline;
     let staged: Vec<&String> = c

@@ -1197,9 +1197,9 @@ fn tiny_index(texts: &[String]) -> BTreeMap<String, Vec<u8>> {
         let html = page_html(i, t);
         let key = format!("p{i}/");
         out.texts
-            .push((key.clone(), dualprev::page_text::extract(&html)));
+            .push((key.clone(), dualprev::page_text::extract(&html).into()));
         out.files
-            .insert(format!("{key}index.html"), html.into_bytes());
+            .insert(format!("{key}index.html"), html.into_bytes().into());
         out.pages += 1;
     }
     let (files, stats) = dualprev::search::index(&out);

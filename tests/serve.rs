@@ -728,3 +728,46 @@ fn deleting_a_linked_page_reports_the_broken_link_on_the_page_that_links_to_it()
     settle(&srv);
     assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
 }
+
+/// The preview checks again only the links of pages that changed (the rest resolved last time),
+/// unless a file came or went or a changed page's ids changed: a link broken by either is still
+/// found, on the page that has it, and the site is good again once it is mended.
+#[test]
+fn links_broken_by_an_edit_elsewhere_are_found_by_the_quicker_link_check() {
+    let (tmp, root) = repo_site();
+    let a = root.join("content/zz-anchor-a.md");
+    let a_text = "+++\ntitle = \"甲页\"\n+++\n\n详见[乙页第二节](../zz-anchor-b/#第二节)。\n";
+    std::fs::write(&a, a_text).unwrap();
+    let b = root.join("content/zz-anchor-b.md");
+    let b_text = "+++\ntitle = \"乙页\"\n+++\n\n## 第二节\n\n乙页正文。\n";
+    std::fs::write(&b, b_text).unwrap();
+    let srv = start_at(tmp, root, &[]);
+    assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+    let broken_on_a = |st: &serde_json::Value, what: &str| {
+        st["ok"] == false
+            && st["errors"].as_array().unwrap().iter().any(|e| {
+                e["file"].as_str().unwrap_or("").contains("zz-anchor-a")
+                    && e["message"].as_str().unwrap_or("").contains(what)
+            })
+    };
+    // The target page loses the id: the unchanged page's link breaks.
+    std::fs::write(&b, b_text.replace("第二节", "第三节")).unwrap();
+    settle(&srv);
+    let st = status(srv.port);
+    assert!(broken_on_a(&st, "#第二节"), "{st}");
+    std::fs::write(&b, b_text).unwrap();
+    settle(&srv);
+    assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+    // A plain edit of a page (no file added, no id changed) that breaks its own link.
+    std::fs::write(
+        &a,
+        a_text.replace("../zz-anchor-b/#第二节", "../zz-anchor-c/"),
+    )
+    .unwrap();
+    settle(&srv);
+    let st = status(srv.port);
+    assert!(broken_on_a(&st, "zz-anchor-c"), "{st}");
+    std::fs::write(&a, a_text).unwrap();
+    settle(&srv);
+    assert_eq!(status(srv.port)["ok"], true, "{}", status(srv.port));
+}

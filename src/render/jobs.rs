@@ -163,8 +163,10 @@ fn content_pages<'a>(c: &Common<'a>, out: &mut Output, jobs: &mut Vec<Job<'a>>) 
             dated.sort_by(|a, b| (b.date, &a.key).cmp(&(a.date, &b.key)));
             if !dated.is_empty() && dated.iter().all(|d| d.date.is_some()) {
                 let feed = super::feeds::atom(site, p, &dated);
-                out.files
-                    .insert("notices/atom.xml".into(), feed.into_bytes());
+                out.files.insert(
+                    "notices/atom.xml".into(),
+                    std::sync::Arc::new(feed.into_bytes()),
+                );
                 ctx.insert("feed", "atom.xml");
             }
         }
@@ -259,7 +261,7 @@ fn periodic_reports<'a>(
     let mut emit = |path: String, bytes: Vec<u8>| match stream {
         Some(put) => put(&path, &bytes),
         None => {
-            out.files.insert(path, bytes);
+            out.files.insert(path, std::sync::Arc::new(bytes));
             Ok(())
         }
     };
@@ -304,7 +306,7 @@ fn ledger_pages<'a>(
     let mut emit = |path: String, bytes: Vec<u8>| match stream {
         Some(put) => put(&path, &bytes),
         None => {
-            out.files.insert(path, bytes);
+            out.files.insert(path, std::sync::Arc::new(bytes));
             Ok(())
         }
     };

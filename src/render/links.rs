@@ -2,7 +2,7 @@
 //! card sheets included) and every URL of the feeds and the sitemap must name a file the build
 //! writes, and a `#anchor` must name an id of that page. Problems are reported per page, in Chinese.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::diag::{Diagnostic, Severity};
 
@@ -268,16 +268,16 @@ fn join(dir: &str, rel: &str) -> Option<String> {
 
 /// Checks every scanned page against the set of written files; one error per broken link.
 pub(crate) fn check(
-    pages: &BTreeMap<String, PageLinks>,
-    files: &BTreeSet<String>,
+    pages: &BTreeMap<String, std::sync::Arc<PageLinks>>,
+    files: &HashSet<&str>,
+    only: Option<&HashSet<&str>>,
 ) -> Vec<Diagnostic> {
-    let ids: HashMap<&str, HashSet<&str>> = pages
-        .iter()
-        .map(|(p, l)| (p.as_str(), l.ids.iter().map(|s| s.as_str()).collect()))
-        .collect();
     let exists = |p: &str| files.contains(p) || pages.contains_key(p);
     let mut diags = Vec::new();
-    for (page, l) in pages {
+    let checked = pages
+        .iter()
+        .filter(|(p, _)| only.is_none_or(|o| o.contains(p.as_str())));
+    for (page, l) in checked {
         for link in &l.links {
             let problem = match &link.target {
                 None => Some("指向网站目录之外（../ 太多，或不在网站地址之下）".to_string()),
@@ -291,8 +291,8 @@ pub(crate) fn check(
                     if !exists(&t) {
                         Some(format!("指向的文件 {t} 不存在"))
                     } else {
-                        match (&link.anchor, ids.get(t.as_str())) {
-                            (Some(a), Some(set)) if !set.contains(a.as_str()) => {
+                        match (&link.anchor, pages.get(t.as_str())) {
+                            (Some(a), Some(target)) if !target.ids.iter().any(|i| i == a) => {
                                 Some(format!("指向的锚点“#{a}”在 {t} 中不存在"))
                             }
                             _ => None,
@@ -374,7 +374,11 @@ mod tests {
                 &b,
             ),
         );
-        let d = check(&pages, &BTreeSet::new());
+        let pages = pages
+            .into_iter()
+            .map(|(k, v)| (k, std::sync::Arc::new(v)))
+            .collect();
+        let d = check(&pages, &HashSet::new(), None);
         let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("#nope"));

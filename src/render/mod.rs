@@ -19,6 +19,7 @@ pub(crate) mod trends;
 pub(crate) mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -27,44 +28,85 @@ use tera::{Context, Tera};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Profile, Site};
 
+/// A file's content in the output.
+pub type Bytes = Arc<Vec<u8>>;
+
 /// The rendered site, in memory.
 #[derive(Default)]
 pub struct Output {
-    /// Output path (UTF-8, `/`-separated) → content.
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// Output path (UTF-8, `/`-separated) → content, shared: the preview server's next output
+    /// keeps the unchanged pages of the last one without copying them.
+    pub files: BTreeMap<String, Bytes>,
     /// Output path → file to copy (theme static files, content assets).
     pub(crate) copies: BTreeMap<String, theme::ThemeFile>,
     /// The indexable text of the landing pages (print versions and card sheets repeat them), taken as each page is rendered (so `build` can stream
     /// the HTML to disk and keep only this).
-    pub texts: Vec<(String, crate::page_text::PageText)>,
+    pub texts: Vec<(String, Arc<crate::page_text::PageText>)>,
     /// HTML pages rendered (kept in `files` or streamed out).
     pub pages: usize,
     /// The links and ids of every HTML page and feed, for [`check_links`] (taken as each file is
     /// made, so streamed pages are checked too).
-    pub(crate) links: BTreeMap<String, links::PageLinks>,
+    pub(crate) links: BTreeMap<String, Arc<links::PageLinks>>,
     /// Files streamed out (not kept in `files`): they exist for the link check.
     pub(crate) streamed: BTreeSet<String>,
 }
 
 /// The output's link check: every link of every generated page, print versions and feeds
 /// included, must resolve to a file of the output (and an id in it). Run once all files are made.
-pub(crate) fn check_links(out: &mut Output, base_url: Option<&str>) -> Vec<Diagnostic> {
+///
+/// Given the previous output (the preview server's last good one, whose links all resolved), only
+/// the links of pages that changed are checked, as long as no file came or went and no changed
+/// page lost or gained an id; otherwise every link is.
+pub(crate) fn check_links(
+    out: &mut Output,
+    base_url: Option<&str>,
+    previous: Option<&Output>,
+) -> Vec<Diagnostic> {
     let base = links::Base::new(base_url);
-    let missing: Vec<(String, links::PageLinks)> = out
+    let missing: Vec<(String, Arc<links::PageLinks>)> = out
         .files
-        .iter()
+        .par_iter()
         .filter(|(p, _)| links::scanned(p) && !out.links.contains_key(*p))
-        .map(|(p, b)| (p.clone(), links::scan(p, b, &base)))
+        .map(|(p, b)| {
+            // Files made beside the pages (sitemap, feeds) keep last time's scan when unchanged.
+            let again = previous
+                .filter(|prev| prev.files.get(p) == Some(b))
+                .and_then(|prev| prev.links.get(p).cloned());
+            let l = again.unwrap_or_else(|| Arc::new(links::scan(p, b, &base)));
+            (p.clone(), l)
+        })
         .collect();
     out.links.extend(missing);
-    let files: BTreeSet<String> = out
+    let files: std::collections::HashSet<&str> = out
         .files
         .keys()
         .chain(out.copies.keys())
         .chain(out.streamed.iter())
-        .cloned()
+        .map(|s| s.as_str())
         .collect();
-    links::check(&out.links, &files)
+    let changed = previous.and_then(|prev| changed_links(out, prev));
+    links::check(&out.links, &files, changed.as_ref())
+}
+
+/// The pages whose links need checking again after `prev`, or `None` when every page's do.
+fn changed_links<'o>(out: &'o Output, prev: &Output) -> Option<std::collections::HashSet<&'o str>> {
+    let same_files = out.files.keys().eq(prev.files.keys())
+        && out.copies.keys().eq(prev.copies.keys())
+        && out.streamed == prev.streamed;
+    if !same_files {
+        return None;
+    }
+    let mut changed = std::collections::HashSet::new();
+    for (page, l) in &out.links {
+        match prev.links.get(page) {
+            Some(old) if Arc::ptr_eq(old, l) => {}
+            Some(old) if old.ids == l.ids => {
+                changed.insert(page.as_str());
+            }
+            _ => return None,
+        }
+    }
+    Some(changed)
 }
 
 /// Where rendered pages go when they are not kept in memory: `build` streams them into its
@@ -257,6 +299,11 @@ impl RenderCache {
     pub(crate) fn remember(&mut self, out: std::sync::Arc<Output>) {
         self.last = Some(out);
     }
+
+    /// The output last remembered.
+    pub(crate) fn last(&self) -> Option<std::sync::Arc<Output>> {
+        self.last.clone()
+    }
 }
 
 /// Feeds bytes to a hasher, so a context can be hashed without building its JSON text.
@@ -290,12 +337,19 @@ pub(crate) fn theme_fingerprint(theme: &theme::Theme) -> u64 {
 
 /// What streaming takes out of memory and the output must still know: the paths, and the links
 /// of those pages for the link check.
-type Noted = (BTreeSet<String>, BTreeMap<String, links::PageLinks>);
+type Noted = (BTreeSet<String>, BTreeMap<String, Arc<links::PageLinks>>);
 /// A page's indexable text, when the search index covers it.
-type Text = Option<crate::page_text::PageText>;
+type Text = Option<Arc<crate::page_text::PageText>>;
 /// One rendered page: its path, the hash of its inputs, its bytes (`None` once streamed out) or
-/// its template error, and its text.
-type Rendered = (String, u64, Result<Option<Vec<u8>>, Diagnostic>, Text);
+/// its template error, its text, and its links when kept in memory (a streamed page's links are
+/// noted as it is streamed).
+type Rendered = (
+    String,
+    u64,
+    Result<Option<Bytes>, Diagnostic>,
+    Text,
+    Option<Arc<links::PageLinks>>,
+);
 /// The previous build's hashes and output, when made with the same templates.
 type Previous<'c> = Option<(&'c std::collections::HashMap<String, u64>, &'c Output)>;
 /// A deferred file once made: its path and bytes, or why it could not be made.
@@ -326,7 +380,7 @@ pub(crate) fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    let render_one = |job: &Job| render_job(job, tera, theme, previous, hashing, stream);
+    let render_one = |job: &Job| render_job(job, tera, theme, previous, hashing, stream, &base);
     // The deferred files are made beside the pages; rayon gives their thread page work once
     // they are done.
     let (made, results): (Vec<_>, Vec<anyhow::Result<Rendered>>) = rayon::join(
@@ -341,7 +395,9 @@ pub(crate) fn render(
     keep_pages(&mut out, results, diags);
     add_site_files(&mut out, site, theme, &jobs);
     out.texts.sort_by(|a, b| a.0.cmp(&b.0));
-    (out.streamed, out.links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (streamed, streamed_links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.streamed = streamed;
+    out.links.extend(streamed_links);
     Ok(out)
 }
 
@@ -358,13 +414,14 @@ fn stream_noted(
     let mut n = noted.lock().unwrap_or_else(|e| e.into_inner());
     n.0.insert(path.to_string());
     if let Some(f) = found {
-        n.1.insert(path.to_string(), f);
+        n.1.insert(path.to_string(), Arc::new(f));
     }
     Ok(())
 }
 
 /// One page, reused from the previous build when its inputs hash the same, else rendered; then
-/// streamed out, or kept.
+/// streamed out, or kept with its links (the previous build's when reused: the preview server
+/// scans only the pages that changed).
 fn render_job(
     job: &Job,
     tera: &Tera,
@@ -372,6 +429,7 @@ fn render_job(
     previous: Previous<'_>,
     hashing: bool,
     stream: Option<&Stream<'_>>,
+    base: &links::Base,
 ) -> anyhow::Result<Rendered> {
     let path = job.path();
     let wants_text = job.indexed && job.file == "index.html";
@@ -396,28 +454,35 @@ fn render_job(
             let r = tera
                 .render(&job.template, ctx)
                 .map(|html| {
-                    let text = wants_text.then(|| crate::page_text::extract(&html));
-                    (html.into_bytes(), text)
+                    let text = wants_text.then(|| Arc::new(crate::page_text::extract(&html)));
+                    (Arc::new(html.into_bytes()), text, None)
                 })
                 .map_err(|e| render_error(theme, job, &path, &e));
             (h, r)
         })
     });
-    let (html, text) = match r {
+    let (html, text, old_links) = match r {
         Ok(r) => r,
-        Err(d) => return Ok((path, h, Err(d), None)),
+        Err(d) => return Ok((path, h, Err(d), None, None)),
     };
     match stream {
         Some(put) => {
             put(&path, &html)?;
-            Ok((path, h, Ok(None), text))
+            Ok((path, h, Ok(None), text, None))
         }
-        None => Ok((path, h, Ok(Some(html)), text)),
+        None => {
+            let found = links::scanned(&path)
+                .then(|| old_links.unwrap_or_else(|| Arc::new(links::scan(&path, &html, base))));
+            Ok((path, h, Ok(Some(html)), text, found))
+        }
     }
 }
 
-/// The page as rendered last time (bytes and text), when its inputs hash the same.
-fn reused(previous: Previous<'_>, path: &str, wants_text: bool, h: u64) -> Option<(Vec<u8>, Text)> {
+/// A page as rendered last time: bytes, text and links.
+type Again = (Bytes, Text, Option<Arc<links::PageLinks>>);
+
+/// The page as rendered last time, when its inputs hash the same.
+fn reused(previous: Previous<'_>, path: &str, wants_text: bool, h: u64) -> Option<Again> {
     let same = previous.filter(|(hashes, _)| hashes.get(path) == Some(&h))?;
     let html = same.1.files.get(path)?;
     let key = path.trim_end_matches("index.html");
@@ -426,7 +491,7 @@ fn reused(previous: Previous<'_>, path: &str, wants_text: bool, h: u64) -> Optio
         .then(|| texts.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok())
         .flatten()
         .map(|i| texts[i].1.clone());
-    Some((html.clone(), text))
+    Some((html.clone(), text, same.1.links.get(path).cloned()))
 }
 
 /// A template failure while rendering a page, naming the theme's file and the page.
@@ -450,7 +515,7 @@ fn keep_deferred(
             Ok((path, bytes)) => match stream {
                 Some(put) => put(&path, &bytes)?,
                 None => {
-                    out.files.insert(path, bytes);
+                    out.files.insert(path, Arc::new(bytes));
                 }
             },
             Err(d) => diags.push(*d),
@@ -464,8 +529,8 @@ fn remember_hashes(c: &mut RenderCache, fp: u64, results: &[Rendered]) {
     c.theme = fp;
     c.hashes = results
         .iter()
-        .filter(|(_, _, r, _)| r.is_ok())
-        .map(|(path, h, _, _)| (path.clone(), *h))
+        .filter(|(_, _, r, _, _)| r.is_ok())
+        .map(|(path, h, _, _, _)| (path.clone(), *h))
         .collect();
     c.last = None;
 }
@@ -474,7 +539,10 @@ fn remember_hashes(c: &mut RenderCache, fp: u64, results: &[Rendered]) {
 /// pages at one path reported.
 fn keep_pages(out: &mut Output, results: Vec<Rendered>, diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
-    for (path, _, r, text) in results {
+    for (path, _, r, text, found) in results {
+        if let Some(l) = found {
+            out.links.insert(path.clone(), l);
+        }
         if !seen.insert(path.clone()) {
             diags.push(Diagnostic::file(
                 Severity::Error,
@@ -507,10 +575,13 @@ fn add_site_files(out: &mut Output, site: &Site, theme: &theme::Theme, jobs: &[J
     sitemap_keys.sort();
     sitemap_keys.dedup();
     if let Some(sm) = feeds::sitemap(site, &sitemap_keys) {
-        out.files.insert("sitemap.xml".into(), sm.into_bytes());
+        out.files
+            .insert("sitemap.xml".into(), Arc::new(sm.into_bytes()));
     }
-    out.files
-        .insert("robots.txt".into(), feeds::robots(site).into_bytes());
+    out.files.insert(
+        "robots.txt".into(),
+        Arc::new(feeds::robots(site).into_bytes()),
+    );
     for (name, f) in &theme.statics {
         out.copies.insert(name.clone(), f.clone());
     }

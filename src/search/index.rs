@@ -16,6 +16,7 @@
 //!   first match.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -405,7 +406,8 @@ impl std::hash::Hasher for FastHasher {
 /// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
 pub(crate) fn build(out: &mut Output) -> IndexStats {
     let (files, stats) = index(out);
-    out.files.extend(files);
+    out.files
+        .extend(files.into_iter().map(|(p, b)| (p, std::sync::Arc::new(b))));
     stats
 }
 
@@ -502,7 +504,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
 /// term -> [(doc, weighted tf)] and follow codes, sorted by term, and each page's length in
 /// tokens. Pages are tokenized [`BATCH`] at a time in parallel; each batch is merged in parallel
 /// over partitions of the terms, pages in order so postings stay sorted.
-fn merge_postings(pages: &[(String, PageText)]) -> (Postings, Vec<u32>) {
+fn merge_postings(pages: &[(String, Arc<PageText>)]) -> (Postings, Vec<u32>) {
     let mut maps: Vec<PartMap> = (0..PARTS).map(|_| PartMap::default()).collect();
     let mut lens: Vec<u32> = Vec::with_capacity(pages.len());
     for (b, batch) in pages.chunks(BATCH).enumerate() {
@@ -632,7 +634,7 @@ impl Serialize for SortedMap<'_> {
 }
 
 /// Per page, in page order: its document file and the chunks of its text after the first.
-fn doc_files(pages: &[(String, PageText)]) -> Vec<Vec<(String, Vec<u8>)>> {
+fn doc_files(pages: &[(String, Arc<PageText>)]) -> Vec<Vec<(String, Vec<u8>)>> {
     let titles: HashMap<&str, &str> = pages
         .iter()
         .map(|(k, p)| (k.as_str(), p.title.as_str()))

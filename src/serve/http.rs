@@ -199,10 +199,16 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
     } else {
         vec![rel.clone()]
     };
-    let search = shared.search.read().map(|s| s.clone()).unwrap_or_default();
     for c in &candidates {
-        if let Some(bytes) = output.files.get(c).or_else(|| search.get(c)) {
+        if let Some(bytes) = output.files.get(c) {
             return respond(request, 200, content_type(c), maybe_inject(c, bytes), head);
+        }
+        // With a mirror (`--out`) the index is part of the output; otherwise made on demand.
+        if c.starts_with("search/") && shared.mirror.is_none() {
+            let search = shared.search_files(&output);
+            if let Some(bytes) = search.get(c) {
+                return respond(request, 200, content_type(c), bytes.clone(), head);
+            }
         }
         if let Some(f) = output.copies.get(c) {
             let bytes = match f {

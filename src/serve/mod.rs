@@ -19,8 +19,9 @@ use crate::render::Output;
 /// What the server currently knows: the last good output and the state of the last rebuild.
 pub(crate) struct Shared {
     pub(crate) output: RwLock<Arc<Output>>,
-    /// The search index files, rebuilt after the pages so a reload is never held up by it.
-    pub(crate) search: RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// The search index files and the output they were made from, made when a search first asks
+    /// for them (see [`Shared::search_files`]).
+    pub(crate) search: Mutex<SearchFiles>,
     pub(crate) status: RwLock<Status>,
     pub(crate) clients: Mutex<Vec<mpsc::Sender<String>>>,
     /// Mirror of the output on disk, if `--out` was given.
@@ -90,7 +91,7 @@ pub fn run(
     };
     let shared = Arc::new(Shared {
         output: RwLock::new(Arc::new(Output::default())),
-        search: RwLock::new(Arc::new(Default::default())),
+        search: Mutex::new(SearchFiles::default()),
         status: RwLock::new(Status::default()),
         clients: Mutex::new(Vec::new()),
         mirror,
@@ -163,6 +164,34 @@ pub fn run(
         std::thread::spawn(move || http::handle(request, &shared));
     }
     Ok(())
+}
+
+/// The search index of one output. Made on demand: an edit costs no indexing (seconds on a large
+/// site, on the threads the next rebuild needs), only the first search after it does.
+#[derive(Default)]
+pub(crate) struct SearchFiles {
+    /// The output indexed; weak, so an old output is not kept alive for its index.
+    of: std::sync::Weak<Output>,
+    files: Arc<std::collections::BTreeMap<String, Vec<u8>>>,
+}
+
+impl Shared {
+    /// The search index files of `output`, made now unless they already are. Requests that ask
+    /// while it is being made wait for it and share it.
+    pub(crate) fn search_files(
+        &self,
+        output: &Arc<Output>,
+    ) -> Arc<std::collections::BTreeMap<String, Vec<u8>>> {
+        let mut s = self.search.lock().unwrap_or_else(|e| e.into_inner());
+        if s.of.upgrade().is_none_or(|o| !Arc::ptr_eq(&o, output)) {
+            let (files, _) = crate::search::index(output);
+            *s = SearchFiles {
+                of: Arc::downgrade(output),
+                files: Arc::new(files),
+            };
+        }
+        s.files.clone()
+    }
 }
 
 /// Reports the last sync marker seen (see [`watch::SYNC_PREFIX`]) once everything before it is built.
@@ -242,12 +271,6 @@ pub(crate) fn rebuild(
                 _ => serde_json::json!({ "generation": status.generation, "all": true }),
             };
             shared.broadcast("reload", &payload.to_string());
-            if !mirror {
-                let (files, _) = crate::search::index(&output);
-                if let Ok(mut s) = shared.search.write() {
-                    *s = Arc::new(files);
-                }
-            }
         }
         Err(f) => {
             let diags = match f {
@@ -280,7 +303,12 @@ pub(crate) fn rebuild(
 fn changed_pages(old: &Output, new: &Output) -> Vec<String> {
     let mut keys = Vec::new();
     for (path, bytes) in &new.files {
-        if old.files.get(path) != Some(bytes) {
+        // A page reused from the last output is the same allocation: no need to compare bytes.
+        let same = old
+            .files
+            .get(path)
+            .is_some_and(|o| Arc::ptr_eq(o, bytes) || o == bytes);
+        if !same {
             keys.push(url_of(path));
         }
     }

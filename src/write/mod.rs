@@ -117,7 +117,7 @@ impl Staging {
 
     fn fill(&self, out: &Output) -> anyhow::Result<()> {
         // Thousands of small files (the search index): written in parallel, the first error wins.
-        let files: Vec<(&String, &Vec<u8>)> = out.files.iter().collect();
+        let files: Vec<(&String, &crate::render::Bytes)> = out.files.iter().collect();
         files
             .par_iter()
             .try_for_each(|(rel, bytes)| self.put(rel, bytes))?;
@@ -291,7 +291,8 @@ mod tests {
         // A streamed page is put before `finish`; it is not in `out.files`.
         s.put("index.html", "页面".as_bytes()).unwrap();
         let mut out = Output::default();
-        out.files.insert("search.js".into(), b"// index".to_vec());
+        out.files
+            .insert("search.js".into(), b"// index".to_vec().into());
         out.copies
             .insert("index.html".into(), ThemeFile::Embedded(b"theme"));
         out.copies
@@ -330,7 +331,7 @@ mod tests {
         let dest = tmp.path().join("mirror");
         let mut out = Output::default();
         out.files
-            .insert("企业/甲/index.html".into(), "甲".as_bytes().to_vec());
+            .insert("企业/甲/index.html".into(), "甲".as_bytes().to_vec().into());
         write(&dest, &out).unwrap();
         assert_eq!(
             std::fs::read_to_string(dest.join("企业/甲/index.html")).unwrap(),
