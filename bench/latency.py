@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Edit-to-notified latency of `dualprev serve`.
 
-    latency.py --bin DUALPREV --root SITE [--runs 5] [--page REL] [--record REL] [--json]
+    latency.py --bin DUALPREV --root SITE [--runs 5] [--page REL] [--record REL] [--chromium PATH] [--json]
 
 Starts `dualprev serve --root SITE --port 0`, waits for `预览地址：http://127.0.0.1:PORT/`, opens
 `/__dualprev/events` (server-sent events) on a raw socket and waits for the `hello` event. Then, for
@@ -10,6 +10,9 @@ time used for 1 s, read from /proc/PID/stat; the seconds it stayed busy after th
 event are reported as *_busy_after_s), appends a sentence to the file (open/append/close;
 for the record a new [[red_lines]] entry), and measures the time from just before the write to the arrival of the next
 `event: reload` line. It also collects the server's own rebuild time (`已重新生成（N 毫秒）`).
+With --chromium, the edited page (and, for the record, its enterprise page) is open in headless
+Chromium (bench/cdp.py) and each edit is also timed until the page shows the new text: the latency a
+person at the screen sees (the live script reloads the page; the text must be in the new DOM).
 Both files are restored afterwards. The server is always stopped (also on SIGTERM/SIGINT).
 """
 
@@ -156,8 +159,8 @@ def wait_idle(pid, limit=300.0):
     return time.monotonic() - t0
 
 
-def measure(ev, server, path, make_text, runs, timeout):
-    lat, rebuild, busy = [], [], []
+def measure(ev, server, path, make_text, runs, timeout, browser=None, marker=None):
+    lat, rebuild, busy, seen = [], [], [], []
     for k in range(runs):
         # Edit only when the server is idle: after the reload event serve may still be working
         # (it builds the search index after telling the pages), and an edit arriving then waits.
@@ -170,6 +173,12 @@ def measure(ev, server, path, make_text, runs, timeout):
         with open(path, "a", encoding="utf-8") as f:
             f.write(text)
         t = ev.wait("reload", t0, timeout, alive=lambda: server.proc.poll() is None)
+        if browser is not None and t is not None:
+            shown = browser.wait_for("document.body !== null && document.body.innerText.indexOf(%s) >= 0"
+                                     % json.dumps(marker(k)), timeout)
+            if shown is None:
+                raise RuntimeError("the page in Chromium did not show %r within %d s" % (marker(k), timeout))
+            seen.append((shown - t0) * 1000)
         if t is None:
             raise RuntimeError("no reload event within %d s after editing %s (or the server died); exit status %s; "
                                "stdout tail: %s; stderr tail: %s" % (
@@ -180,7 +189,17 @@ def measure(ev, server, path, make_text, runs, timeout):
             rebuild.append(server.rebuild_q.get(timeout=5))
         except queue.Empty:
             pass
-    return lat, rebuild, busy
+    return lat, rebuild, busy, seen
+
+
+def url_of(root, path):
+    """The preview URL path of a Markdown page or an enterprise record."""
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    if rel.startswith("content/"):
+        key = rel[len("content/"):]
+        key = key[:-len("_index.md")] if key.endswith("_index.md") else key[:-3] + "/"
+        return "/" + key
+    return "/enterprises/%s/" % os.path.splitext(os.path.basename(rel))[0]
 
 
 def main():
@@ -193,6 +212,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--prefix", default="", help="command words put before the server, e.g. 'prlimit --as=N --'")
+    ap.add_argument("--chromium", help="also time each edit until the page shows it in this headless Chromium")
     a = ap.parse_args()
 
     root = os.path.abspath(a.root)
@@ -231,19 +251,45 @@ def main():
         if ev.wait("hello", 0, 30) is None:
             raise RuntimeError("no hello event from /__dualprev/events")
         time.sleep(0.3)  # the server registers the client right after sending hello
+        def browser_at(path):
+            if not a.chromium:
+                return None
+            from cdp import Browser
+            b = Browser(a.chromium, hostport + url_of(root, path))
+            if b.wait_for("document.readyState === 'complete'", 60) is None:
+                raise RuntimeError("Chromium did not load " + url_of(root, path))
+            time.sleep(0.5)  # the live script connects to the events once the page has loaded
+            return b
+
         if page:
-            lat, rb, busy = measure(ev, server, page,
-                              lambda k: "\n基准测试追加的第%d句：修改页面后测量预览刷新延迟。\n" % (k + 1),
-                              a.runs, a.timeout)
+            browser = browser_at(page)
+            try:
+                lat, rb, busy, seen = measure(ev, server, page,
+                                              lambda k: "\n基准测试追加的第%d句：修改页面后测量预览刷新延迟。\n" % (k + 1),
+                                              a.runs, a.timeout, browser, lambda k: "基准测试追加的第%d句" % (k + 1))
+            finally:
+                if browser:
+                    browser.close()
+            if seen:
+                result["page_chromium_ms"] = [round(x, 1) for x in seen]
+                result["page_chromium_median_ms"] = round(statistics.median(seen), 1)
             result["page_ms"] = [round(x, 1) for x in lat]
             result["page_median_ms"] = round(statistics.median(lat), 1)
             result["page_rebuild_ms"] = rb
             result["page_stages"] = server.last_stages
             result["page_busy_after_s"] = busy[1:]
         if record:
-            lat, rb, busy = measure(ev, server, record,
-                              lambda k: '\n[[red_lines]]\nkind = "人的不安全行为"\ntext = "基准测试追加的第%d条红线：未经审批进入危险区域作业"\n' % (k + 1),
-                              a.runs, a.timeout)
+            browser = browser_at(record)
+            try:
+                lat, rb, busy, seen = measure(ev, server, record,
+                                              lambda k: '\n[[red_lines]]\nkind = "人的不安全行为"\ntext = "基准测试追加的第%d条红线：未经审批进入危险区域作业"\n' % (k + 1),
+                                              a.runs, a.timeout, browser, lambda k: "基准测试追加的第%d条红线" % (k + 1))
+            finally:
+                if browser:
+                    browser.close()
+            if seen:
+                result["record_chromium_ms"] = [round(x, 1) for x in seen]
+                result["record_chromium_median_ms"] = round(statistics.median(seen), 1)
             result["record_ms"] = [round(x, 1) for x in lat]
             result["record_median_ms"] = round(statistics.median(lat), 1)
             result["record_rebuild_ms"] = rb
@@ -268,6 +314,10 @@ def main():
             if k + "_ms" in result:
                 print("%s edit -> reload event: median %.1f ms  runs %s  server rebuild %s ms" % (
                     k, result[k + "_median_ms"], result[k + "_ms"], result[k + "_rebuild_ms"]))
+            if k + "_chromium_ms" in result:
+                print("%s edit -> shown in Chromium: median %.1f ms  runs %s" % (
+                    k, result[k + "_chromium_median_ms"], result[k + "_chromium_ms"]))
+        print("serve peak RSS %s KB" % result.get("serve_peak_rss_kb"))
     if failed:
         print("error: " + failed, file=sys.stderr)
         return 1
