@@ -67,7 +67,13 @@ pub fn run(
     if let Some(m) = &mirror {
         crate::write::check_destination(&opts.root, m)?;
     }
-    let server = tiny_http::Server::http((bind, port)).map_err(|e| {
+    let server = std::net::TcpListener::bind((bind, port))
+        .map_err(|e| e.into())
+        .and_then(|l| {
+            no_delay(&l);
+            tiny_http::Server::from_listener(l, None)
+        })
+        .map_err(|e| {
         if port != 0 {
             anyhow::anyhow!("无法在 {bind}:{port} 上启动预览服务器（{e}）；端口 {port} 可能已被占用，可用 --port 指定其他端口，或 --port 0 自动选择")
         } else {
@@ -193,6 +199,29 @@ impl Shared {
         s.files.clone()
     }
 }
+
+/// Turns off Nagle's algorithm on the listening socket, which the accepted connections inherit on
+/// Linux: tiny_http writes a response's head and body separately, and on a kept-alive connection
+/// the body otherwise waits for the browser's delayed acknowledgement, 40 ms for every style
+/// sheet or script after the page (measured: page reloaded in 135 ms instead of about 90).
+#[cfg(unix)]
+fn no_delay(l: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor, and a pointer to a c_int that outlives the call.
+    unsafe {
+        libc::setsockopt(
+            l.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn no_delay(_: &std::net::TcpListener) {}
 
 /// Reports the last sync marker seen (see [`watch::SYNC_PREFIX`]) once everything before it is built.
 fn answer_syncs(shared: &Shared, syncs: Vec<String>) {
