@@ -26,6 +26,8 @@
 #                        processes also get oom_score_adj 1000 (choom), so the kernel would pick them first.
 #   BENCH_OUT_DIR        where build outputs go (default: BENCH_DIR; put it on disk to save RAM)
 #   BENCH_NO_BUILD       1 = do not run cargo build (use an existing binary)
+#   BENCH_CHROMIUM       Chromium for the search bytes and the edit-to-screen latency measured in a
+#                        browser (default: chromium on PATH; empty = skip those)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -117,6 +119,7 @@ if [[ $HUGO == 1 ]] && ! command -v hugo >/dev/null; then
         apt-get update >/dev/null 2>&1 && apt-get install -y hugo >/dev/null 2>&1 || { echo "hugo not installable; skipping Hugo" >&2; HUGO=0; }
     fi
 fi
+CHROMIUM=${BENCH_CHROMIUM-$(command -v chromium || true)}
 HUGO_VERSION=$([[ $HUGO == 1 ]] && hugo version | awk '{print $2}' || echo "-")
 
 mkdir -p "$WORK"
@@ -168,6 +171,14 @@ for spec in "${SITES[@]}"; do
     log "$name: search bytes per query"
     python3 "$HERE/query_bytes.py" "$OUT" --queries-from "$SITE/bench-phrases.json" >&2
     python3 "$HERE/query_bytes.py" "$OUT" --queries-from "$SITE/bench-phrases.json" --json >"$D/query.json"
+    # The same queries, and a phrase whose parts are everywhere, measured in Chromium.
+    echo '{}' >"$D/browser_bytes.json"
+    if [[ -n $CHROMIUM ]]; then
+        mapfile -t QS < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["queries"] + ["安全生产", "不存在的词语组合"]))' "$SITE/bench-phrases.json")
+        python3 "$HERE/browser_bytes.py" "$OUT" --chromium "$CHROMIUM" --json "${QS[@]}" >"$D/browser_bytes.json" ||
+            log "$name: a query did not settle in Chromium"
+        log "$name: Chromium search bytes: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(", ".join("%s %d B (%s)" % (r["query"], r["bytes"], r["status"]) for r in d["rows"]))' "$D/browser_bytes.json")"
+    fi
 
     hugo_ms=""; hugo_rss=""; hugo_bytes=""
     if [[ $HUGO == 1 && $name != ents-* ]]; then
@@ -181,7 +192,8 @@ for spec in "${SITES[@]}"; do
     echo '{}' >"$D/latency.json"
     if [[ $RUNS -gt 0 ]]; then
         log "$name: serve edit-to-reload latency ($RUNS edits per file)"
-        run_bg python3 "$HERE/latency.py" --bin "$BIN" --prefix "${CAP[*]}" --root "$SITE" --runs "$RUNS" --json >"$D/latency.json" ||
+        run_bg python3 "$HERE/latency.py" --bin "$BIN" --prefix "${CAP[*]}" --root "$SITE" --runs "$RUNS" \
+            ${CHROMIUM:+--chromium "$CHROMIUM"} --json >"$D/latency.json" ||
             log "$name: latency measurement failed (see the error in the JSON below)"
         log "$name: $(cat "$D/latency.json")"
     fi
@@ -191,6 +203,7 @@ import json, sys
 d = sys.argv[1]
 q = json.load(open(d + "/query.json"))
 lat = json.load(open(d + "/latency.json"))
+bb = json.load(open(d + "/browser_bytes.json"))
 print(json.dumps({
     "name": "$name", "pages": $pages, "ents": $ents, "site_bytes": $site_bytes, "gen_ms": $gen_ms,
     "build_ms": $build_ms, "build_rss_kb": int("$build_rss"), "build_load": "$build_load", "stages": "$stages",
@@ -198,6 +211,7 @@ print(json.dumps({
     "hugo_ms": int("$hugo_ms") if "$hugo_ms" else None, "hugo_rss_kb": int("$hugo_rss") if "$hugo_rss" else None,
     "hugo_bytes": int("$hugo_bytes") if "$hugo_bytes" else None,
     "query": {k: v for k, v in q.items() if k != "rows"}, "query_rows": q["rows"], "latency": lat,
+    "browser_bytes": bb,
 }, ensure_ascii=False))
 EOF
     if [[ $KEEP != 1 ]]; then rm -rf "$OUT" "$D/hugo-out" "$D/hugo" "$D/hugo-cache" "$SITE"; fi
@@ -229,12 +243,16 @@ metrics = [
     ("  shard size avg / max (KB)", lambda r: "%.1f / %.1f" % (r["query"]["shard_avg"] / 1024, r["query"]["shard_max"] / 1024)),
     ("  bytes/query, 10 results: avg / max (KB)", lambda r: "%.0f / %.0f" % (r["query"]["avg_bytes10"] / 1024, r["query"]["max_bytes10"] / 1024)),
     ("  bytes/query, 20 results (KB) / gzip@10 (KB)", lambda r: "%.0f / %.0f" % (r["query"]["avg_bytes20"] / 1024, r["query"]["avg_gz10"] / 1024)),
+    ("  Chromium bytes/query: avg / max (KB), queries", lambda r: "-" if not r.get("browser_bytes") else "%.0f / %.0f, %d" % (
+        r["browser_bytes"]["avg_bytes"] / 1024, r["browser_bytes"]["max_bytes"] / 1024, r["browser_bytes"]["queries"])),
     ("hugo %s wall (s)" % hugo_version, lambda r: f(r["hugo_ms"] / 1000 if r["hugo_ms"] is not None else None)),
     ("  hugo peak RSS (MB) / output (MB)", lambda r: "-" if r["hugo_ms"] is None else "%.0f / %.1f" % (r["hugo_rss_kb"] / 1024, r["hugo_bytes"] / MB)),
     ("dualprev / hugo wall", lambda r: f(r["build_ms"] / r["hugo_ms"] if r["hugo_ms"] else None, "%.1f×")),
     ("serve: first build until URL printed (ms)", lambda r: f(r["latency"].get("startup_ms"), "%.0f")),
     ("serve: page edit → reload event, median (ms)", lambda r: f(med(r, "page"), "%.0f")),
     ("serve: record edit → reload event, median (ms)", lambda r: f(med(r, "record"), "%.0f")),
+    ("serve: page edit → shown in Chromium, median (ms)", lambda r: f(med(r, "page_chromium"), "%.0f")),
+    ("serve: record edit → shown in Chromium, median (ms)", lambda r: f(med(r, "record_chromium"), "%.0f")),
     ("serve: still busy after a reload event, median (s)", lambda r: f(busy(r), "%.1f")),
     ("serve: peak RSS after the edits (MB)", lambda r: f(r["latency"].get("serve_peak_rss_kb") and r["latency"]["serve_peak_rss_kb"] / 1024, "%.0f")),
 ]

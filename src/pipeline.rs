@@ -256,17 +256,16 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     let t = Instant::now();
     // The files made after the pages (the search index: tens of thousands of small files for a
     // large town) are written from all threads, then the theme's static files and the assets.
+    let copies: Vec<(String, render::theme::ThemeFile)> = c
+        .output
+        .copies_to_write()
+        .map(|(rel, f)| (rel.clone(), f.clone()))
+        .collect();
     let files = std::mem::take(&mut c.output.files);
     files
         .par_iter()
         .try_for_each(|(rel, bytes)| put(rel, bytes))
         .map_err(Failure::Io)?;
-    let copies: Vec<_> = c
-        .output
-        .copies
-        .iter()
-        .filter(|(rel, _)| !files.contains_key(*rel) && !c.output.streamed.contains(*rel))
-        .collect();
     copies
         .par_iter()
         .try_for_each(|(rel, f)| put(rel, &f.read()?))

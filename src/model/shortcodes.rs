@@ -30,6 +30,9 @@ pub(crate) const NAMES: &[&str] = &[
     "enterprises",
 ];
 
+/// The shortcodes that take arguments; any other is written with empty parentheses.
+const TAKE_ARGUMENTS: &[&str] = &["stat", "enterprises"];
+
 /// What the data shortcodes read besides their arguments.
 pub(crate) struct Env<'a> {
     pub(crate) cfg: &'a SiteConfig,
@@ -47,6 +50,14 @@ pub(crate) fn expand(
     env: &Env<'_>,
 ) -> Result<String, String> {
     let (cfg, ents, as_of) = (env.cfg, env.ents, env.as_of);
+    if NAMES.contains(&name)
+        && !TAKE_ARGUMENTS.contains(&name)
+        && let Some(k) = args.keys().next()
+    {
+        return Err(format!(
+            "短代码“{name}”不带参数（这里写了“{k}”），请写成 {{{{ {name}() }}}}"
+        ));
+    }
     match name {
         "offline_download" => Ok(offline_download(root, env)),
         "plan_phases" => plan_phases(cfg, as_of),
@@ -494,6 +505,25 @@ mod tests {
             call(&c).unwrap(),
             "<p class=\"plan-document\">《<cite>测试镇方案</cite>》</p>"
         );
+    }
+
+    #[test]
+    fn a_shortcode_without_arguments_refuses_one() {
+        let c = cfg("[plan]\ntitle = \"测试镇方案\"\n");
+        let env = Env {
+            cfg: &c,
+            ents: &[],
+            as_of: jiff::civil::date(2025, 6, 30),
+            offline_zip: true,
+        };
+        let args: BTreeMap<String, String> = [("size".to_string(), "1".to_string())].into();
+        let err = expand("offline_download", &args, "", &env).unwrap_err();
+        assert!(
+            err.contains("offline_download") && err.contains("size"),
+            "{err}"
+        );
+        assert!(expand("offline_download", &BTreeMap::new(), "", &env).is_ok());
+        assert!(expand("plan_document", &args, "", &env).is_err());
     }
 
     #[test]

@@ -51,6 +51,16 @@ pub struct Output {
     pub(crate) streamed: BTreeSet<String>,
 }
 
+impl Output {
+    /// The static files to copy: those no generated file of the same path replaces (a page or
+    /// index file, kept or already streamed out).
+    pub(crate) fn copies_to_write(&self) -> impl Iterator<Item = (&String, &theme::ThemeFile)> {
+        self.copies
+            .iter()
+            .filter(|(rel, _)| !self.files.contains_key(*rel) && !self.streamed.contains(*rel))
+    }
+}
+
 /// The output's link check: every link of every generated page, print versions and feeds
 /// included, must resolve to a file of the output (and an id in it). Run once all files are made.
 ///

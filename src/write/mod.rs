@@ -121,10 +121,7 @@ impl Staging {
         files
             .par_iter()
             .try_for_each(|(rel, bytes)| self.put(rel, bytes))?;
-        for (rel, f) in &out.copies {
-            if out.files.contains_key(rel) || self.dir.join(rel).exists() {
-                continue;
-            }
+        for (rel, f) in out.copies_to_write() {
             match f {
                 ThemeFile::Embedded(bytes) => self.put(rel, bytes)?,
                 ThemeFile::Disk(src) => {
@@ -288,9 +285,10 @@ mod tests {
         let asset = tmp.path().join("logo.svg");
         std::fs::write(&asset, "<svg/>").unwrap();
         let s = Staging::create(&dest).unwrap();
-        // A streamed page is put before `finish`; it is not in `out.files`.
+        // A streamed page is put before `finish`; it is noted in `out.streamed`, not in `out.files`.
         s.put("index.html", "页面".as_bytes()).unwrap();
         let mut out = Output::default();
+        out.streamed.insert("index.html".into());
         out.files
             .insert("search.js".into(), b"// index".to_vec().into());
         out.copies
