@@ -148,7 +148,8 @@ def decode_postings(s):
 
 
 def decode_follows(s):
-    """Per posting: None (any character may follow) or the follow codes (src/search/format.rs)."""
+    """Per posting: None (any character may follow) or the (code, first chunk) pairs
+    (src/search/format.rs)."""
     out, i = [], 0
     while i < len(s):
         n = DIGIT.get(s[i], 0)
@@ -158,10 +159,10 @@ def decode_follows(s):
             continue
         codes = []
         for _ in range(n):
-            if i + 2 > len(s):
+            if i + 3 > len(s):
                 break
-            codes.append(DIGIT[s[i]] * 64 + DIGIT[s[i + 1]])
-            i += 2
+            codes.append((DIGIT[s[i]] * 64 + DIGIT[s[i + 1]], DIGIT[s[i + 2]]))
+            i += 3
         out.append(codes)
     return out
 
@@ -215,6 +216,10 @@ class Index:
                 fetched.append((name, data))
             return data.decode("ascii")
 
+        bounded = []
+        for g in groups:
+            for i, (t, then) in enumerate(cover(g)):
+                bounded.append(i == 0 and then is not None)
         for t, then in terms:
             raw = self.shard(fnv1a(t) % nshards)[1].get(t)
             if raw is None:
@@ -224,34 +229,46 @@ class Index:
                 follows = fetch("n/%s.txt" % raw[1:]) if then else ""
             else:
                 postings, _, follows = raw.partition(".")
-            lst = decode_postings(postings)
+            lst = [(d, imp, 0) for d, imp in decode_postings(postings)]
             if then:
-                code, keep = ord(then) % 4096, decode_follows(follows)
-                lst = [p for p, k in zip(lst, keep) if k is None or code in k]
+                code, keep, kept = ord(then) % 4096, decode_follows(follows), []
+                for (d, imp, _), k in zip(lst, keep):
+                    if k is None:
+                        kept.append((d, imp, 0))
+                    else:
+                        chunks = [chunk for c, chunk in k if c == code]
+                        if chunks:
+                            kept.append((d, imp, chunks[0]))
+                lst = kept
             lists.append(lst)
         shortest = min(lists, key=len)
-        acc = {d: [0, 0] for d, _ in shortest}
-        for l in lists:
-            for d, imp in l:
+        acc = {d: [0, 0, None] for d, _, _ in shortest}
+        for l, b in zip(lists, bounded):
+            for d, imp, chunk in l:
                 v = acc.get(d)
                 if v is not None:
                     v[0] += imp
                     v[1] += 1
-        ranked = sorted((-v[0], d) for d, v in acc.items() if v[1] == len(lists))
+                    if b:
+                        v[2] = chunk if v[2] is None else min(v[2], chunk)
+        all_bounded = sum(bounded) == len(groups)
+        ranked = sorted((-v[0], d, max(1, v[2]) if all_bounded else 1) for d, v in acc.items() if v[1] == len(lists))
         phrases = [phrase_text(g) for g in groups if len(g) > 1]
         needles = [phrase_text(g) for g in groups]
-        return [d for _, d in ranked], phrases, needles, fetched
+        return [(d, start) for _, d, start in ranked], phrases, needles, fetched
 
-    def read_doc(self, d, needles):
+    def read_doc(self, d, needles, start=1):
         """Files of one result as search.js reads them: d/<doc>.json, then x/<doc>-<k>.txt chunks
-        in order while some needle is unseen. Returns (files, folded title, folded text)."""
+        in order from `start` (the first chunk's text is left out when start >= 2) while some
+        needle is unseen. Returns (files, folded title, folded text)."""
         name = "d/%s.json" % b36(d)
         raw = self._read(name)
         files = [(name, raw)]
         doc = json.loads(raw)
+        skip = 2 <= start < doc.get("n", 1)
         ft = "".join(fold(c) for c in doc.get("t", ""))
-        fx = "".join(fold(c) for c in doc.get("x", ""))
-        k = 1
+        fx = "" if skip else "".join(fold(c) for c in doc.get("x", ""))
+        k = start if skip else 1
         while k < doc.get("n", 1) and any(w not in ft and w not in fx for w in needles):
             cname = "x/%s-%d.txt" % (b36(d), k)
             chunk = self._read(cname)
@@ -267,8 +284,8 @@ class Index:
         while hits < want and nxt < len(ranked):
             batch = ranked[nxt:nxt + PAGE]
             nxt += len(batch)
-            for d in batch:
-                fs, ft, fx = self.read_doc(d, needles)
+            for d, start in batch:
+                fs, ft, fx = self.read_doc(d, needles, start)
                 files += fs
                 if all(p in ft or p in fx for p in phrases):
                     hits += 1

@@ -575,7 +575,7 @@ fn phrase_needs_adjacent_characters() {
     let groups = dualprev::search::tokenize::query_terms("粉尘爆炸");
     let cands: Vec<u64> = dualprev::search::query::candidates(&get, &groups)
         .into_iter()
-        .map(|(_, d)| d)
+        .map(|c| c.doc)
         .collect();
     assert!(
         !cands.contains(&apart.id) && cands.contains(&together.id),
@@ -829,4 +829,63 @@ fn result_files_say_where_each_page_belongs() {
         let url = h.url.split('#').next().unwrap();
         assert_eq!(h.place, expected(url), "place of the hit {}", h.url);
     }
+}
+
+/// A phrase found only deep in a long page: the index says in which chunk it can first start, so
+/// the reader skips the chunks before it (a long enterprise page costs one or two chunks, not
+/// all of them), and the result still links to the heading above the match and shows it.
+#[test]
+fn a_phrase_deep_in_a_long_page_is_read_from_its_chunk() {
+    let filler = |n: usize| "仓库货架巡查记录按班次填写。".repeat(n);
+    let html = format!(
+        "<html><body><main><!--search:start--><h1>长页面</h1><p>{}粉尘</p><p>{}</p>\
+         <h2 id=\"第三节\">第三节</h2><p>{}粉尘涉爆企业每季度清扫一次。</p><p>{}</p>\
+         <!--search:end--></main></body></html>",
+        filler(40),
+        filler(110),
+        filler(60),
+        filler(40)
+    );
+    let mut out = dualprev::render::Output::default();
+    let text = dualprev::page_text::extract(&html);
+    out.texts.push(("long/".to_string(), text.into()));
+    out.files
+        .insert("long/index.html".into(), html.into_bytes().into());
+    let (files, _) = dualprev::search::index(&out);
+    let fetched = RefCell::new(Vec::new());
+    let get = |rel: &str| {
+        fetched.borrow_mut().push(rel.to_string());
+        files
+            .get(rel)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let groups = dualprev::search::tokenize::query_terms("粉尘涉爆");
+    let cands = dualprev::search::query::candidates(&get, &groups);
+    assert_eq!(cands.len(), 1, "{cands:?}");
+    // The phrase starts about 2,700 characters in: chunk 2 of 1,000 characters.
+    assert_eq!(cands[0].from, 2, "{cands:?}");
+    fetched.borrow_mut().clear();
+    let hits = dualprev::search::query::query(&get, "粉尘涉爆");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(
+        hits[0].url.ends_with("#%E7%AC%AC%E4%B8%89%E8%8A%82"),
+        "{}",
+        hits[0].url
+    );
+    assert!(hits[0].snippet.contains("粉尘涉爆"), "{}", hits[0].snippet);
+    let chunks: Vec<String> = fetched
+        .borrow()
+        .iter()
+        .filter(|p| p.starts_with("search/x/"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        chunks,
+        vec!["search/x/0-2.txt".to_string()],
+        "only the chunk with the phrase is read"
+    );
+    // A word with no phrase bound reads from the start as before.
+    let c =
+        dualprev::search::query::candidates(&get, &dualprev::search::tokenize::query_terms("粉尘"));
+    assert_eq!(c[0].from, 1);
 }

@@ -109,6 +109,13 @@ pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
 pub(crate) const FOLLOW_BUCKETS: u32 = 4096;
 /// A count digit that means "too many different characters follow to list": any may.
 const FOLLOW_ANY: usize = 63;
+/// The largest chunk number a follow code records (later chunks are recorded as this).
+pub(crate) const FOLLOW_CHUNK_MAX: u8 = 63;
+
+/// A character that follows a bigram in a page: its code, and the first text chunk where it
+/// does (0 also for the title). A phrase cannot start before that chunk, so a reader of a long
+/// page can skip the chunks before it.
+pub type Follow = (u16, u8);
 
 /// The code of a character that follows a bigram: two alphabet digits of 6 bits.
 pub(crate) fn follow_code(c: char) -> u16 {
@@ -116,22 +123,24 @@ pub(crate) fn follow_code(c: char) -> u16 {
 }
 
 /// Appends the follow codes of one posting: their count as one digit, then each code as two
-/// digits; [`FOLLOW_ANY`] alone when there are that many or more. `codes` is sorted and distinct.
-pub(crate) fn push_follows(out: &mut String, codes: &[u16]) {
+/// digits and its chunk as one; [`FOLLOW_ANY`] alone when there are that many or more. `codes`
+/// is sorted and distinct by code.
+pub(crate) fn push_follows(out: &mut String, codes: &[Follow]) {
     if codes.len() >= FOLLOW_ANY {
         out.push(VARINT_DIGITS[FOLLOW_ANY] as char);
         return;
     }
     out.push(VARINT_DIGITS[codes.len()] as char);
-    for c in codes {
+    for (c, chunk) in codes {
         out.push(VARINT_DIGITS[(c >> 6) as usize] as char);
         out.push(VARINT_DIGITS[(c & 63) as usize] as char);
+        out.push(VARINT_DIGITS[(*chunk).min(FOLLOW_CHUNK_MAX) as usize] as char);
     }
 }
 
 /// Decodes a follows string into one entry per posting: `None` when any character may follow,
-/// else the codes of those that do.
-pub fn decode_follows(s: &str) -> Vec<Option<Vec<u16>>> {
+/// else the codes of those that do, each with its first chunk.
+pub fn decode_follows(s: &str) -> Vec<Option<Vec<Follow>>> {
     let digit = |b: u8| VARINT_DIGITS.iter().position(|x| *x == b).unwrap_or(0);
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -145,11 +154,14 @@ pub fn decode_follows(s: &str) -> Vec<Option<Vec<u16>>> {
         }
         let mut codes = Vec::with_capacity(n);
         for _ in 0..n {
-            if i + 2 > b.len() {
+            if i + 3 > b.len() {
                 break;
             }
-            codes.push(((digit(b[i]) << 6) | digit(b[i + 1])) as u16);
-            i += 2;
+            codes.push((
+                ((digit(b[i]) << 6) | digit(b[i + 1])) as u16,
+                digit(b[i + 2]) as u8,
+            ));
+            i += 3;
         }
         out.push(Some(codes));
     }
@@ -185,17 +197,17 @@ mod tests {
     fn follows_round_trip() {
         let mut s = String::new();
         push_follows(&mut s, &[]);
-        push_follows(&mut s, &[follow_code('涉'), 4095]);
-        let many: Vec<u16> = (0..70).collect();
+        push_follows(&mut s, &[(follow_code('涉'), 0), (4095, 9)]);
+        let many: Vec<Follow> = (0..70).map(|c| (c, 1)).collect();
         push_follows(&mut s, &many);
-        push_follows(&mut s, &[7]);
+        push_follows(&mut s, &[(7, 200)]);
         assert_eq!(
             decode_follows(&s),
             vec![
                 Some(vec![]),
-                Some(vec![follow_code('涉'), 4095]),
+                Some(vec![(follow_code('涉'), 0), (4095, 9)]),
                 None,
-                Some(vec![7])
+                Some(vec![(7, 63)])
             ]
         );
         assert_eq!(follow_code('涉'), ('涉' as u32 % 4096) as u16);

@@ -22,8 +22,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::format::{
-    CHUNK, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT, VARINT_DIGITS, b36,
-    follow_code, impact, push_follows, push_varint, shard_of,
+    CHUNK, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT,
+    VARINT_DIGITS, b36, follow_code, impact, push_follows, push_varint, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -47,6 +47,8 @@ struct Meta {
     shards: usize,
     /// The posting alphabet, so the browser script does not keep a copy of it.
     d: &'static str,
+    /// Characters of page text per chunk.
+    c: usize,
 }
 
 #[derive(Serialize)]
@@ -125,8 +127,9 @@ fn leading_number(s: &str, sep: char) -> Option<u32> {
 struct DocTerms {
     folded: String,
     terms: Vec<Term>,
-    /// The follow codes of every term, sorted and distinct per term (see [`DocTerms::follows_of`]).
-    follows: Vec<u16>,
+    /// The follow codes of every term with the first chunk where each follows it, sorted and
+    /// distinct per term (see [`DocTerms::follows_of`]).
+    follows: Vec<Follow>,
     /// `terms[parts[p]..parts[p + 1]]` are the terms of partition p.
     parts: [u32; PARTS + 1],
     len: u32,
@@ -151,7 +154,7 @@ impl DocTerms {
         &self.folded[t.start as usize..t.end as usize]
     }
 
-    fn follows_of(&self, t: &Term) -> &[u16] {
+    fn follows_of(&self, t: &Term) -> &[Follow] {
         let start = t.follows_start as usize;
         &self.follows[start..start + t.follows_len as usize]
     }
@@ -182,40 +185,58 @@ fn tokenize_page(
     spans: &mut Vec<Span>,
 ) -> (u32, Vec<(u32, u32)>, u32) {
     let title_len = spans_into(&p.title, 0, folded, spans);
+    for sp in spans.iter_mut() {
+        sp.at = IN_TITLE;
+    }
     let mut pos = title_len + 1;
     let mut headings: Vec<(u32, u32)> = Vec::new();
-    let mut at = 0usize;
+    // A piece of the text from byte `from.0` (character `from.1`) to byte `to`: its spans say
+    // where they are in the whole text, in characters.
+    let mut piece = |from: (usize, usize), to: usize, pos: u32| {
+        let first = spans.len();
+        let next = spans_into(&p.text[from.0..to], pos, folded, spans);
+        for sp in &mut spans[first..] {
+            sp.at = sp.at.saturating_add(from.1 as u32);
+        }
+        next
+    };
+    let mut at = (0usize, 0usize);
     for pair in heading_bytes(p).chunks(2) {
-        let start = pair[0].max(at);
-        let end = pair[1].max(start);
-        pos = spans_into(&p.text[at..start], pos, folded, spans);
+        let start = if pair[0].0 >= at.0 { pair[0] } else { at };
+        let end = if pair[1].0 >= start.0 { pair[1] } else { start };
+        pos = piece(at, start.0, pos);
         let h0 = pos;
-        pos = spans_into(&p.text[start..end], pos, folded, spans);
+        pos = piece(start, end.0, pos);
         headings.push((h0, pos));
         at = end;
     }
-    pos = spans_into(&p.text[at..], pos, folded, spans);
+    pos = piece(at, p.text.len(), pos);
     (title_len, headings, pos)
 }
 
-/// Start and end of each section's heading in the page text as byte offsets, in pairs: section
-/// offsets are in characters, so the text is walked once to convert them.
-fn heading_bytes(p: &PageText) -> Vec<usize> {
+/// Where a title token is, instead of a character of the text.
+const IN_TITLE: u32 = u32::MAX;
+
+/// Start and end of each section's heading in the page text as (byte, character) offsets, in
+/// pairs: section offsets are in characters, so the text is walked once to convert them.
+fn heading_bytes(p: &PageText) -> Vec<(usize, usize)> {
     let mut wanted = Vec::with_capacity(p.sections.len() * 2);
     for (_, off, h) in &p.sections {
         wanted.push(*off);
         wanted.push(off + h.chars().count());
     }
-    let mut bytes_of: Vec<usize> = Vec::with_capacity(wanted.len());
+    let mut bytes_of: Vec<(usize, usize)> = Vec::with_capacity(wanted.len());
     let mut want = wanted.iter().peekable();
+    let mut chars = 0;
     for (ci, (bi, _)) in p.text.char_indices().enumerate() {
         while want.peek().is_some_and(|w| **w <= ci) {
             want.next();
-            bytes_of.push(bi);
+            bytes_of.push((bi, ci));
         }
+        chars = ci + 1;
     }
     while want.next().is_some() {
-        bytes_of.push(p.text.len());
+        bytes_of.push((p.text.len(), chars));
     }
     bytes_of
 }
@@ -228,14 +249,14 @@ fn weigh_terms(
     spans: &[Span],
     title_len: u32,
     headings: &[(u32, u32)],
-) -> (Vec<Term>, Vec<u16>) {
+) -> (Vec<Term>, Vec<Follow>) {
     let mut short: HashMap<u64, u32, Fast> =
         HashMap::with_capacity_and_hasher(spans.len() / 2, Fast);
     let mut long: HashMap<&str, u32, Fast> = HashMap::with_hasher(Fast);
     let mut terms: Vec<Term> = Vec::with_capacity(spans.len() / 2);
-    // Each term's follow codes as a chain through `links` (code, previous link), from `heads`:
-    // no sort of the whole page, and most chains hold one or two codes.
-    let mut links: Vec<(u16, u32)> = Vec::with_capacity(spans.len());
+    // Each term's follow codes as a chain through `links` ((code, chunk), previous link), from
+    // `heads`: no sort of the whole page, and most chains hold one or two codes.
+    let mut links: Vec<(Follow, u32)> = Vec::with_capacity(spans.len());
     let mut heads: Vec<u32> = Vec::with_capacity(spans.len() / 2);
     // Spans come in position order, and so do the heading ranges: one cursor walks both.
     let mut h = 0;
@@ -273,11 +294,17 @@ fn weigh_terms(
             terms[slot as usize].weight += weight;
         }
         if let Some(c) = sp.follow {
-            links.push((follow_code(c), heads[slot as usize]));
+            // The title is read with the first chunk: chunk 0.
+            let chunk = if sp.at == IN_TITLE {
+                0
+            } else {
+                (sp.at as usize / CHUNK).min(FOLLOW_CHUNK_MAX as usize) as u8
+            };
+            links.push(((follow_code(c), chunk), heads[slot as usize]));
             heads[slot as usize] = (links.len() - 1) as u32;
         }
     }
-    let mut follows: Vec<u16> = Vec::with_capacity(links.len());
+    let mut follows: Vec<Follow> = Vec::with_capacity(links.len());
     for (t, head) in terms.iter_mut().zip(&heads) {
         let start = follows.len();
         let mut at = *head;
@@ -285,11 +312,12 @@ fn weigh_terms(
             follows.push(links[at as usize].0);
             at = links[at as usize].1;
         }
+        // Sorted by code then chunk: the first of each code has its earliest chunk.
         let codes = &mut follows[start..];
         codes.sort_unstable();
         let mut kept = 0;
         for i in 0..codes.len() {
-            if i == 0 || codes[i] != codes[kept - 1] {
+            if i == 0 || codes[i].0 != codes[kept - 1].0 {
                 codes[kept] = codes[i];
                 kept += 1;
             }
@@ -494,6 +522,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         n,
         shards,
         d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
+        c: CHUNK,
     })
     .unwrap_or_default();
     stats.total_bytes += meta.len();

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::format::{b36, decode_follows, decode_postings, follow_code, shard_of};
+use super::format::{CHUNK, b36, decode_follows, decode_postings, follow_code, shard_of};
 use super::tokenize::{fold, query_terms};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,9 +54,22 @@ pub fn fold_str(s: &str) -> String {
     s.chars().map(fold).collect()
 }
 
-/// Candidates in rank order (score, doc): pages holding every cover term, by the summed impacts,
-/// ties by document number; empty when the index cannot be read or a term is missing.
-pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) -> Vec<(u64, u64)> {
+/// A posting as the query uses it: page, impact, and the first chunk where the term is followed
+/// by what the phrase needs (0 when nothing is asked of what follows).
+type Posting = (u64, u32, u8);
+
+/// A page that may match: its summed impacts, its number, and the first text chunk where a match
+/// can be (1 unless every term of the query is a phrase that starts only further on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub score: u64,
+    pub doc: u64,
+    pub from: u32,
+}
+
+/// Candidates in rank order: pages holding every cover term, by the summed impacts, ties by
+/// document number; empty when the index cannot be read or a term is missing.
+pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) -> Vec<Candidate> {
     let Some(meta) =
         get("search/meta.json").and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
     else {
@@ -64,8 +77,9 @@ pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) 
     };
     let shards = meta["shards"].as_u64().unwrap_or(1) as usize;
     let mut shard_cache: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    // A term's postings, only those whose page has `then` right after the term when given.
-    let mut lookup = |t: &str, then: Option<char>| -> Option<Vec<(u64, u32)>> {
+    // A term's postings, only those whose page has `then` right after the term when given, each
+    // with the first chunk where it does (0 without `then`).
+    let mut lookup = |t: &str, then: Option<char>| -> Option<Vec<Posting>> {
         let s = shard_of(t, shards);
         let m = shard_cache.entry(s).or_insert_with(|| {
             get(&format!("search/s/{s}.json"))
@@ -88,55 +102,80 @@ pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) 
             }
         };
         let (Some(c), Some(f)) = (then, follows) else {
-            return Some(list);
+            return Some(list.into_iter().map(|(d, i)| (d, i, 0)).collect());
         };
         let code = follow_code(c);
         let keep = decode_follows(&f);
         Some(
             list.into_iter()
                 .zip(keep)
-                .filter(|(_, k)| k.as_ref().is_none_or(|codes| codes.contains(&code)))
-                .map(|(p, _)| p)
+                .filter_map(|((d, i), k)| match k {
+                    None => Some((d, i, 0)),
+                    Some(codes) => codes
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map(|(_, chunk)| (d, i, *chunk)),
+                })
                 .collect(),
         )
     };
-    let mut lists: Vec<Vec<(u64, u32)>> = Vec::new();
+    // Each list, and whether its chunks bound where its group can start: the first cover term
+    // of a phrase, checked with what follows it.
+    let mut lists: Vec<(Vec<Posting>, bool)> = Vec::new();
     for g in groups {
-        for (t, then) in cover(g) {
+        for (i, (t, then)) in cover(g).into_iter().enumerate() {
             match lookup(t, then) {
-                Some(l) => lists.push(l),
+                Some(l) => lists.push((l, i == 0 && then.is_some())),
                 None => return Vec::new(),
             }
         }
     }
-    let Some(shortest) = (0..lists.len()).min_by_key(|i| lists[*i].len()) else {
+    let Some(shortest) = (0..lists.len()).min_by_key(|i| lists[*i].0.len()) else {
         return Vec::new();
     };
-    let mut scores: HashMap<u64, (u64, usize)> =
-        lists[shortest].iter().map(|(d, _)| (*d, (0, 0))).collect();
-    for l in &lists {
-        for (d, imp) in l {
+    // doc -> (score, lists seen, where the earliest group can start)
+    let mut scores: HashMap<u64, (u64, usize, u32)> = lists[shortest]
+        .0
+        .iter()
+        .map(|(d, _, _)| (*d, (0, 0, u32::MAX)))
+        .collect();
+    let bounded = lists.iter().filter(|(_, b)| *b).count();
+    for (l, bounds) in &lists {
+        for (d, imp, chunk) in l {
             if let Some(e) = scores.get_mut(d) {
                 e.0 += *imp as u64;
                 e.1 += 1;
+                if *bounds {
+                    e.2 = e.2.min(*chunk as u32);
+                }
             }
         }
     }
-    let mut ranked: Vec<(u64, u64)> = scores
+    // A group that is not a bounded phrase may match anywhere: read from the start.
+    let all_bounded = bounded == groups.len();
+    let mut ranked: Vec<Candidate> = scores
         .into_iter()
-        .filter(|(_, (_, seen))| *seen == lists.len())
-        .map(|(d, (score, _))| (score, d))
+        .filter(|(_, (_, seen, _))| *seen == lists.len())
+        .map(|(doc, (score, _, from))| Candidate {
+            score,
+            doc,
+            from: if all_bounded { from.max(1) } else { 1 },
+        })
         .collect();
-    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.doc.cmp(&b.doc)));
     ranked
 }
 
 /// One result file read the way the browser script reads it: the first chunk, then further chunks
-/// in order while some of `needles` has not been seen in the title or the text so far.
+/// in order while some of `needles` has not been seen in the title or the text so far. When the
+/// index says no match can start before chunk `from` ≥ 2, the text read starts there instead
+/// (`offset` characters into the page) and the first chunk is not part of it.
 pub struct DocRead {
     pub title: String,
     pub url: String,
     pub text: String,
+    /// Characters of the page before `text`.
+    pub offset: usize,
     pub place: Vec<String>,
     sections: Vec<(String, usize)>,
 }
@@ -145,15 +184,20 @@ pub fn read_doc(
     get: &dyn Fn(&str) -> Option<String>,
     doc: u64,
     needles: &[String],
+    from: u32,
 ) -> Option<DocRead> {
     let id = b36(doc);
     let f: serde_json::Value = serde_json::from_str(&get(&format!("search/d/{id}.json"))?).ok()?;
     let title = f["t"].as_str().unwrap_or("").to_string();
-    let mut text = f["x"].as_str().unwrap_or("").to_string();
     let n = f["n"].as_u64().unwrap_or(1);
+    let skip = from >= 2 && (from as u64) < n;
+    let (mut text, mut k, offset) = if skip {
+        (String::new(), from as u64, from as usize * CHUNK)
+    } else {
+        (f["x"].as_str().unwrap_or("").to_string(), 1, 0)
+    };
     let ft = fold_str(&title);
     let mut fx = fold_str(&text);
-    let mut k = 1;
     while k < n
         && needles
             .iter()
@@ -184,6 +228,7 @@ pub fn read_doc(
         title,
         url: f["u"].as_str().unwrap_or("").to_string(),
         text,
+        offset,
         place,
         sections,
     })
@@ -203,8 +248,9 @@ pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
         .collect();
     let needles: Vec<String> = groups.iter().map(|g| phrase_text(g)).collect();
     let mut hits = Vec::new();
-    for (score, doc) in candidates(get, &groups) {
-        let Some(d) = read_doc(get, doc, &needles) else {
+    for c in candidates(get, &groups) {
+        let (score, doc) = (c.score, c.doc);
+        let Some(d) = read_doc(get, doc, &needles, c.from) else {
             continue;
         };
         let (ft, fx) = (fold_str(&d.title), fold_str(&d.text));
@@ -220,7 +266,7 @@ pub fn query(get: &dyn Fn(&str) -> Option<String>, q: &str) -> Vec<Hit> {
             .iter()
             .filter_map(|n| fx.find(n.as_str()))
             .min()
-            .map(|b| fx[..b].chars().count());
+            .map(|b| d.offset + fx[..b].chars().count());
         if let Some(at) = first
             && let Some((a, _)) = d.sections.iter().rfind(|(_, o)| *o <= at)
         {

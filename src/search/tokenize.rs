@@ -51,14 +51,16 @@ fn class(c: char) -> Class {
     }
 }
 
-/// A token as a byte range of the folded text (see [`spans_into`]) and its position; for a CJK
-/// bigram, the character that follows it in its run (`None` at the end of the run and for
-/// every other token).
+/// A token as a byte range of the folded text (see [`spans_into`]), its position, and the index
+/// of its first character in the text given (the indexer adds where that text starts in the
+/// page); for a CJK bigram, the character that follows it in its run (`None` at the end of the
+/// run and for every other token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub(crate) start: u32,
     pub(crate) end: u32,
     pub(crate) pos: u32,
+    pub(crate) at: u32,
     pub(crate) follow: Option<char>,
 }
 
@@ -99,6 +101,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                         start: chars[s].0,
                         end: end_of(s),
                         pos,
+                        at: s as u32,
                         follow: None,
                     });
                     pos += 1;
@@ -109,6 +112,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                             start: chars[k].0,
                             end: end_of(k + 1),
                             pos,
+                            at: k as u32,
                             follow: if k + 2 < i { char_at(k + 2) } else { None },
                         });
                         pos += 1;
@@ -117,6 +121,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                         start: chars[i - 1].0,
                         end: end_of(i - 1),
                         pos,
+                        at: (i - 1) as u32,
                         follow: None,
                     });
                     pos += 1;
@@ -133,6 +138,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                     start: chars[s].0,
                     end: end_of(i - 1),
                     pos,
+                    at: s as u32,
                     follow: None,
                 });
                 pos += 1;
@@ -149,6 +155,7 @@ pub(crate) fn spans_into(text: &str, start: u32, folded: &mut String, out: &mut 
                     start: chars[s].0,
                     end: end_of(i - 1),
                     pos,
+                    at: s as u32,
                     follow: None,
                 });
                 pos += 1;

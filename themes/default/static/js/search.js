@@ -9,6 +9,8 @@
   var script = document.currentScript;
   var root = (script && script.getAttribute("data-root")) || "../";
   var PAGE = 10;
+  // Characters of page text per chunk (meta.json "c", src/search/format.rs CHUNK).
+  var CHUNK = 0;
   // Milliseconds of quiet after a keystroke before the query runs.
   var DEBOUNCE = 250;
 
@@ -152,14 +154,15 @@
     return out;
   }
   // What follows a bigram in each page of its list (src/search/format.rs push_follows): per
-  // posting a count digit, then two digits per code; null (count 63) when any character may.
+  // posting a count digit, then per code two digits and the first chunk where it follows; null
+  // (count 63) when any character may.
   function decodeFollows(s) {
     var out = [], i = 0;
     while (i < s.length) {
       var n = DIGIT[s[i++]] || 0;
       if (n === 63) { out.push(null); continue; }
       var codes = [];
-      for (var k = 0; k < n && i + 2 <= s.length; k++, i += 2) codes.push(DIGIT[s[i]] * 64 + DIGIT[s[i + 1]]);
+      for (var k = 0; k < n && i + 3 <= s.length; k++, i += 3) codes.push([DIGIT[s[i]] * 64 + DIGIT[s[i + 1]], DIGIT[s[i + 2]]]);
       out.push(codes);
     }
     return out;
@@ -179,12 +182,14 @@
     for (var i = 1; i < ph.length; i++) s += Array.from(ph[i]).slice(1).join("");
     return s;
   }
-  // Candidates in rank order: pages holding every cover term, by summed impacts, ties by doc.
+  // Candidates in rank order: pages holding every cover term, by summed impacts, ties by doc;
+  // each with the chunk to start reading from (see candidates in src/search/query.rs).
   function candidates(groups) {
     return fetchJson("search/meta.json").then(function (meta) {
       useDigits(meta.d);
+      CHUNK = meta.c;
       var terms = [];
-      groups.forEach(function (g) { cover(g).forEach(function (c) { terms.push(c); }); });
+      groups.forEach(function (g) { cover(g).forEach(function (c, i) { c.bounds = i === 0 && c.then !== null; terms.push(c); }); });
       var ids = [];
       terms.forEach(function (c) { var id = fnv1a(c.t) % meta.shards; if (ids.indexOf(id) < 0) ids.push(id); });
       return Promise.all(ids.map(function (id) { return fetchJson("search/s/" + id + ".json"); })).then(function (shards) {
@@ -202,20 +207,32 @@
               then ? fetchData("search/n/" + raw.slice(1) + ".txt", true) : ""]);
           return parts.then(function (p) {
             var list = decodePostings(p[0]);
-            if (!then) return list;
-            var code = then.codePointAt(0) % 4096, keep = decodeFollows(p[1]);
-            return list.filter(function (_, k) { return keep[k] === null || (keep[k] && keep[k].indexOf(code) >= 0); });
+            if (!then) return list.map(function (e) { return [e[0], e[1], 0]; });
+            var code = then.codePointAt(0) % 4096, keep = decodeFollows(p[1]), out = [];
+            list.forEach(function (e, k) {
+              if (keep[k] === null) { out.push([e[0], e[1], 0]); return; }
+              var hit = keep[k] && keep[k].find(function (c) { return c[0] === code; });
+              if (hit) out.push([e[0], e[1], hit[1]]);
+            });
+            return out;
           });
         })).then(function (lists) {
-          var shortest = 0;
+          var shortest = 0, bounded = 0;
           lists.forEach(function (l, i) { if (l.length < lists[shortest].length) shortest = i; });
+          terms.forEach(function (c) { if (c.bounds) bounded++; });
           var acc = new Map();
-          lists[shortest].forEach(function (e) { acc.set(e[0], [0, 0]); });
-          lists.forEach(function (l) {
-            l.forEach(function (e) { var v = acc.get(e[0]); if (v) { v[0] += e[1]; v[1]++; } });
+          lists[shortest].forEach(function (e) { acc.set(e[0], [0, 0, Infinity]); });
+          lists.forEach(function (l, i) {
+            l.forEach(function (e) {
+              var v = acc.get(e[0]);
+              if (v) { v[0] += e[1]; v[1]++; if (terms[i].bounds) v[2] = Math.min(v[2], e[2]); }
+            });
           });
-          var ranked = [];
-          acc.forEach(function (v, d) { if (v[1] === lists.length) ranked.push({ score: v[0], doc: d }); });
+          // A term that is not a phrase bounded by its chunks may match anywhere: read from the start.
+          var allBounded = bounded === groups.length, ranked = [];
+          acc.forEach(function (v, d) {
+            if (v[1] === lists.length) ranked.push({ score: v[0], doc: d, from: allBounded ? Math.max(1, v[2]) : 1 });
+          });
           ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
           return ranked;
         });
@@ -232,11 +249,14 @@
     return candidates(groups).then(function (ranked) { st.ranked = ranked; return st; });
   }
   // A result file, then its further text chunks in order while some needle is still unseen (see
-  // read_doc in src/search/query.rs): a long page costs only the chunks up to its first match.
-  function readDoc(doc, needles) {
+  // read_doc in src/search/query.rs): a long page costs only the chunks up to its first match,
+  // and none before chunk `from` when the index says no match starts earlier.
+  function readDoc(doc, needles, from) {
     var id = b36(doc);
     return fetchJson("search/d/" + id + ".json").then(function (d) {
-      var r = { t: d.t || "", u: d.u, s: d.s || [], x: d.x || "", w: d.w || [] }, ft = foldStr(r.t), fx = foldStr(r.x);
+      var skip = from >= 2 && from < (d.n || 1);
+      var r = { t: d.t || "", u: d.u, s: d.s || [], x: skip ? "" : d.x || "", w: d.w || [], off: skip ? from * CHUNK : 0 };
+      var ft = foldStr(r.t), fx = foldStr(r.x);
       function more(k) {
         var missing = needles.some(function (w) { return ft.indexOf(w) < 0 && fx.indexOf(w) < 0; });
         if (k >= (d.n || 1) || !missing) { r.fx = fx; r.ft = ft; return r; }
@@ -245,7 +265,7 @@
           return more(k + 1);
         });
       }
-      return more(1);
+      return more(skip ? from : 1);
     });
   }
   // Reads candidates in rank order, PAGE at a time, until `want` hits are confirmed.
@@ -253,14 +273,14 @@
     if (st.hits.length >= want || st.next >= st.ranked.length) return Promise.resolve(st);
     var batch = st.ranked.slice(st.next, st.next + PAGE);
     st.next += batch.length;
-    return Promise.all(batch.map(function (r) { return readDoc(r.doc, st.needles); })).then(function (docs) {
+    return Promise.all(batch.map(function (r) { return readDoc(r.doc, st.needles, r.from); })).then(function (docs) {
       docs.forEach(function (d, i) {
         if (!st.phrases.every(function (p) { return d.ft.indexOf(p) >= 0 || d.fx.indexOf(p) >= 0; })) return;
         var first = -1;
         st.needles.forEach(function (n) { var at = d.fx.indexOf(n); if (at >= 0 && (first < 0 || at < first)) first = at; });
         var anchor = null;
         if (first >= 0) {
-          var atC = Array.from(d.fx.slice(0, first)).length;
+          var atC = d.off + Array.from(d.fx.slice(0, first)).length;
           d.s.forEach(function (s) { if (s[1] <= atC) anchor = s[0]; });
         }
         st.hits.push({ doc: batch[i].doc, d: d, url: d.u + (anchor ? "#" + encodeURIComponent(anchor) : "") });
