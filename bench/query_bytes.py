@@ -167,6 +167,28 @@ def decode_follows(s):
     return out
 
 
+def decode_follows_part(s, n):
+    """One part of split follow codes (src/search/format.rs push_follows_part)."""
+    out, i, at = [[] for _ in range(n)], 0, 0
+    while i < len(s):
+        skipped = 0
+        while i < len(s):
+            d = DIGIT.get(s[i], 0)
+            i += 1
+            skipped = skipped * 32 + (d - 32 if d >= 32 else d)
+            if d < 32:
+                break
+        at += skipped
+        count = DIGIT.get(s[i], 0) if i < len(s) else 0
+        end = i + 1 if count == 63 else min(len(s), i + 1 + 3 * count)
+        entry = decode_follows(s[i:end])
+        if at < n and entry:
+            out[at] = entry[0]
+        i = end
+        at += 1
+    return out
+
+
 def cover(ph):
     """(bigram, the character that must follow it or None): every other bigram, and the last."""
     out = [(t, ph[i + 1][1] if i + 1 < len(ph) else None) for i, t in enumerate(ph) if i % 2 == 0]
@@ -224,14 +246,22 @@ class Index:
             raw = self.shard(fnv1a(t) % nshards)[1].get(t)
             if raw is None:
                 return [], [], [], fetched
+            keep = None
             if raw.startswith("@"):
-                postings = fetch("l/%s.txt" % raw[1:])
-                follows = fetch("n/%s.txt" % raw[1:]) if then else ""
+                key, _, parts = raw[1:].partition(":")
+                parts = int(parts or "1")
+                postings = fetch("l/%s.txt" % key)
+                if then and parts > 1:
+                    keep = decode_follows_part(fetch("n/%s-%d.txt" % (key, (ord(then) % 4096) % parts)),
+                                               len(decode_postings(postings)))
+                elif then:
+                    keep = decode_follows(fetch("n/%s.txt" % key))
             else:
                 postings, _, follows = raw.partition(".")
+                keep = decode_follows(follows)
             lst = [(d, imp, 0) for d, imp in decode_postings(postings)]
             if then:
-                code, keep, kept = ord(then) % 4096, decode_follows(follows), []
+                code, kept = ord(then) % 4096, []
                 for (d, imp, _), k in zip(lst, keep):
                     if k is None:
                         kept.append((d, imp, 0))

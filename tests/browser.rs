@@ -337,6 +337,29 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
         return;
     };
     let (tmp, root) = repo_site();
+    // 400 more pages where 安全 is followed by many different characters: its follow codes are
+    // then split into parts by code (`@key:N` in its shard), and the script must read the right
+    // part, as the Rust query does.
+    let after: Vec<char> = "帽带网绳阀门锁标识距离出口通道培训教育检查措施"
+        .chars()
+        .collect();
+    for i in 0..400 {
+        let words: String = (0..6)
+            .map(|k| format!("安全{}", after[(i * 7 + k * 3) % after.len()]))
+            .collect::<Vec<_>>()
+            .join("，");
+        let extra = if i % 50 == 0 {
+            "，安全生产管理"
+        } else {
+            ""
+        };
+        std::fs::create_dir_all(root.join("content/zz-follow")).unwrap();
+        std::fs::write(
+            root.join(format!("content/zz-follow/p{i:03}.md")),
+            format!("+++\ntitle = \"跟随测试{i}\"\n+++\n\n{words}{extra}。\n"),
+        )
+        .unwrap();
+    }
     let out = tmp.path().join("built");
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_dualprev"))
         .args(["build", "--quiet", "--as-of", common::AS_OF, "--root"])
@@ -347,6 +370,15 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
         .expect("run dualprev build");
     assert!(built.status.success(), "build failed: {built:?}");
     let get = |rel: &str| std::fs::read_to_string(out.join(rel)).ok();
+    let meta: serde_json::Value = serde_json::from_str(&get("search/meta.json").unwrap()).unwrap();
+    let shard = dualprev::search::format::fnv1a("安全") as u64 % meta["shards"].as_u64().unwrap();
+    let entry: serde_json::Value =
+        serde_json::from_str(&get(&format!("search/s/{shard}.json")).unwrap()).unwrap();
+    let raw = entry["安全"].as_str().unwrap_or("");
+    assert!(
+        raw.starts_with('@') && raw.contains(':'),
+        "安全 should have its follow codes split into parts: {raw:?}"
+    );
     let server = Server::start(&root);
     let tab = chrome.tab();
     let (mut compared, mut clicks) = (0, 0);
@@ -365,6 +397,8 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
         "粉尘涉爆",
         "安全生产",
         "隐患排查",
+        "安全帽",
+        "安全生产管理",
     ] {
         let expected: Vec<String> = dualprev::search::query::query(&get, q)
             .iter()

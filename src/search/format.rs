@@ -18,7 +18,7 @@ pub(crate) const TITLE_WEIGHT: u32 = 3;
 pub(crate) const HEADING_WEIGHT: u32 = 1;
 
 /// FNV-1a over UTF-8 bytes: simple enough to repeat exactly in the browser.
-pub(crate) fn fnv1a(s: &str) -> u32 {
+pub fn fnv1a(s: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in s.bytes() {
         h ^= b as u32;
@@ -138,6 +138,62 @@ pub(crate) fn push_follows(out: &mut String, codes: &[Follow]) {
     }
 }
 
+/// Follow codes of a long list longer than this are split by code into files of about this size
+/// (`n/<key>-<b>.txt`), so that a query fetches only the part holding its code: a bigram on
+/// every page with many different characters after it would otherwise cost hundreds of KB.
+pub(crate) const FOLLOW_SPLIT: usize = 4096;
+
+/// How many parts the follow codes of a list take (1: one dense file).
+pub(crate) fn follow_parts(follows_len: usize) -> usize {
+    follows_len.div_ceil(FOLLOW_SPLIT).clamp(1, 64)
+}
+
+/// Decodes one part of split follow codes for a list of `n` postings. A part lists each posting
+/// with a code in this part (or with any code): the number of postings skipped since the last
+/// one listed as a varint, then its codes of this part as [`push_follows`] writes them (written
+/// by `follow_files` in the index). Postings not listed have no code of this part.
+pub fn decode_follows_part(s: &str, n: usize) -> Vec<Option<Vec<Follow>>> {
+    let mut out: Vec<Option<Vec<Follow>>> = vec![Some(Vec::new()); n];
+    let b = s.as_bytes();
+    let digit = |x: u8| VARINT_DIGITS.iter().position(|d| *d == x).unwrap_or(0);
+    let (mut i, mut at) = (0usize, 0usize);
+    while i < b.len() {
+        let mut skipped = 0u64;
+        while i < b.len() {
+            let d = digit(b[i]) as u64;
+            i += 1;
+            if d >= 32 {
+                skipped = (skipped << 5) | (d - 32);
+            } else {
+                skipped = (skipped << 5) | d;
+                break;
+            }
+        }
+        at += skipped as usize;
+        let end = next_follows(b, i);
+        let entry = decode_follows(&s[i..end]).into_iter().next();
+        if let (Some(slot), Some(e)) = (out.get_mut(at), entry) {
+            *slot = e;
+        }
+        i = end;
+        at += 1;
+    }
+    out
+}
+
+/// Where the follow codes of one posting that start at byte `i` end.
+fn next_follows(b: &[u8], i: usize) -> usize {
+    let Some(first) = b.get(i) else {
+        return i;
+    };
+    let n = VARINT_DIGITS.iter().position(|d| d == first).unwrap_or(0);
+    if n == FOLLOW_ANY {
+        i + 1
+    } else {
+        (i + 1 + 3 * n).min(b.len())
+    }
+}
+
 /// Decodes a follows string into one entry per posting: `None` when any character may follow,
 /// else the codes of those that do, each with its first chunk.
 pub fn decode_follows(s: &str) -> Vec<Option<Vec<Follow>>> {
@@ -211,6 +267,27 @@ mod tests {
             ]
         );
         assert_eq!(follow_code('涉'), ('涉' as u32 % 4096) as u16);
+    }
+
+    #[test]
+    fn split_follows_round_trip() {
+        let mut s = String::new();
+        push_varint(&mut s, 2);
+        push_follows(&mut s, &[(16, 0), (32, 3)]);
+        push_varint(&mut s, 0);
+        s.push('_');
+        push_varint(&mut s, 40);
+        push_follows(&mut s, &[(48, 1)]);
+        let d = decode_follows_part(&s, 45);
+        assert_eq!(d.len(), 45);
+        assert_eq!(d[2], Some(vec![(16, 0), (32, 3)]));
+        assert_eq!(d[3], None);
+        assert_eq!(d[44], Some(vec![(48, 1)]));
+        assert_eq!(d[0], Some(vec![]));
+        assert_eq!(d[43], Some(vec![]));
+        assert_eq!(follow_parts(100), 1);
+        assert_eq!(follow_parts(FOLLOW_SPLIT * 3 + 1), 4);
+        assert_eq!(follow_parts(usize::MAX / 2), 64);
     }
 
     #[test]

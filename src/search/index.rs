@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::format::{
     CHUNK, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT,
-    VARINT_DIGITS, b36, follow_code, impact, push_follows, push_varint, shard_of,
+    VARINT_DIGITS, b36, follow_code, follow_parts, impact, push_follows, push_varint, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -596,27 +596,116 @@ fn long_lists_apart(
     files: &mut BTreeMap<String, Vec<u8>>,
     stats: &mut IndexStats,
 ) -> Vec<(String, String)> {
-    let mut inline: Vec<(String, String)> = Vec::with_capacity(encoded.len());
-    for (i, (term, s, f)) in encoded.into_iter().enumerate() {
-        if s.len() > LIST_INLINE {
+    // Each entry and the files it needs, made in parallel (splitting follow codes is the
+    // costly part), then gathered in order.
+    type Made = ((String, String), Vec<(String, String)>);
+    let made: Vec<Made> = encoded
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (term, s, f))| {
+            // A list is long when its entry would be: postings and follow codes together.
+            if s.len() + f.as_ref().map_or(0, |f| f.len()) <= LIST_INLINE {
+                return match f {
+                    Some(f) => ((term, format!("{s}.{f}")), Vec::new()),
+                    None => ((term, s), Vec::new()),
+                };
+            }
             let key = b36(i as u64);
-            stats.total_bytes += s.len();
-            stats.lists += 1;
-            stats.largest_list = stats.largest_list.max(s.len());
-            files.insert(format!("search/l/{key}.txt"), s.into_bytes());
+            let parts = f.as_ref().map_or(1, |f| follow_parts(f.len()));
+            let mut out = vec![(format!("search/l/{key}.txt"), s)];
             if let Some(f) = f {
-                stats.total_bytes += f.len();
-                files.insert(format!("search/n/{key}.txt"), f.into_bytes());
+                out.extend(follow_files(&key, &f, parts));
             }
-            inline.push((term, format!("@{key}")));
-        } else {
-            match f {
-                Some(f) => inline.push((term, format!("{s}.{f}"))),
-                None => inline.push((term, s)),
-            }
+            let entry = if parts > 1 {
+                format!("@{key}:{parts}")
+            } else {
+                format!("@{key}")
+            };
+            ((term, entry), out)
+        })
+        .collect();
+    let mut inline: Vec<(String, String)> = Vec::with_capacity(made.len());
+    for (entry, out) in made {
+        if let Some((_, list)) = out.first() {
+            stats.lists += 1;
+            stats.largest_list = stats.largest_list.max(list.len());
         }
+        for (path, text) in out {
+            stats.total_bytes += text.len();
+            files.insert(path, text.into_bytes());
+        }
+        inline.push(entry);
     }
     inline
+}
+
+/// The files of a long list's follow codes: `n/<key>.txt` as they are, or split into `parts`
+/// files by code (`n/<key>-<code % parts>.txt`, read by
+/// [`decode_follows_part`](super::format::decode_follows_part)).
+fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)> {
+    if parts <= 1 {
+        return vec![(format!("search/n/{key}.txt"), follows.to_string())];
+    }
+    // Read in place, written straight into the parts: a long list has tens of thousands of
+    // postings, and nothing is allocated per posting.
+    let mut texts: Vec<String> = vec![String::new(); parts];
+    let mut next: Vec<usize> = vec![0; parts];
+    let b = follows.as_bytes();
+    let (mut i, mut posting) = (0usize, 0usize);
+    while i < b.len() {
+        let n = digit_value(b[i]);
+        i += 1;
+        let listed: Option<&[u8]> = if n == 63 {
+            None
+        } else {
+            let end = (i + 3 * n).min(b.len());
+            let codes = &b[i..end];
+            i = end;
+            Some(codes)
+        };
+        let part_of = |c: &[u8]| (digit_value(c[0]) * 64 + digit_value(c[1])) % parts;
+        let mut counts = [0usize; 64];
+        if let Some(codes) = listed {
+            for c in codes.chunks_exact(3) {
+                counts[part_of(c)] += 1;
+            }
+        }
+        for (p, text) in texts.iter_mut().enumerate() {
+            if listed.is_some() && counts[p] == 0 {
+                continue;
+            }
+            push_varint(text, (posting - next[p]) as u64);
+            match listed {
+                None => text.push(VARINT_DIGITS[63] as char),
+                Some(codes) => {
+                    text.push(VARINT_DIGITS[counts[p]] as char);
+                    for c in codes.chunks_exact(3).filter(|c| part_of(c) == p) {
+                        text.extend(c.iter().map(|x| *x as char));
+                    }
+                }
+            }
+            next[p] = posting + 1;
+        }
+        posting += 1;
+    }
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(p, t)| (format!("search/n/{key}-{p}.txt"), t))
+        .collect()
+}
+
+/// The value of one character of the posting alphabet ([`VARINT_DIGITS`]).
+fn digit_value(x: u8) -> usize {
+    match x {
+        b'0'..=b'9' => (x - b'0') as usize,
+        b'a'..=b'v' => (x - b'a') as usize + 10,
+        b'A'..=b'Z' => (x - b'A') as usize + 32,
+        b'w'..=b'z' => (x - b'w') as usize + 58,
+        b'-' => 62,
+        b'_' => 63,
+        _ => 0,
+    }
 }
 
 /// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::format::{CHUNK, b36, decode_follows, decode_postings, follow_code, shard_of};
+use super::format::{
+    CHUNK, b36, decode_follows, decode_follows_part, decode_postings, follow_code, shard_of,
+};
 use super::tokenize::{fold, query_terms};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,25 +89,32 @@ pub fn candidates(get: &dyn Fn(&str) -> Option<String>, groups: &[Vec<String>]) 
                 .unwrap_or_default()
         });
         let raw = m.get(t)?;
-        let (list, follows) = match raw.strip_prefix('@') {
-            Some(key) => {
+        let (list, keep) = match raw.strip_prefix('@') {
+            Some(long) => {
+                // `@key`, or `@key:parts` when its follow codes are split by code.
+                let (key, parts) = long.split_once(':').unwrap_or((long, "1"));
+                let parts: u32 = parts.parse().unwrap_or(1).max(1);
                 let list = decode_postings(&get(&format!("search/l/{key}.txt"))?);
-                let follows = match then {
-                    Some(_) => Some(get(&format!("search/n/{key}.txt"))?),
+                let keep = match then {
+                    Some(c) if parts > 1 => {
+                        let b = follow_code(c) as u32 % parts;
+                        let part = get(&format!("search/n/{key}-{b}.txt"))?;
+                        Some(decode_follows_part(&part, list.len()))
+                    }
+                    Some(_) => Some(decode_follows(&get(&format!("search/n/{key}.txt"))?)),
                     None => None,
                 };
-                (list, follows)
+                (list, keep)
             }
             None => {
                 let (p, f) = raw.split_once('.').unwrap_or((raw, ""));
-                (decode_postings(p), then.map(|_| f.to_string()))
+                (decode_postings(p), then.map(|_| decode_follows(f)))
             }
         };
-        let (Some(c), Some(f)) = (then, follows) else {
+        let (Some(c), Some(keep)) = (then, keep) else {
             return Some(list.into_iter().map(|(d, i)| (d, i, 0)).collect());
         };
         let code = follow_code(c);
-        let keep = decode_follows(&f);
         Some(
             list.into_iter()
                 .zip(keep)

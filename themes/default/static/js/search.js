@@ -167,6 +167,25 @@
     }
     return out;
   }
+  // One part of split follow codes (src/search/format.rs push_follows_part): per listed posting,
+  // the postings skipped as a varint, then its codes; postings not listed have none here.
+  function decodeFollowsPart(s, n) {
+    var out = [], i = 0, at = 0, k;
+    for (k = 0; k < n; k++) out.push([]);
+    while (i < s.length) {
+      var skipped = 0, d;
+      while (i < s.length) {
+        d = DIGIT[s[i++]] || 0;
+        if (d >= 32) { skipped = skipped * 32 + (d - 32); } else { skipped = skipped * 32 + d; break; }
+      }
+      at += skipped;
+      var count = DIGIT[s[i]] || 0, end = count === 63 ? i + 1 : Math.min(s.length, i + 1 + 3 * count);
+      var entry = decodeFollows(s.slice(i, end));
+      if (at < n && entry.length) out[at] = entry[0];
+      i = end; at++;
+    }
+    return out;
+  }
   // Every other bigram of a phrase and its last: together they cover every character. Each with
   // the character that must follow it (the next bigram's last), where there is one.
   function cover(ph) {
@@ -201,14 +220,17 @@
         }
         // Each cover term's postings, only the pages where its next character follows it.
         return Promise.all(raws.map(function (raw, i) {
-          var then = terms[i].then, cut = raw.indexOf(".");
+          var then = terms[i].then, cut = raw.indexOf("."), code = then ? then.codePointAt(0) % 4096 : 0;
+          // `@key`, or `@key:parts` when its follow codes are split by code (n/key-part.txt).
+          var long = raw.slice(1).split(":"), nparts = raw[0] === "@" && long[1] ? parseInt(long[1], 10) : 1;
+          var follows = !then ? "" : nparts > 1 ? fetchData("search/n/" + long[0] + "-" + (code % nparts) + ".txt", true)
+            : fetchData("search/n/" + long[0] + ".txt", true);
           var parts = raw[0] !== "@" ? Promise.resolve([cut < 0 ? raw : raw.slice(0, cut), cut < 0 ? "" : raw.slice(cut + 1)])
-            : Promise.all([fetchData("search/l/" + raw.slice(1) + ".txt", true),
-              then ? fetchData("search/n/" + raw.slice(1) + ".txt", true) : ""]);
+            : Promise.all([fetchData("search/l/" + long[0] + ".txt", true), follows]);
           return parts.then(function (p) {
             var list = decodePostings(p[0]);
             if (!then) return list.map(function (e) { return [e[0], e[1], 0]; });
-            var code = then.codePointAt(0) % 4096, keep = decodeFollows(p[1]), out = [];
+            var keep = nparts > 1 ? decodeFollowsPart(p[1], list.length) : decodeFollows(p[1]), out = [];
             list.forEach(function (e, k) {
               if (keep[k] === null) { out.push([e[0], e[1], 0]); return; }
               var hit = keep[k] && keep[k].find(function (c) { return c[0] === code; });
