@@ -18,6 +18,17 @@ import urllib.parse
 import urllib.request
 
 
+def stop(proc):
+    """Ends a child process: politely, then after 10 s by force."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class WebSocket:
     """Just enough of RFC 6455 for CDP: text frames, client masking, no extensions."""
 
@@ -155,13 +166,7 @@ class Browser:
     def close(self):
         if getattr(self, "ws", None):
             self.ws.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop(self.proc)
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self):

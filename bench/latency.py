@@ -31,6 +31,8 @@ import sys
 import threading
 import time
 
+import cdp
+
 
 class Server:
     def __init__(self, binary, root, prefix=()):
@@ -73,13 +75,7 @@ class Server:
         return None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        cdp.stop(self.proc)
 
 
 class Events:
@@ -254,47 +250,38 @@ def main():
         def browser_at(path):
             if not a.chromium:
                 return None
-            from cdp import Browser
-            b = Browser(a.chromium, hostport + url_of(root, path))
+            b = cdp.Browser(a.chromium, hostport + url_of(root, path))
             if b.wait_for("document.readyState === 'complete'", 60) is None:
                 raise RuntimeError("Chromium did not load " + url_of(root, path))
             time.sleep(0.5)  # the live script connects to the events once the page has loaded
             return b
 
-        if page:
-            browser = browser_at(page)
+        # (kind, file, text appended by edit k, what the page then shows, busy-after values to skip:
+        # the first page edit follows the start-up, whose busy time is not an edit's)
+        edits = [
+            ("page", page, lambda k: "\n基准测试追加的第%d句：修改页面后测量预览刷新延迟。\n" % (k + 1),
+             lambda k: "基准测试追加的第%d句" % (k + 1), 1),
+            ("record", record,
+             lambda k: '\n[[red_lines]]\nkind = "人的不安全行为"\ntext = "基准测试追加的第%d条红线：未经审批进入危险区域作业"\n' % (k + 1),
+             lambda k: "基准测试追加的第%d条红线" % (k + 1), 0),
+        ]
+        for kind, path, text, marker, skip_busy in edits:
+            if not path:
+                continue
+            browser = browser_at(path)
             try:
-                lat, rb, busy, seen = measure(ev, server, page,
-                                              lambda k: "\n基准测试追加的第%d句：修改页面后测量预览刷新延迟。\n" % (k + 1),
-                                              a.runs, a.timeout, browser, lambda k: "基准测试追加的第%d句" % (k + 1))
+                lat, rb, busy, seen = measure(ev, server, path, text, a.runs, a.timeout, browser, marker)
             finally:
                 if browser:
                     browser.close()
             if seen:
-                result["page_chromium_ms"] = [round(x, 1) for x in seen]
-                result["page_chromium_median_ms"] = round(statistics.median(seen), 1)
-            result["page_ms"] = [round(x, 1) for x in lat]
-            result["page_median_ms"] = round(statistics.median(lat), 1)
-            result["page_rebuild_ms"] = rb
-            result["page_stages"] = server.last_stages
-            result["page_busy_after_s"] = busy[1:]
-        if record:
-            browser = browser_at(record)
-            try:
-                lat, rb, busy, seen = measure(ev, server, record,
-                                              lambda k: '\n[[red_lines]]\nkind = "人的不安全行为"\ntext = "基准测试追加的第%d条红线：未经审批进入危险区域作业"\n' % (k + 1),
-                                              a.runs, a.timeout, browser, lambda k: "基准测试追加的第%d条红线" % (k + 1))
-            finally:
-                if browser:
-                    browser.close()
-            if seen:
-                result["record_chromium_ms"] = [round(x, 1) for x in seen]
-                result["record_chromium_median_ms"] = round(statistics.median(seen), 1)
-            result["record_ms"] = [round(x, 1) for x in lat]
-            result["record_median_ms"] = round(statistics.median(lat), 1)
-            result["record_rebuild_ms"] = rb
-            result["record_stages"] = server.last_stages
-            result["record_busy_after_s"] = busy
+                result[kind + "_chromium_ms"] = [round(x, 1) for x in seen]
+                result[kind + "_chromium_median_ms"] = round(statistics.median(seen), 1)
+            result[kind + "_ms"] = [round(x, 1) for x in lat]
+            result[kind + "_median_ms"] = round(statistics.median(lat), 1)
+            result[kind + "_rebuild_ms"] = rb
+            result[kind + "_stages"] = server.last_stages
+            result[kind + "_busy_after_s"] = busy[skip_busy:]
     except RuntimeError as e:
         failed = str(e)
         result["error"] = failed

@@ -252,7 +252,7 @@ class Index:
                 parts = int(parts or "1")
                 postings = fetch("l/%s.txt" % key)
                 if then and parts > 1:
-                    keep = decode_follows_part(fetch("n/%s-%d.txt" % (key, (ord(then) % 4096) % parts)),
+                    keep = decode_follows_part(fetch("n/%s-%d.txt" % (key, (ord(then) % self.meta["f"]) % parts)),
                                                len(decode_postings(postings)))
                 elif then:
                     keep = decode_follows(fetch("n/%s.txt" % key))
@@ -261,7 +261,7 @@ class Index:
                 keep = decode_follows(follows)
             lst = [(d, imp, 0) for d, imp in decode_postings(postings)]
             if then:
-                code, kept = ord(then) % 4096, []
+                code, kept = ord(then) % self.meta["f"], []
                 for (d, imp, _), k in zip(lst, keep):
                     if k is None:
                         kept.append((d, imp, 0))

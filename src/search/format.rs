@@ -86,7 +86,7 @@ pub fn decode_postings(s: &str) -> Vec<(u64, u32)> {
     let mut nums = Vec::with_capacity(s.len());
     let mut acc = 0u64;
     for b in s.bytes() {
-        let Some(d) = VARINT_DIGITS.iter().position(|x| *x == b) else {
+        let Some(d) = digit_of(b) else {
             continue;
         };
         if d >= 32 {
@@ -155,73 +155,82 @@ pub(crate) fn follow_parts(follows_len: usize) -> usize {
 pub fn decode_follows_part(s: &str, n: usize) -> Vec<Option<Vec<Follow>>> {
     let mut out: Vec<Option<Vec<Follow>>> = vec![Some(Vec::new()); n];
     let b = s.as_bytes();
-    let digit = |x: u8| VARINT_DIGITS.iter().position(|d| *d == x).unwrap_or(0);
     let (mut i, mut at) = (0usize, 0usize);
     while i < b.len() {
-        let mut skipped = 0u64;
-        while i < b.len() {
-            let d = digit(b[i]) as u64;
-            i += 1;
-            if d >= 32 {
-                skipped = (skipped << 5) | (d - 32);
-            } else {
-                skipped = (skipped << 5) | d;
-                break;
-            }
+        at += read_varint(b, &mut i) as usize;
+        let entry = read_follows(b, &mut i);
+        if let Some(slot) = out.get_mut(at) {
+            *slot = entry;
         }
-        at += skipped as usize;
-        let end = next_follows(b, i);
-        let entry = decode_follows(&s[i..end]).into_iter().next();
-        if let (Some(slot), Some(e)) = (out.get_mut(at), entry) {
-            *slot = e;
-        }
-        i = end;
         at += 1;
     }
     out
 }
 
-/// Where the follow codes of one posting that start at byte `i` end.
-fn next_follows(b: &[u8], i: usize) -> usize {
-    let Some(first) = b.get(i) else {
-        return i;
-    };
-    let n = VARINT_DIGITS.iter().position(|d| d == first).unwrap_or(0);
-    if n == FOLLOW_ANY {
-        i + 1
-    } else {
-        (i + 1 + 3 * n).min(b.len())
-    }
-}
-
 /// Decodes a follows string into one entry per posting: `None` when any character may follow,
 /// else the codes of those that do, each with its first chunk.
 pub fn decode_follows(s: &str) -> Vec<Option<Vec<Follow>>> {
-    let digit = |b: u8| VARINT_DIGITS.iter().position(|x| *x == b).unwrap_or(0);
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let n = digit(b[i]);
-        i += 1;
-        if n == FOLLOW_ANY {
-            out.push(None);
-            continue;
-        }
-        let mut codes = Vec::with_capacity(n);
-        for _ in 0..n {
-            if i + 3 > b.len() {
-                break;
-            }
-            codes.push((
-                ((digit(b[i]) << 6) | digit(b[i + 1])) as u16,
-                digit(b[i + 2]) as u8,
-            ));
-            i += 3;
-        }
-        out.push(Some(codes));
+        out.push(read_follows(b, &mut i));
     }
     out
+}
+
+/// One posting's follow codes from byte `*i` on, as [`push_follows`] writes them; `*i` ends past
+/// them.
+fn read_follows(b: &[u8], i: &mut usize) -> Option<Vec<Follow>> {
+    let n = digit(b[*i]);
+    *i += 1;
+    if n == FOLLOW_ANY {
+        return None;
+    }
+    let mut codes = Vec::with_capacity(n);
+    for _ in 0..n {
+        if *i + 3 > b.len() {
+            *i = b.len();
+            break;
+        }
+        let c = &b[*i..*i + 3];
+        codes.push((((digit(c[0]) << 6) | digit(c[1])) as u16, digit(c[2]) as u8));
+        *i += 3;
+    }
+    Some(codes)
+}
+
+/// One varint from byte `*i` on, as [`push_varint`] writes it; `*i` ends past it.
+fn read_varint(b: &[u8], i: &mut usize) -> u64 {
+    let mut v = 0u64;
+    while *i < b.len() {
+        let d = digit(b[*i]) as u64;
+        *i += 1;
+        if d >= 32 {
+            v = (v << 5) | (d - 32);
+        } else {
+            return (v << 5) | d;
+        }
+    }
+    v
+}
+
+/// The value of one character of the posting alphabet ([`VARINT_DIGITS`]), `None` for any other.
+pub(crate) fn digit_of(x: u8) -> Option<usize> {
+    match x {
+        b'0'..=b'9' => Some((x - b'0') as usize),
+        b'a'..=b'v' => Some((x - b'a') as usize + 10),
+        b'A'..=b'Z' => Some((x - b'A') as usize + 32),
+        b'w'..=b'z' => Some((x - b'w') as usize + 58),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// [`digit_of`], reading any other character as 0 (the index writes none).
+pub(crate) fn digit(x: u8) -> usize {
+    digit_of(x).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -247,6 +256,15 @@ mod tests {
             one, "vB0",
             "31 is one final digit; 32 is continuation 1 then final 0"
         );
+    }
+
+    #[test]
+    fn digit_values_follow_the_alphabet() {
+        for (i, c) in VARINT_DIGITS.iter().enumerate() {
+            assert_eq!(digit_of(*c), Some(i), "{}", *c as char);
+        }
+        assert_eq!(digit_of(b'.'), None);
+        assert_eq!(digit_of(b'@'), None);
     }
 
     #[test]

@@ -22,8 +22,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::format::{
-    CHUNK, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET, TITLE_WEIGHT,
-    VARINT_DIGITS, b36, follow_code, follow_parts, impact, push_follows, push_varint, shard_of,
+    CHUNK, FOLLOW_BUCKETS, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET,
+    TITLE_WEIGHT, VARINT_DIGITS, b36, digit, follow_code, follow_parts, impact, push_follows,
+    push_varint, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -49,6 +50,8 @@ struct Meta {
     d: &'static str,
     /// Characters of page text per chunk.
     c: usize,
+    /// Buckets of the follow codes (a character's code is its code point modulo this).
+    f: u32,
 }
 
 #[derive(Serialize)]
@@ -201,7 +204,7 @@ fn tokenize_page(
         next
     };
     let mut at = (0usize, 0usize);
-    for pair in heading_bytes(p).chunks(2) {
+    for pair in heading_offsets(p).chunks(2) {
         let start = if pair[0].0 >= at.0 { pair[0] } else { at };
         let end = if pair[1].0 >= start.0 { pair[1] } else { start };
         pos = piece(at, start.0, pos);
@@ -219,7 +222,7 @@ const IN_TITLE: u32 = u32::MAX;
 
 /// Start and end of each section's heading in the page text as (byte, character) offsets, in
 /// pairs: section offsets are in characters, so the text is walked once to convert them.
-fn heading_bytes(p: &PageText) -> Vec<(usize, usize)> {
+fn heading_offsets(p: &PageText) -> Vec<(usize, usize)> {
     let mut wanted = Vec::with_capacity(p.sections.len() * 2);
     for (_, off, h) in &p.sections {
         wanted.push(*off);
@@ -523,6 +526,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         shards,
         d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
         c: CHUNK,
+        f: FOLLOW_BUCKETS,
     })
     .unwrap_or_default();
     stats.total_bytes += meta.len();
@@ -653,7 +657,7 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
     let b = follows.as_bytes();
     let (mut i, mut posting) = (0usize, 0usize);
     while i < b.len() {
-        let n = digit_value(b[i]);
+        let n = digit(b[i]);
         i += 1;
         let listed: Option<&[u8]> = if n == 63 {
             None
@@ -663,7 +667,7 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
             i = end;
             Some(codes)
         };
-        let part_of = |c: &[u8]| (digit_value(c[0]) * 64 + digit_value(c[1])) % parts;
+        let part_of = |c: &[u8]| (digit(c[0]) * 64 + digit(c[1])) % parts;
         let mut counts = [0usize; 64];
         if let Some(codes) = listed {
             for c in codes.chunks_exact(3) {
@@ -693,19 +697,6 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
         .enumerate()
         .map(|(p, t)| (format!("search/n/{key}-{p}.txt"), t))
         .collect()
-}
-
-/// The value of one character of the posting alphabet ([`VARINT_DIGITS`]).
-fn digit_value(x: u8) -> usize {
-    match x {
-        b'0'..=b'9' => (x - b'0') as usize,
-        b'a'..=b'v' => (x - b'a') as usize + 10,
-        b'A'..=b'Z' => (x - b'A') as usize + 32,
-        b'w'..=b'z' => (x - b'w') as usize + 58,
-        b'-' => 62,
-        b'_' => 63,
-        _ => 0,
-    }
 }
 
 /// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its

@@ -189,7 +189,7 @@ impl Shared {
         output: &Arc<Output>,
     ) -> Arc<std::collections::BTreeMap<String, Vec<u8>>> {
         let mut s = self.search.lock().unwrap_or_else(|e| e.into_inner());
-        if s.of.upgrade().is_none_or(|o| !Arc::ptr_eq(&o, output)) {
+        if !s.is_of(output) {
             let (files, _) = crate::search::index(output);
             *s = SearchFiles {
                 of: Arc::downgrade(output),
@@ -197,6 +197,20 @@ impl Shared {
             };
         }
         s.files.clone()
+    }
+
+    /// Lets go of an index made for an earlier output (it would only be made again).
+    fn drop_stale_search(&self, output: &Arc<Output>) {
+        let mut s = self.search.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.is_of(output) {
+            *s = SearchFiles::default();
+        }
+    }
+}
+
+impl SearchFiles {
+    fn is_of(&self, output: &Arc<Output>) -> bool {
+        self.of.upgrade().is_some_and(|o| Arc::ptr_eq(&o, output))
     }
 }
 
@@ -300,6 +314,7 @@ pub(crate) fn rebuild(
                 _ => serde_json::json!({ "generation": status.generation, "all": true }),
             };
             shared.broadcast("reload", &payload.to_string());
+            shared.drop_stale_search(&output);
         }
         Err(f) => {
             let diags = match f {

@@ -9,8 +9,9 @@
   var script = document.currentScript;
   var root = (script && script.getAttribute("data-root")) || "../";
   var PAGE = 10;
-  // Characters of page text per chunk (meta.json "c", src/search/format.rs CHUNK).
-  var CHUNK = 0;
+  // Characters of page text per chunk and buckets of the follow codes (meta.json "c" and "f",
+  // src/search/format.rs CHUNK and FOLLOW_BUCKETS).
+  var CHUNK = 0, BUCKETS = 1;
   // Milliseconds of quiet after a keystroke before the query runs.
   var DEBOUNCE = 250;
 
@@ -207,6 +208,7 @@
     return fetchJson("search/meta.json").then(function (meta) {
       useDigits(meta.d);
       CHUNK = meta.c;
+      BUCKETS = meta.f;
       var terms = [];
       groups.forEach(function (g) { cover(g).forEach(function (c, i) { c.bounds = i === 0 && c.then !== null; terms.push(c); }); });
       var ids = [];
@@ -220,7 +222,7 @@
         }
         // Each cover term's postings, only the pages where its next character follows it.
         return Promise.all(raws.map(function (raw, i) {
-          var then = terms[i].then, cut = raw.indexOf("."), code = then ? then.codePointAt(0) % 4096 : 0;
+          var then = terms[i].then, cut = raw.indexOf("."), code = then ? then.codePointAt(0) % BUCKETS : 0;
           // `@key`, or `@key:parts` when its follow codes are split by code (n/key-part.txt).
           var long = raw.slice(1).split(":"), nparts = raw[0] === "@" && long[1] ? parseInt(long[1], 10) : 1;
           var follows = !then ? "" : nparts > 1 ? fetchData("search/n/" + long[0] + "-" + (code % nparts) + ".txt", true)
