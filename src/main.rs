@@ -13,6 +13,11 @@ use dualprev::diag::Diagnostic;
 use dualprev::model::Profile;
 use dualprev::pipeline::{self, BuildOptions, Failure};
 
+// A build allocates and frees millions of small strings and maps (tokens, postings, page
+// fragments): glibc's malloc spent 16 % of a 10,000-page build; mimalloc a fraction of that.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "dualprev",

@@ -20,6 +20,10 @@ pub(crate) struct Staging {
     dir: PathBuf,
     old: PathBuf,
     swapped: bool,
+    /// Folders made so far: a large site writes tens of thousands of files into a few thousand
+    /// folders, and asking the file system to make each file's folder again cost a failed
+    /// `mkdir` and a `stat` per file.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Drop for Staging {
@@ -52,16 +56,28 @@ impl Staging {
             dir,
             old,
             swapped: false,
+            made: Default::default(),
         })
     }
 
     /// Writes one file (callable from several threads at once).
     pub(crate) fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let p = self.dir.join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
-        }
+        self.folder_of(&p)?;
         std::fs::write(&p, bytes).with_context(|| format!("无法写入 {}", p.display()))
+    }
+
+    /// Makes the folder `p` goes in, unless it was made already.
+    fn folder_of(&self, p: &Path) -> anyhow::Result<()> {
+        let Some(d) = p.parent() else { return Ok(()) };
+        if self.made.lock().is_ok_and(|s| s.contains(d)) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
+        if let Ok(mut s) = self.made.lock() {
+            s.insert(d.to_path_buf());
+        }
+        Ok(())
     }
 
     /// A file written so far.
@@ -78,9 +94,7 @@ impl Staging {
         write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
     ) -> anyhow::Result<u64> {
         let p = self.dir.join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).with_context(|| format!("无法创建目录 {}", d.display()))?;
-        }
+        self.folder_of(&p)?;
         let mut f =
             std::fs::File::create(&p).with_context(|| format!("无法写入 {}", p.display()))?;
         write(&mut f).with_context(|| format!("无法写入 {}", p.display()))?;
@@ -126,10 +140,7 @@ impl Staging {
                 ThemeFile::Embedded(bytes) => self.put(rel, bytes)?,
                 ThemeFile::Disk(src) => {
                     let p = self.dir.join(rel);
-                    if let Some(d) = p.parent() {
-                        std::fs::create_dir_all(d)
-                            .with_context(|| format!("无法创建目录 {}", d.display()))?;
-                    }
+                    self.folder_of(&p)?;
                     std::fs::copy(src, &p).with_context(|| {
                         format!("无法复制 {} 到 {}", src.display(), p.display())
                     })?;
