@@ -167,25 +167,42 @@ def decode_follows(s):
     return out
 
 
-def decode_follows_part(s, n):
-    """One part of split follow codes (src/search/format.rs push_follows_part)."""
-    out, i, at = [[] for _ in range(n)], 0, 0
+def read_varint(s, i):
+    v = 0
     while i < len(s):
-        skipped = 0
-        while i < len(s):
-            d = DIGIT.get(s[i], 0)
-            i += 1
-            skipped = skipped * 32 + (d - 32 if d >= 32 else d)
-            if d < 32:
-                break
-        at += skipped
-        count = DIGIT.get(s[i], 0) if i < len(s) else 0
-        end = i + 1 if count == 63 else min(len(s), i + 1 + 3 * count)
-        entry = decode_follows(s[i:end])
-        if at < n and entry:
-            out[at] = entry[0]
-        i = end
+        d = DIGIT.get(s[i], 0)
+        i += 1
+        if d >= 32:
+            v = v * 32 + d - 32
+        else:
+            return v * 32 + d, i
+    return v, i
+
+
+def decode_follows_part(s, n):
+    """One part of split follow codes, inverted by code (src/search/format.rs
+    decode_follows_part): the postings any character may follow, then per code its postings."""
+    out = [[] for _ in range(n)]
+    anyn, i = read_varint(s, 0)
+    at = 0
+    for _ in range(anyn):
+        skip, i = read_varint(s, i)
+        at += skip
+        if at < n:
+            out[at] = None
         at += 1
+    while i + 2 <= len(s):
+        code = DIGIT.get(s[i], 0) * 64 + DIGIT.get(s[i + 1], 0)
+        count, i = read_varint(s, i + 2)
+        at = 0
+        for _ in range(count):
+            skip, i = read_varint(s, i)
+            at += skip
+            chunk = DIGIT.get(s[i], 0) if i < len(s) else 0
+            i += 1
+            if at < n and out[at] is not None:
+                out[at].append((code, chunk))
+            at += 1
     return out
 
 

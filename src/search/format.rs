@@ -56,7 +56,7 @@ pub(crate) fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64
 }
 
 /// Characters of page text per chunk.
-pub(crate) const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 500;
 
 /// Characters of the posting alphabet: the first 32 end a number, the last 32 say more follow.
 pub(crate) const VARINT_DIGITS: &[u8; 64] =
@@ -148,23 +148,56 @@ pub(crate) fn follow_parts(follows_len: usize) -> usize {
     follows_len.div_ceil(FOLLOW_SPLIT).clamp(1, 64)
 }
 
-/// Decodes one part of split follow codes for a list of `n` postings. A part lists each posting
-/// with a code in this part (or with any code): the number of postings skipped since the last
-/// one listed as a varint, then its codes of this part as [`push_follows`] writes them (written
-/// by `follow_files` in the index). Postings not listed have no code of this part.
+/// Decodes one part of split follow codes for a list of `n` postings (written by
+/// `follow_files` in the index). A part is inverted, by code: first the postings any character
+/// may follow (their count, then each as the number of postings skipped since the last one
+/// listed), then for each code of the part: the code as two digits, the number of postings it
+/// follows, and each of those postings as the postings skipped and the first chunk. A code that
+/// follows a bigram on thousands of pages thus costs two characters a page, and the part holds
+/// nothing for pages where no code of it follows.
 pub fn decode_follows_part(s: &str, n: usize) -> Vec<Option<Vec<Follow>>> {
     let mut out: Vec<Option<Vec<Follow>>> = vec![Some(Vec::new()); n];
     let b = s.as_bytes();
-    let (mut i, mut at) = (0usize, 0usize);
-    while i < b.len() {
+    let mut i = 0usize;
+    let any = read_varint(b, &mut i);
+    let mut at = 0usize;
+    for _ in 0..any {
         at += read_varint(b, &mut i) as usize;
-        let entry = read_follows(b, &mut i);
         if let Some(slot) = out.get_mut(at) {
-            *slot = entry;
+            *slot = None;
         }
         at += 1;
     }
+    while i + 2 <= b.len() {
+        let code = ((digit(b[i]) << 6) | digit(b[i + 1])) as u16;
+        i += 2;
+        let count = read_varint(b, &mut i);
+        let mut at = 0usize;
+        for _ in 0..count {
+            at += read_varint(b, &mut i) as usize;
+            let chunk = b.get(i).map_or(0, |c| digit(*c)) as u8;
+            i += 1;
+            if let Some(Some(codes)) = out.get_mut(at) {
+                codes.push((code, chunk));
+            }
+            at += 1;
+        }
+    }
     out
+}
+
+/// Appends one code's section of a split part (see [`decode_follows_part`]): the postings
+/// (indices into the list, ascending) it follows, each with its first chunk.
+pub(crate) fn push_code_section(out: &mut String, code: u16, postings: &[(u32, u8)]) {
+    out.push(VARINT_DIGITS[(code >> 6) as usize] as char);
+    out.push(VARINT_DIGITS[(code & 63) as usize] as char);
+    push_varint(out, postings.len() as u64);
+    let mut next = 0u32;
+    for (at, chunk) in postings {
+        push_varint(out, (at - next) as u64);
+        out.push(VARINT_DIGITS[(*chunk).min(FOLLOW_CHUNK_MAX) as usize] as char);
+        next = at + 1;
+    }
 }
 
 /// Decodes a follows string into one entry per posting: `None` when any character may follow,
@@ -181,7 +214,7 @@ pub fn decode_follows(s: &str) -> Vec<Option<Vec<Follow>>> {
 
 /// One posting's follow codes from byte `*i` on, as [`push_follows`] writes them; `*i` ends past
 /// them.
-fn read_follows(b: &[u8], i: &mut usize) -> Option<Vec<Follow>> {
+pub(crate) fn read_follows(b: &[u8], i: &mut usize) -> Option<Vec<Follow>> {
     let n = digit(b[*i]);
     *i += 1;
     if n == FOLLOW_ANY {
@@ -290,19 +323,24 @@ mod tests {
     #[test]
     fn split_follows_round_trip() {
         let mut s = String::new();
+        // Postings 3 and 10 may be followed by anything.
         push_varint(&mut s, 2);
-        push_follows(&mut s, &[(16, 0), (32, 3)]);
-        push_varint(&mut s, 0);
-        s.push('_');
-        push_varint(&mut s, 40);
-        push_follows(&mut s, &[(48, 1)]);
+        push_varint(&mut s, 3);
+        push_varint(&mut s, 6);
+        push_code_section(&mut s, 16, &[(2, 0)]);
+        push_code_section(&mut s, 32, &[(2, 3), (44, 70)]);
         let d = decode_follows_part(&s, 45);
         assert_eq!(d.len(), 45);
         assert_eq!(d[2], Some(vec![(16, 0), (32, 3)]));
         assert_eq!(d[3], None);
-        assert_eq!(d[44], Some(vec![(48, 1)]));
+        assert_eq!(d[10], None);
+        assert_eq!(d[44], Some(vec![(32, FOLLOW_CHUNK_MAX)]));
         assert_eq!(d[0], Some(vec![]));
         assert_eq!(d[43], Some(vec![]));
+        assert_eq!(
+            decode_follows_part("0", 2),
+            vec![Some(vec![]), Some(vec![])]
+        );
         assert_eq!(follow_parts(100), 1);
         assert_eq!(follow_parts(FOLLOW_SPLIT * 3 + 1), 4);
         assert_eq!(follow_parts(usize::MAX / 2), 64);

@@ -7,7 +7,8 @@
 //!   in that page ([`push_follows`]), so that a phrase is ruled out on pages where its characters
 //!   are never adjacent without reading them. A long list is kept in `l/<key>.txt` (its follows in
 //!   `n/<key>.txt`) and its shard entry is `@<key>`, so a shard stays small and a query fetches
-//!   only the lists it needs;
+//!   only the lists it needs; when its follows are long they are split by code into
+//!   `n/<key>-<part>.txt`, each listing per code the postings it follows (`@<key>:<parts>`);
 //! - `d/<doc>.json`: title, URL, section anchors, where the page belongs `w` (see [`place`]), the
 //!   number of text chunks `n` and the first chunk `x` of the page text; chunk k ≥ 1 is
 //!   `x/<doc>-<k>.txt`. The query side reads chunks in order until it has seen what it looks for:
@@ -23,8 +24,8 @@ use serde::Serialize;
 
 use super::format::{
     CHUNK, FOLLOW_BUCKETS, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET,
-    TITLE_WEIGHT, VARINT_DIGITS, b36, digit, follow_code, follow_parts, impact, push_follows,
-    push_varint, shard_of,
+    TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_parts, impact, push_code_section,
+    push_follows, push_varint, read_follows, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -521,7 +522,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
         files.insert(path, bytes);
     }
     let meta = serde_json::to_vec(&Meta {
-        v: 3,
+        v: 4,
         n,
         shards,
         d: std::str::from_utf8(VARINT_DIGITS).unwrap_or_default(),
@@ -644,53 +645,41 @@ fn long_lists_apart(
 }
 
 /// The files of a long list's follow codes: `n/<key>.txt` as they are, or split into `parts`
-/// files by code (`n/<key>-<code % parts>.txt`, read by
-/// [`decode_follows_part`](super::format::decode_follows_part)).
+/// files by code (`n/<key>-<code % parts>.txt`), each inverted to the postings each of its codes
+/// follows (read by [`decode_follows_part`](super::format::decode_follows_part)).
 fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)> {
     if parts <= 1 {
         return vec![(format!("search/n/{key}.txt"), follows.to_string())];
     }
-    // Read in place, written straight into the parts: a long list has tens of thousands of
-    // postings, and nothing is allocated per posting.
-    let mut texts: Vec<String> = vec![String::new(); parts];
-    let mut next: Vec<usize> = vec![0; parts];
+    // Every (code, posting, chunk) of the list, then sorted by code: a stable sort keeps each
+    // code's postings in list order.
+    let mut any: Vec<u32> = Vec::new();
+    let mut pairs: Vec<(u16, u32, u8)> = Vec::with_capacity(follows.len() / 3);
     let b = follows.as_bytes();
-    let (mut i, mut posting) = (0usize, 0usize);
+    let (mut i, mut posting) = (0usize, 0u32);
     while i < b.len() {
-        let n = digit(b[i]);
-        i += 1;
-        let listed: Option<&[u8]> = if n == 63 {
-            None
-        } else {
-            let end = (i + 3 * n).min(b.len());
-            let codes = &b[i..end];
-            i = end;
-            Some(codes)
-        };
-        let part_of = |c: &[u8]| (digit(c[0]) * 64 + digit(c[1])) % parts;
-        let mut counts = [0usize; 64];
-        if let Some(codes) = listed {
-            for c in codes.chunks_exact(3) {
-                counts[part_of(c)] += 1;
-            }
-        }
-        for (p, text) in texts.iter_mut().enumerate() {
-            if listed.is_some() && counts[p] == 0 {
-                continue;
-            }
-            push_varint(text, (posting - next[p]) as u64);
-            match listed {
-                None => text.push(VARINT_DIGITS[63] as char),
-                Some(codes) => {
-                    text.push(VARINT_DIGITS[counts[p]] as char);
-                    for c in codes.chunks_exact(3).filter(|c| part_of(c) == p) {
-                        text.extend(c.iter().map(|x| *x as char));
-                    }
-                }
-            }
-            next[p] = posting + 1;
+        match read_follows(b, &mut i) {
+            None => any.push(posting),
+            Some(codes) => pairs.extend(codes.into_iter().map(|(c, k)| (c, posting, k))),
         }
         posting += 1;
+    }
+    pairs.sort_by_key(|p| p.0);
+    let mut texts: Vec<String> = vec![String::new(); parts];
+    for text in &mut texts {
+        push_varint(text, any.len() as u64);
+        let mut next = 0u32;
+        for at in &any {
+            push_varint(text, (at - next) as u64);
+            next = at + 1;
+        }
+    }
+    let mut section: Vec<(u32, u8)> = Vec::new();
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        section.clear();
+        section.extend(run.iter().map(|(_, at, chunk)| (*at, *chunk)));
+        let code = run[0].0;
+        push_code_section(&mut texts[code as usize % parts], code, &section);
     }
     texts
         .into_iter()

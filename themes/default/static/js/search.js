@@ -168,22 +168,38 @@
     }
     return out;
   }
-  // One part of split follow codes (src/search/format.rs push_follows_part): per listed posting,
-  // the postings skipped as a varint, then its codes; postings not listed have none here.
+  // One varint of `s` from `at.i` on (at.i ends past it).
+  function readVarint(s, at) {
+    var v = 0, d;
+    while (at.i < s.length) {
+      d = DIGIT[s[at.i++]] || 0;
+      if (d >= 32) { v = v * 32 + (d - 32); } else { return v * 32 + d; }
+    }
+    return v;
+  }
+  // One part of split follow codes, inverted by code (src/search/format.rs decode_follows_part):
+  // the postings any character may follow, then per code its postings with their first chunk;
+  // postings not listed have no code of this part.
   function decodeFollowsPart(s, n) {
-    var out = [], i = 0, at = 0, k;
+    var out = [], at = { i: 0 }, k, p = 0;
     for (k = 0; k < n; k++) out.push([]);
-    while (i < s.length) {
-      var skipped = 0, d;
-      while (i < s.length) {
-        d = DIGIT[s[i++]] || 0;
-        if (d >= 32) { skipped = skipped * 32 + (d - 32); } else { skipped = skipped * 32 + d; break; }
+    var any = readVarint(s, at);
+    for (k = 0; k < any; k++) {
+      p += readVarint(s, at);
+      if (p < n) out[p] = null;
+      p++;
+    }
+    while (at.i + 2 <= s.length) {
+      var code = (DIGIT[s[at.i]] || 0) * 64 + (DIGIT[s[at.i + 1]] || 0);
+      at.i += 2;
+      var count = readVarint(s, at);
+      p = 0;
+      for (k = 0; k < count; k++) {
+        p += readVarint(s, at);
+        var chunk = DIGIT[s[at.i++]] || 0;
+        if (p < n && out[p]) out[p].push([code, chunk]);
+        p++;
       }
-      at += skipped;
-      var count = DIGIT[s[i]] || 0, end = count === 63 ? i + 1 : Math.min(s.length, i + 1 + 3 * count);
-      var entry = decodeFollows(s.slice(i, end));
-      if (at < n && entry.length) out[at] = entry[0];
-      i = end; at++;
     }
     return out;
   }
