@@ -317,7 +317,14 @@ impl RenderCache {
 }
 
 /// Feeds bytes to a hasher, so a context can be hashed without building its JSON text.
-struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+pub(crate) struct HashWriter<'a>(pub(crate) &'a mut std::collections::hash_map::DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        std::hash::Hasher::write(self.0, s.as_bytes());
+        Ok(())
+    }
+}
 
 impl std::io::Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -11,6 +11,9 @@ use notify::{RecursiveMode, Watcher};
 
 /// Quiet time that ends a burst; long enough for rename-over saves, short enough to feel instant.
 pub(crate) const QUIET: Duration = Duration::from_millis(25);
+/// Quiet time after an event that ends a save (a file closed after writing, or renamed into
+/// place): the file is whole, and only another file of the same save could still come.
+pub(crate) const SETTLE: Duration = Duration::from_millis(5);
 /// A burst never delays a rebuild longer than this.
 pub(crate) const MAX_WAIT: Duration = Duration::from_millis(250);
 
@@ -86,6 +89,17 @@ fn relevant(root: &Path, ev: &notify::Event) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether `ev` ends the save of a source file: closed after writing, or renamed into place.
+fn completes(ev: &notify::Event) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+    let done = matches!(
+        ev.kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    );
+    done && ev.paths.iter().any(|p| !is_temp(p))
+}
+
 fn debounce(
     root: &Path,
     rx: mpsc::Receiver<notify::Result<notify::Event>>,
@@ -105,18 +119,21 @@ fn debounce(
         let Ok(first) = rx.recv() else { return };
         let mut batch: Vec<PathBuf> = Vec::new();
         let mut sync = None;
+        let mut quiet = QUIET;
         if let Ok(e) = &first {
             sync = sync_marker(e);
             batch.extend(relevant(root, e));
+            quiet = if completes(e) { SETTLE } else { QUIET };
         }
         let start = Instant::now();
         while sync.is_none() {
             let left = MAX_WAIT.saturating_sub(start.elapsed());
-            match rx.recv_timeout(QUIET.min(left)) {
+            match rx.recv_timeout(quiet.min(left)) {
                 Ok(ev) => {
                     if let Ok(e) = ev {
                         sync = sync_marker(&e);
                         batch.extend(relevant(root, &e));
+                        quiet = if completes(&e) { SETTLE } else { QUIET };
                     }
                     if start.elapsed() >= MAX_WAIT {
                         break;
@@ -129,5 +146,26 @@ fn debounce(
         if !flush(&mut batch, sync) {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, DataChange, EventKind, ModifyKind, RenameMode};
+
+    fn ev(kind: EventKind, path: &str) -> notify::Event {
+        notify::Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    #[test]
+    fn a_save_ends_when_the_file_is_closed_or_renamed_into_place() {
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        let written = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert!(completes(&ev(closed, "/site/content/a.md")));
+        assert!(completes(&ev(renamed, "/site/content/a.md")));
+        assert!(!completes(&ev(written, "/site/content/a.md")));
+        assert!(!completes(&ev(closed, "/site/content/.a.md.swp")));
     }
 }
