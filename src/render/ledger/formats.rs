@@ -150,8 +150,8 @@ fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
 /// Workbooks made earlier in this process, by a hash of what they hold, and their total size:
 /// the preview server rebuilds after every edit, and the monthly reports' workbooks (a zip
 /// each) are the same every time but cost a tenth of a rebuild to make again.
-static MADE: std::sync::Mutex<(BTreeMap<u64, Arc<Vec<u8>>>, usize)> =
-    std::sync::Mutex::new((BTreeMap::new(), 0));
+static MADE: std::sync::Mutex<Made> = std::sync::Mutex::new((BTreeMap::new(), 0));
+type Made = (BTreeMap<u64, Arc<Vec<u8>>>, usize);
 /// The most bytes of workbooks [`MADE`] keeps; it starts over when full.
 const MADE_MAX: usize = 32 << 20;
 
