@@ -289,6 +289,15 @@ enum Loaded {
 #[derive(Default)]
 pub(crate) struct LoadMemo {
     files: HashMap<String, (SystemTime, u64, Loaded, Vec<Diagnostic>)>,
+    /// The files the last load listed (in the listing's order), with the diagnostics listing
+    /// them gave.
+    listed: Option<(Vec<String>, Vec<Diagnostic>)>,
+    /// The same files sorted, to look paths up.
+    sorted: Vec<String>,
+    /// Set by [`LoadMemo::forget`] when every changed path is a file listed last time: unless
+    /// one of them is gone, no file came or went, so the next load reuses the listing and reads
+    /// only these (walking and checking 10,000 files took 35–50 ms of each rebuild).
+    only: Option<std::collections::BTreeSet<String>>,
 }
 
 impl LoadMemo {
@@ -296,17 +305,41 @@ impl LoadMemo {
     /// the watcher saw them change, and a modification time is not fine enough to tell two quick
     /// saves of the same length apart on every file system.
     pub(crate) fn forget(&mut self, changed: &[PathBuf]) {
+        self.only = None;
         if changed.iter().any(|c| c.is_absolute()) {
             // Outside the root as the watcher saw it (a symlinked root, say): trust nothing.
             self.files.clear();
             return;
         }
+        let mut only = std::collections::BTreeSet::new();
         for c in changed {
             let c = c.to_string_lossy().replace('\\', "/");
             let dir = format!("{}/", c.trim_end_matches('/'));
             self.files
                 .retain(|rel, _| *rel != c && !rel.starts_with(&dir));
+            only.insert(c);
         }
+        let known = |c: &String| self.sorted.binary_search(c).is_ok();
+        if self.listed.is_some() && !only.is_empty() && only.iter().all(known) {
+            self.only = Some(only);
+        }
+    }
+
+    /// The last listing, when [`LoadMemo::forget`] allowed it and the changed files are all
+    /// still files, with the paths to read again.
+    fn unchanged_listing(
+        &self,
+        root: &Path,
+    ) -> Option<(
+        &[String],
+        &[Diagnostic],
+        &std::collections::BTreeSet<String>,
+    )> {
+        let only = self.only.as_ref()?;
+        let (list, d) = self.listed.as_ref()?;
+        only.iter()
+            .all(|r| root.join(r).is_file())
+            .then_some((list.as_slice(), d.as_slice(), only))
     }
 }
 
@@ -361,9 +394,20 @@ fn load_inner(
         }
     }
 
-    let mut files: Vec<String> = list_files_reporting(root, "content", &mut diags);
-    files.extend(list_files_reporting(root, "data/enterprises", &mut diags));
-    files.extend(list_files_reporting(root, "data/standards", &mut diags));
+    let fast = memo.as_deref().and_then(|m| m.unchanged_listing(root));
+    let (mut files, listing_diags) = match fast {
+        Some((list, d, _)) => (list.to_vec(), d.to_vec()),
+        None => {
+            let mut d = Vec::new();
+            let mut files: Vec<String> = list_files_reporting(root, "content", &mut d);
+            files.extend(list_files_reporting(root, "data/enterprises", &mut d));
+            files.extend(list_files_reporting(root, "data/standards", &mut d));
+            (files, d)
+        }
+    };
+    let only = fast.map(|(_, _, only)| only.clone());
+    diags.extend(listing_diags.iter().cloned());
+    let listed = files.clone();
     for rel in overlay.keys() {
         if !files.contains(rel) {
             files.push(rel.clone());
@@ -375,6 +419,11 @@ fn load_inner(
     let results: Vec<(Loaded, Vec<Diagnostic>, Stamp)> = files
         .par_iter()
         .map(|rel| {
+            // The watcher said which files changed and none came or went: trust it for the rest.
+            let trusted = only.as_ref().is_some_and(|o| !o.contains(rel));
+            if let Some((t, l, loaded, d)) = previous.and_then(|p| p.get(rel)).filter(|_| trusted) {
+                return (loaded.clone(), d.clone(), Some((*t, *l)));
+            }
             let stamp = previous.and_then(|_| {
                 let m = std::fs::metadata(root.join(rel)).ok()?;
                 Some((m.modified().ok()?, m.len()))
@@ -396,14 +445,37 @@ fn load_inner(
         })
         .collect();
     if let Some(m) = memo {
-        m.files = files
-            .iter()
-            .zip(&results)
-            .filter_map(|(rel, (loaded, d, stamp))| {
-                let (t, l) = (*stamp)?;
-                Some((rel.clone(), (t, l, loaded.clone(), d.clone())))
-            })
-            .collect();
+        match &only {
+            // Only the files read again are new to the memo.
+            Some(only) => {
+                for (rel, (loaded, d, stamp)) in files.iter().zip(&results) {
+                    match stamp {
+                        Some((t, l)) if only.contains(rel) || !m.files.contains_key(rel) => {
+                            m.files
+                                .insert(rel.clone(), (*t, *l, loaded.clone(), d.clone()));
+                        }
+                        None => {
+                            m.files.remove(rel);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            None => {
+                m.sorted = listed.clone();
+                m.sorted.sort();
+                m.listed = Some((listed, listing_diags));
+                m.files = files
+                    .iter()
+                    .zip(&results)
+                    .filter_map(|(rel, (loaded, d, stamp))| {
+                        let (t, l) = (*stamp)?;
+                        Some((rel.clone(), (t, l, loaded.clone(), d.clone())))
+                    })
+                    .collect();
+            }
+        }
+        m.only = None;
     }
     for ((loaded, mut d, _), rel) in results.into_iter().zip(&files) {
         diags.append(&mut d);
@@ -536,5 +608,42 @@ mod tests {
         assert_eq!(left, ["content/ab.md", "data/site.toml"]);
         m.forget(&[PathBuf::from("/elsewhere/x.md")]);
         assert!(m.files.is_empty());
+    }
+
+    /// A file the watcher names is read again without listing the folders again, while a new or
+    /// removed file makes the next load list them.
+    #[test]
+    fn a_known_file_changed_is_read_again_without_listing_the_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let page = |name: &str, title: &str| {
+            std::fs::write(
+                root.join("content").join(name),
+                format!("+++\ntitle = \"{title}\"\n+++\n正文\n"),
+            )
+            .unwrap();
+        };
+        let titles = |m: &mut LoadMemo| -> Vec<String> {
+            let (inputs, _) = load_with(root, Some(m));
+            let mut t: Vec<String> = inputs.pages.iter().map(|p| p.fm.title.clone()).collect();
+            t.sort();
+            t
+        };
+        page("a.md", "甲");
+        page("b.md", "乙");
+        let mut m = LoadMemo::default();
+        assert_eq!(titles(&mut m), ["乙", "甲"]);
+        page("a.md", "甲二");
+        m.forget(&[PathBuf::from("content/a.md")]);
+        assert!(m.only.is_some(), "a known file: the listing is reused");
+        assert_eq!(titles(&mut m), ["乙", "甲二"]);
+        page("c.md", "丙");
+        m.forget(&[PathBuf::from("content/c.md")]);
+        assert!(m.only.is_none(), "a new file: the folders are listed again");
+        assert_eq!(titles(&mut m), ["丙", "乙", "甲二"]);
+        std::fs::remove_file(root.join("content/b.md")).unwrap();
+        m.forget(&[PathBuf::from("content/b.md")]);
+        assert_eq!(titles(&mut m), ["丙", "甲二"], "a removed file is gone");
     }
 }
