@@ -56,6 +56,8 @@ pub struct Site {
     pub(crate) fingerprints: Fingerprints,
     /// The month-end series from the plan's start; empty until [`Site::derive_series`] runs.
     pub(crate) series: series::Series,
+    /// `config` as template data, made once: every page's context has it.
+    pub(crate) config_value: std::sync::OnceLock<serde_json::Value>,
 }
 
 impl Site {
@@ -215,6 +217,7 @@ pub(crate) fn build_with(
         assets: inputs.assets,
         fingerprints,
         series: series::Series::default(),
+        config_value: Default::default(),
     })
 }
 

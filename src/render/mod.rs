@@ -209,7 +209,10 @@ const NAV: &[NavItem] = &[
 /// The context every template gets: site identity, profile, the way back to the root, navigation.
 pub(crate) fn base_context(site: &Site, key: &str, title: &str) -> Context {
     let mut ctx = Context::new();
-    ctx.insert("site", &site.config);
+    let config = site
+        .config_value
+        .get_or_init(|| serde_json::to_value(&site.config).unwrap_or_default());
+    ctx.insert("site", config);
     ctx.insert("as_of", &site.as_of.to_string());
     ctx.insert("internal", &(site.profile == Profile::Internal));
     ctx.insert("root", &crate::model::content::root_prefix(key));
@@ -337,9 +340,13 @@ impl std::io::Write for HashWriter<'_> {
 }
 
 fn context_hash(template: &str, ctx: &Context) -> u64 {
+    json_hash(template, &ctx.clone().into_json())
+}
+
+fn json_hash(template: &str, json: &serde_json::Value) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     std::hash::Hash::hash(template, &mut h);
-    let _ = serde_json::to_writer(HashWriter(&mut h), &ctx.clone().into_json());
+    let _ = serde_json::to_writer(HashWriter(&mut h), json);
     std::hash::Hasher::finish(&h)
 }
 
@@ -397,12 +404,13 @@ pub(crate) fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    let render_one = |job: &Job| render_job(job, tera, theme, previous, hashing, stream, &base);
+    let render_one = |job: &mut Job| render_job(job, tera, theme, previous, hashing, stream, &base);
     // The deferred files are made beside the pages; rayon gives their thread page work once
     // they are done.
+    let mut jobs = jobs;
     let (made, results): (Vec<_>, Vec<anyhow::Result<Rendered>>) = rayon::join(
         || deferred.into_iter().map(|make| make()).collect(),
-        || jobs.par_iter().map(render_one).collect(),
+        || jobs.par_iter_mut().map(render_one).collect(),
     );
     keep_deferred(&mut out, made, stream, diags)?;
     let results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
@@ -440,7 +448,7 @@ fn stream_noted(
 /// streamed out, or kept with its links (the previous build's when reused: the preview server
 /// scans only the pages that changed).
 fn render_job(
-    job: &Job,
+    job: &mut Job,
     tera: &Tera,
     theme: &theme::Theme,
     previous: Previous<'_>,
@@ -455,9 +463,32 @@ fn render_job(
         Ctx::Keyed { key, .. } if hashing => Some(key()),
         _ => None,
     };
+    // A ready context is hashed as the JSON it turns into, taken out of the job rather than
+    // copied (the page is rendered once, and the sitemap needs only the job's key).
+    let ready = match &mut job.ctx {
+        Ctx::Ready(c) if hashing => Some(std::mem::take(c)),
+        _ => None,
+    };
+    let job = &*job;
+    let render = |ctx: &Context| {
+        tera.render(&job.template, ctx)
+            .map(|html| {
+                let text = wants_text.then(|| Arc::new(crate::page_text::extract(&html)));
+                (Arc::new(html.into_bytes()), text, None)
+            })
+            .map_err(|e| render_error(theme, job, &path, &e))
+    };
     let early = keyed.and_then(|h| reuse(h).map(|r| (h, Ok(r))));
-    let (h, r) = early.unwrap_or_else(|| {
-        job.with_ctx(|ctx| {
+    let (h, r) = early.unwrap_or_else(|| match ready {
+        Some(ctx) => {
+            let json = ctx.into_json();
+            let h = json_hash(&job.template, &json);
+            match reuse(h) {
+                Some(r) => (h, Ok(r)),
+                None => (h, render(&Context::from_value(json).unwrap_or_default())),
+            }
+        }
+        None => job.with_ctx(|ctx| {
             let h = match keyed {
                 Some(h) => h,
                 None if hashing => context_hash(&job.template, ctx),
@@ -468,15 +499,8 @@ fn render_job(
             {
                 return (h, Ok(r));
             }
-            let r = tera
-                .render(&job.template, ctx)
-                .map(|html| {
-                    let text = wants_text.then(|| Arc::new(crate::page_text::extract(&html)));
-                    (Arc::new(html.into_bytes()), text, None)
-                })
-                .map_err(|e| render_error(theme, job, &path, &e));
-            (h, r)
-        })
+            (h, render(ctx))
+        }),
     });
     let (html, text, old_links) = match r {
         Ok(r) => r,
