@@ -470,6 +470,8 @@ fn render_job(
         _ => None,
     };
     let job = &*job;
+    // The error is the page's diagnostic, as `Rendered` carries it.
+    #[allow(clippy::result_large_err)]
     let render = |ctx: &Context| {
         tera.render(&job.template, ctx)
             .map(|html| {
