@@ -189,9 +189,11 @@ pub(crate) fn build(
     let live: Vec<&RawPage> = raw.iter().filter(|p| !p.fm.draft).collect();
     check_templates(&live, templates, diags);
     let previous = memo.as_deref().map(|m| &m.pages);
+    let memos: Vec<Option<&Memo>> = live.par_iter().map(|p| remembered(previous, p)).collect();
     let headings: Vec<Vec<Heading>> = live
         .par_iter()
-        .map(|p| match remembered(previous, p) {
+        .zip(&memos)
+        .map(|(p, m)| match m {
             Some(m) => m.headings.clone(),
             None => markdown::headings(p.body()),
         })
@@ -199,7 +201,7 @@ pub(crate) fn build(
     let kept = memo
         .as_deref()
         .and_then(|m| m.targets.as_ref())
-        .filter(|(t, _)| same_targets(t, &live, &headings, previous));
+        .filter(|(t, _)| same_targets(t, &live, &headings, &memos));
     let (targets, targets_fp) = match kept {
         Some((t, fp)) => (t.clone(), *fp),
         None => {
@@ -211,8 +213,9 @@ pub(crate) fn build(
     let rendered: Vec<Rendered> = live
         .par_iter()
         .zip(headings.par_iter())
-        .map(|(p, h)| {
-            let same = remembered(previous, p)
+        .zip(&memos)
+        .map(|((p, h), m)| {
+            let same = m
                 .map(|m| &m.html)
                 .filter(|m| m.targets == targets_fp && (m.data == 0 || m.data == data));
             if let Some(m) = same {
@@ -260,19 +263,19 @@ fn remembered<'m>(previous: Option<&'m HashMap<String, Memo>>, p: &RawPage) -> O
 }
 
 /// Whether `targets` (the previous build's) still hold: the same pages, and each page whose body
-/// changed has the same heading ids as before (the others' headings come from the memo).
+/// changed (no memo) has the same heading ids as before (the others' headings come from the memo).
 fn same_targets(
     targets: &LinkTargets,
     live: &[&RawPage],
     headings: &[Vec<Heading>],
-    previous: Option<&HashMap<String, Memo>>,
+    memos: &[Option<&Memo>],
 ) -> bool {
     targets.len() == live.len()
-        && live.iter().zip(headings).all(|(p, h)| {
+        && live.iter().zip(headings).zip(memos).all(|((p, h), m)| {
             let Some((_, ids)) = targets.get(&p.path) else {
                 return false;
             };
-            remembered(previous, p).is_some()
+            m.is_some()
                 || (ids.len() <= h.len()
                     && h.iter().map(|h| &h.id).collect::<BTreeSet<_>>() == ids.iter().collect())
         })
