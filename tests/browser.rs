@@ -399,6 +399,8 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
         "隐患排查",
         "安全帽",
         "安全生产管理",
+        // A rare phrase: its first bigram's list is inline in the shard, with no files of its own.
+        "吹哨人",
     ] {
         let expected: Vec<String> = dualprev::search::query::query(&get, q)
             .iter()
@@ -443,6 +445,19 @@ fn search_in_the_browser_agrees_with_the_rust_query() {
         );
         eprintln!("search {q:?}: {} results agree", got.len());
         compared += got.len();
+        // Every search file the script asked for is one the index has (no guessed names).
+        let asked = js(
+            &tab,
+            "return performance.getEntriesByType('resource').map(function (e) { return new URL(e.name).pathname; })\
+             .filter(function (p) { return /^\\/search\\/(s|l|n|d|x)\\//.test(p); });",
+        );
+        for path in asked.as_array().unwrap() {
+            let rel = s(path).trim_start_matches('/').to_string();
+            assert!(
+                out.join(&rel).is_file(),
+                "the search for {q:?} asked for {rel}, which the index does not have"
+            );
+        }
         let status = s(&js(
             &tab,
             "return document.getElementById('search-status').textContent;",

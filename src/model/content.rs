@@ -275,9 +275,7 @@ fn same_targets(
             let Some((_, ids)) = targets.get(&p.path) else {
                 return false;
             };
-            m.is_some()
-                || (ids.len() <= h.len()
-                    && h.iter().map(|h| &h.id).collect::<BTreeSet<_>>() == ids.iter().collect())
+            m.is_some() || h.iter().map(|h| &h.id).collect::<BTreeSet<_>>() == ids.iter().collect()
         })
 }
 

@@ -188,14 +188,18 @@ pub fn decode_follows_part(s: &str, n: usize) -> Vec<Option<Vec<Follow>>> {
 
 /// Appends one code's section of a split part (see [`decode_follows_part`]): the postings
 /// (indices into the list, ascending) it follows, each with its first chunk.
-pub(crate) fn push_code_section(out: &mut String, code: u16, postings: &[(u32, u8)]) {
+pub(crate) fn push_code_section(
+    out: &mut String,
+    code: u16,
+    postings: impl ExactSizeIterator<Item = (u32, u8)>,
+) {
     out.push(VARINT_DIGITS[(code >> 6) as usize] as char);
     out.push(VARINT_DIGITS[(code & 63) as usize] as char);
     push_varint(out, postings.len() as u64);
     let mut next = 0u32;
     for (at, chunk) in postings {
         push_varint(out, (at - next) as u64);
-        out.push(VARINT_DIGITS[(*chunk).min(FOLLOW_CHUNK_MAX) as usize] as char);
+        out.push(VARINT_DIGITS[chunk.min(FOLLOW_CHUNK_MAX) as usize] as char);
         next = at + 1;
     }
 }
@@ -214,23 +218,26 @@ pub fn decode_follows(s: &str) -> Vec<Option<Vec<Follow>>> {
 
 /// One posting's follow codes from byte `*i` on, as [`push_follows`] writes them; `*i` ends past
 /// them.
-pub(crate) fn read_follows(b: &[u8], i: &mut usize) -> Option<Vec<Follow>> {
+fn read_follows(b: &[u8], i: &mut usize) -> Option<Vec<Follow>> {
+    read_follows_raw(b, i).map(|raw| raw.chunks_exact(3).map(follow_of).collect())
+}
+
+/// [`read_follows`] without decoding: the posting's codes as written, three characters each
+/// (`None` when any character may follow). Lets the index walk a long list allocating nothing.
+pub(crate) fn read_follows_raw<'b>(b: &'b [u8], i: &mut usize) -> Option<&'b [u8]> {
     let n = digit(b[*i]);
     *i += 1;
     if n == FOLLOW_ANY {
         return None;
     }
-    let mut codes = Vec::with_capacity(n);
-    for _ in 0..n {
-        if *i + 3 > b.len() {
-            *i = b.len();
-            break;
-        }
-        let c = &b[*i..*i + 3];
-        codes.push((((digit(c[0]) << 6) | digit(c[1])) as u16, digit(c[2]) as u8));
-        *i += 3;
-    }
-    Some(codes)
+    let start = *i;
+    *i = (start + 3 * n).min(b.len());
+    Some(&b[start..start + (*i - start) / 3 * 3])
+}
+
+/// One code and its chunk from the three characters [`push_follows`] writes.
+pub(crate) fn follow_of(c: &[u8]) -> Follow {
+    (((digit(c[0]) << 6) | digit(c[1])) as u16, digit(c[2]) as u8)
 }
 
 /// One varint from byte `*i` on, as [`push_varint`] writes it; `*i` ends past it.
@@ -327,8 +334,8 @@ mod tests {
         push_varint(&mut s, 2);
         push_varint(&mut s, 3);
         push_varint(&mut s, 6);
-        push_code_section(&mut s, 16, &[(2, 0)]);
-        push_code_section(&mut s, 32, &[(2, 3), (44, 70)]);
+        push_code_section(&mut s, 16, [(2, 0)].into_iter());
+        push_code_section(&mut s, 32, [(2, 3), (44, 70)].into_iter());
         let d = decode_follows_part(&s, 45);
         assert_eq!(d.len(), 45);
         assert_eq!(d[2], Some(vec![(16, 0), (32, 3)]));

@@ -24,8 +24,8 @@ use serde::Serialize;
 
 use super::format::{
     CHUNK, FOLLOW_BUCKETS, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET,
-    TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_parts, impact, push_code_section,
-    push_follows, push_varint, read_follows, shard_of,
+    TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_of, follow_parts, impact,
+    push_code_section, push_follows, push_varint, read_follows_raw, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -658,9 +658,12 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
     let b = follows.as_bytes();
     let (mut i, mut posting) = (0usize, 0u32);
     while i < b.len() {
-        match read_follows(b, &mut i) {
+        match read_follows_raw(b, &mut i) {
             None => any.push(posting),
-            Some(codes) => pairs.extend(codes.into_iter().map(|(c, k)| (c, posting, k))),
+            Some(raw) => pairs.extend(raw.chunks_exact(3).map(|c| {
+                let (code, chunk) = follow_of(c);
+                (code, posting, chunk)
+            })),
         }
         posting += 1;
     }
@@ -674,12 +677,10 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
             next = at + 1;
         }
     }
-    let mut section: Vec<(u32, u8)> = Vec::new();
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-        section.clear();
-        section.extend(run.iter().map(|(_, at, chunk)| (*at, *chunk)));
         let code = run[0].0;
-        push_code_section(&mut texts[code as usize % parts], code, &section);
+        let postings = run.iter().map(|(_, at, chunk)| (*at, *chunk));
+        push_code_section(&mut texts[code as usize % parts], code, postings);
     }
     texts
         .into_iter()

@@ -241,10 +241,12 @@
           var then = terms[i].then, cut = raw.indexOf("."), code = then ? then.codePointAt(0) % BUCKETS : 0;
           // `@key`, or `@key:parts` when its follow codes are split by code (n/key-part.txt).
           var long = raw.slice(1).split(":"), nparts = raw[0] === "@" && long[1] ? parseInt(long[1], 10) : 1;
-          var follows = !then ? "" : nparts > 1 ? fetchData("search/n/" + long[0] + "-" + (code % nparts) + ".txt", true)
-            : fetchData("search/n/" + long[0] + ".txt", true);
+          var follows = function () {
+            return !then ? "" : nparts > 1 ? fetchData("search/n/" + long[0] + "-" + (code % nparts) + ".txt", true)
+              : fetchData("search/n/" + long[0] + ".txt", true);
+          };
           var parts = raw[0] !== "@" ? Promise.resolve([cut < 0 ? raw : raw.slice(0, cut), cut < 0 ? "" : raw.slice(cut + 1)])
-            : Promise.all([fetchData("search/l/" + long[0] + ".txt", true), follows]);
+            : Promise.all([fetchData("search/l/" + long[0] + ".txt", true), follows()]);
           return parts.then(function (p) {
             var list = decodePostings(p[0]);
             if (!then) return list.map(function (e) { return [e[0], e[1], 0]; });
