@@ -982,7 +982,10 @@ fn live_reload_and_overlay() {
 
     open(&tab, &server, "/about/");
     wait_live(&tab, &server);
-    js(&tab, "window.__marker = 1; return true;");
+    js(
+        &tab,
+        "window.__marker = 1; document.body.firstElementChild.__kept = 1; return true;",
+    );
 
     // An edit reloads the open page.
     let unique = format!(
@@ -1022,6 +1025,30 @@ fn live_reload_and_overlay() {
         swapped,
         serde_json::json!([true, 1, true, 1]),
         "after the edit"
+    );
+    // Patched in place: the unchanged part of the page is the same node, and the body is now
+    // exactly the served page's.
+    assert_eq!(
+        js(&tab, "return document.body.firstElementChild.__kept === 1;"),
+        serde_json::json!(true),
+        "the page's first element was replaced although it did not change"
+    );
+    js(
+        &tab,
+        "fetch(location.href, {cache: 'no-store'}).then(r => r.text()).then(t => { \
+         window.__served = new DOMParser().parseFromString(t, 'text/html').body.innerHTML; }); \
+         return true;",
+    );
+    wait_for(
+        &tab,
+        &server,
+        "the served page",
+        "return typeof window.__served === 'string';",
+    );
+    assert_eq!(
+        js(&tab, "return window.__served === document.body.innerHTML;"),
+        serde_json::json!(true),
+        "the patched body differs from the served page"
     );
     wait_live(&tab, &server);
 

@@ -160,12 +160,7 @@ const MADE_MAX: usize = 32 << 20;
 pub(crate) fn xlsx(tables: &[&Table], as_of: jiff::civil::Date) -> Result<Vec<u8>, String> {
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&as_of, &mut h);
-        // Debug rather than JSON: JSON writes every non-finite number as null.
-        let _ = std::fmt::Write::write_fmt(
-            &mut crate::render::HashWriter(&mut h),
-            format_args!("{tables:?}"),
-        );
+        std::hash::Hash::hash(&(as_of, tables), &mut h);
         std::hash::Hasher::finish(&h)
     };
     if let Some(b) = MADE.lock().ok().and_then(|m| m.0.get(&key).cloned()) {

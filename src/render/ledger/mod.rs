@@ -13,7 +13,7 @@ use crate::model::town::{Group, Town};
 use crate::model::{Profile, Site};
 
 /// A ledger table: headers and rows of text/number cells; the first column may link to an enterprise.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub(crate) struct Table {
     pub(crate) name: String,
     /// Column names as the CSV, JSON and workbook write them.
@@ -26,7 +26,7 @@ pub(crate) struct Table {
 }
 
 /// What a column holds, for the page: how it wraps and how the filter box matches it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 pub(crate) enum Kind {
     /// Names and short text: wraps, filtered by substring.
     Text,
@@ -67,7 +67,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub(crate) struct Row {
     /// Enterprise slug the row belongs to (links the first cell).
     pub(crate) slug: String,
@@ -83,6 +83,16 @@ pub(crate) struct Row {
 pub(crate) enum Cell {
     Text(String),
     Num(f64),
+}
+
+/// By the number's bits: a workbook made from the same cells is the same workbook.
+impl std::hash::Hash for Cell {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            Cell::Text(s) => (0u8, s).hash(h),
+            Cell::Num(n) => (1u8, n.to_bits()).hash(h),
+        }
+    }
 }
 
 impl Cell {
