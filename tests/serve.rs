@@ -497,6 +497,24 @@ fn incremental_rebuilds_equal_a_clean_build() {
                 "\n\n## 新增术语 {#new-term}\n\n新增的解释。\n",
             )
         }),
+        // A content edit reuses the pages made from the data unless it is one they show: an
+        // enterprise's story, the introduction of a generated page.
+        Box::new(|r| {
+            append(
+                &r.join("content/enterprises/lianshan-brewing.md"),
+                "\n\n故事新增的一段。\n",
+            )
+        }),
+        Box::new(|r| {
+            std::fs::create_dir_all(r.join("content/ledger")).unwrap();
+            std::fs::write(
+                r.join("content/ledger/_index.md"),
+                "+++\ntitle = \"台账\"\n+++\n\n台账页的新导语。\n",
+            )
+            .unwrap()
+        }),
+        Box::new(|r| append(&r.join("content/ledger/_index.md"), "\n导语的第二段。\n")),
+        Box::new(|r| std::fs::remove_file(r.join("content/ledger/_index.md")).unwrap()),
         Box::new(|r| {
             let p = r.join("data/enterprises/xinqiao-casting.toml");
             let s =

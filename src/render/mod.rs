@@ -134,6 +134,8 @@ pub(crate) enum Ctx<'a> {
         key: Box<dyn Fn() -> u64 + Send + Sync + 'a>,
         make: Box<dyn Fn() -> Context + Send + Sync + 'a>,
     },
+    /// The page as the last render made it (see [`jobs::DataPages`]).
+    Same,
 }
 
 /// One page to render: output key (folder), template and context.
@@ -157,6 +159,8 @@ impl Job<'_> {
         match &self.ctx {
             Ctx::Ready(c) => f(c),
             Ctx::Lazy(make) | Ctx::Keyed { make, .. } => f(&make()),
+            // Never reached: a page is `Same` only when the last output holds it.
+            Ctx::Same => f(&Context::new()),
         }
     }
 }
@@ -305,6 +309,8 @@ pub(crate) struct RenderCache {
     hashes: std::collections::HashMap<String, u64>,
     /// The output those hashes belong to (kept by the server anyway, so no second copy).
     last: Option<std::sync::Arc<Output>>,
+    /// The data pages of the last render, when they can be reused.
+    data: Option<jobs::DataPages>,
 }
 
 impl RenderCache {
@@ -316,6 +322,21 @@ impl RenderCache {
     /// The output last remembered.
     pub(crate) fn last(&self) -> Option<std::sync::Arc<Output>> {
         self.last.clone()
+    }
+
+    /// The data pages of the last render with that render's output, when they can stand as
+    /// they are: same theme, same fingerprint, and every page and file of them in the output.
+    fn same_data(&self, site: &Site, theme: u64) -> Option<(&jobs::DataPages, &Output)> {
+        let (d, last) = (self.data.as_ref()?, self.last.as_deref()?);
+        let kept = |p: &String| last.files.contains_key(p);
+        let ok = self.theme == theme
+            && d.fp == jobs::data_fingerprint(site)
+            && d.files.iter().all(kept)
+            && d.pages.iter().all(|(k, f, ..)| {
+                let p = format!("{k}{f}");
+                self.hashes.contains_key(&p) && kept(&p)
+            });
+        ok.then_some((d, last))
     }
 }
 
@@ -384,8 +405,20 @@ pub(crate) fn render(
         stream_noted(put, &base, &noted, path, bytes)
     };
     let stream: Option<&Stream<'_>> = stream.map(|_| &noting as &Stream<'_>);
-    let jobs::Planned { jobs, deferred } = jobs::all(site, &mut out, stream, diags)?;
     let fp = theme_fingerprint(theme);
+    let same = cache.as_deref().and_then(|c| c.same_data(site, fp));
+    let jobs::Planned {
+        jobs,
+        deferred,
+        mut data,
+    } = jobs::all(site, &mut out, stream, diags, same.map(|(d, _)| d))?;
+    if let Some((d, last)) = same {
+        for f in &d.files {
+            if let Some(b) = last.files.get(f) {
+                out.files.insert(f.clone(), b.clone());
+            }
+        }
+    }
     let previous = match &cache {
         Some(c) if c.theme == fp => c.last.as_deref().map(|o| (&c.hashes, o)),
         _ => None,
@@ -399,10 +432,20 @@ pub(crate) fn render(
         || deferred.into_iter().map(|make| make()).collect(),
         || jobs.par_iter_mut().map(render_one).collect(),
     );
+    if made.iter().any(|m| m.is_err()) {
+        data = None;
+    }
+    if let Some(d) = &mut data {
+        d.files.extend(
+            made.iter()
+                .filter_map(|m| m.as_ref().ok().map(|(p, _)| p.clone())),
+        );
+    }
     keep_deferred(&mut out, made, stream, diags)?;
     let results: Vec<Rendered> = results.into_iter().collect::<Result<_, _>>()?;
     if let Some(c) = cache {
         remember_hashes(c, fp, &results);
+        c.data = data;
     }
     keep_pages(&mut out, results, diags);
     add_site_files(&mut out, site, theme, &jobs);
@@ -448,6 +491,7 @@ fn render_job(
     let reuse = |h: u64| reused(previous, &path, wants_text, h);
     let keyed = match &job.ctx {
         Ctx::Keyed { key, .. } if hashing => Some(key()),
+        Ctx::Same => previous.and_then(|(hashes, _)| hashes.get(&path).copied()),
         _ => None,
     };
     // A ready context is hashed as the JSON it turns into, taken out of the job rather than
