@@ -984,7 +984,8 @@ fn live_reload_and_overlay() {
     wait_live(&tab, &server);
     js(
         &tab,
-        "window.__marker = 1; document.body.firstElementChild.__kept = 1; return true;",
+        "window.__marker = 1; document.body.firstElementChild.__kept = 1; \
+         performance.clearResourceTimings(); return true;",
     );
 
     // An edit reloads the open page.
@@ -1025,6 +1026,15 @@ fn live_reload_and_overlay() {
         swapped,
         serde_json::json!([true, 1, true, 1]),
         "after the edit"
+    );
+    // The new page came with the event: the page did not ask for itself.
+    assert_eq!(
+        js(
+            &tab,
+            "return performance.getEntriesByType('resource').filter(e => e.name === location.href).length;"
+        ),
+        serde_json::json!(0),
+        "the edited page was fetched although the event carried it"
     );
     // Patched in place: the unchanged part of the page is the same node, and the body is now
     // exactly the served page's.

@@ -242,6 +242,27 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
     respond(request, 404, "text/html; charset=utf-8", body, head);
 }
 
+/// A page as the preview serves it: with the live script (see [`maybe_inject`]).
+pub(crate) fn page_html(path: &str, bytes: &[u8]) -> Vec<u8> {
+    maybe_inject(path, bytes)
+}
+
+/// The output file an event stream's page shows, from its `?page=` (the page's own path, as
+/// `location.pathname` has it).
+fn page_of(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let raw = query.split('&').find_map(|kv| kv.strip_prefix("page="))?;
+    let path = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
+    let rel = resolve(&path).ok()?;
+    Some(if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel
+    })
+}
+
 fn maybe_inject(path: &str, bytes: &[u8]) -> Vec<u8> {
     if !path.ends_with(".html") {
         return bytes.to_vec();
@@ -279,6 +300,7 @@ fn respond(request: Request, code: u16, ctype: &str, body: Vec<u8>, head: bool) 
 /// comment so a closed tab is noticed and its thread ends.
 fn events(request: Request, shared: &Shared) {
     let (tx, rx) = mpsc::channel::<String>();
+    let page = page_of(request.url());
     let first = shared.status.read().map(|s| s.clone()).unwrap_or_default();
     let mut w = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
@@ -303,7 +325,7 @@ fn events(request: Request, shared: &Shared) {
         return;
     }
     if let Ok(mut c) = shared.clients.lock() {
-        c.push(tx);
+        c.push(super::Client { page, tx });
     }
     loop {
         // A short keep-alive finds closed tabs quickly, so their connections are let go.
@@ -321,6 +343,21 @@ fn events(request: Request, shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_stream_names_the_page_it_shows() {
+        let page = |q: &str| page_of(&format!("/__dualprev/events{q}"));
+        assert_eq!(page(""), None);
+        assert_eq!(page("?page=%2F"), Some("index.html".into()));
+        // `location.pathname` is percent-encoded, and encoded again as the parameter.
+        assert_eq!(
+            page("?page=%2Fenterprises%2F%25E4%25BC%2581%2F"),
+            Some("enterprises/企/index.html".into())
+        );
+        assert_eq!(page("?page=%2F404.html"), Some("404.html".into()));
+        assert_eq!(page("?page=%2F..%2Fsecret"), None);
+        assert_eq!(page("?page=x"), None);
+    }
 
     #[test]
     fn only_the_preview_s_own_hosts_are_answered() {

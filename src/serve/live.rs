@@ -32,12 +32,14 @@ pub(crate) const SCRIPT: &str = r#"(function () {
       return s.getAttribute("href") || s.textContent;
     }).join("\n");
   }
-  function update(assets) {
+  // `html`: the new page, when the server sent it with the event.
+  function update(assets, html) {
     if (assets || scripts(document)) { reload(); return; }
-    fetch(location.href, { cache: "no-store" }).then(function (r) {
+    var got = typeof html === "string" ? Promise.resolve(html) : fetch(location.href, { cache: "no-store" }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
       return r.text();
-    }).then(function (html) {
+    });
+    got.then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
       if (scripts(doc) || styles(doc) !== styles(document)) { reload(); return; }
       document.title = doc.title;
@@ -110,7 +112,7 @@ pub(crate) const SCRIPT: &str = r#"(function () {
   window.addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
   window.addEventListener("pageshow", function (ev) { if (ev.persisted) { location.reload(); } });
   function connect() {
-  es = new EventSource("/__dualprev/events");
+  es = new EventSource("/__dualprev/events?page=" + encodeURIComponent(location.pathname));
   es.addEventListener("overlay", function (ev) {
     failing = true;
     try { overlay(JSON.parse(ev.data)); } catch (e) {}
@@ -124,7 +126,7 @@ pub(crate) const SCRIPT: &str = r#"(function () {
       if (changed[i] === me || changed[i] === "*" || (me.endsWith("/") && changed[i] === me + "index.html")) mine = true;
       if (changed[i] === "*" || /\.(css|js)$/.test(changed[i])) assets = true;
     }
-    if (mine) update(assets);
+    if (mine) update(assets, data.html);
   });
   window.dualprevLive = es;
   }
