@@ -5,6 +5,7 @@
 mod css;
 pub mod diag;
 pub mod domain;
+mod fingerprint;
 pub mod load;
 pub mod model;
 mod offline;

@@ -37,7 +37,7 @@ pub(crate) struct Html {
 
 impl Html {
     pub(crate) fn new(text: String) -> Html {
-        let fp = hash_of(&text);
+        let fp = crate::fingerprint::of(&text);
         Html {
             text: Arc::from(text),
             fp,
@@ -166,12 +166,6 @@ impl Memo {
     }
 }
 
-fn hash_of(x: impl Hash) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    x.hash(&mut h);
-    h.finish()
-}
-
 /// A page's Markdown as rendered: HTML, its fingerprint, link diagnostics, the data fingerprint
 /// (0 when no shortcode was used), and whether it was rendered now rather than remembered.
 type Rendered = (Arc<str>, u64, Vec<Diagnostic>, u64, bool);
@@ -206,7 +200,7 @@ pub(crate) fn build(
         Some((t, fp)) => (t.clone(), *fp),
         None => {
             let t = link_targets(&live, &headings);
-            let fp = hash_of(&t);
+            let fp = crate::fingerprint::of(&t);
             (Arc::new(t), fp)
         }
     };

@@ -236,10 +236,10 @@ impl Fingerprints {
         let records: Vec<u64> = inputs
             .enterprises
             .par_iter()
-            .map(|r| hash_of((&r.src.rel, &r.src.text)))
+            .map(|r| crate::fingerprint::of((&r.src.rel, &r.src.text)))
             .collect();
         Fingerprints {
-            site: hash_of((
+            site: crate::fingerprint::of((
                 inputs.site_src.as_ref().map(|s| &s.text),
                 opts.as_of,
                 opts.today,
@@ -247,28 +247,21 @@ impl Fingerprints {
                 &opts.base_url,
                 opts.offline_zip,
             )),
-            standards: hash_of(
+            standards: crate::fingerprint::of(
                 inputs
                     .standards
                     .iter()
                     .map(|s| (&s.src.rel, &s.src.text))
                     .collect::<Vec<_>>(),
             ),
-            records: hash_of(records),
+            records: crate::fingerprint::of(records),
         }
     }
 
     /// Everything shortcodes can read; never 0 (0 marks a page that used no shortcode).
     pub(crate) fn data(&self) -> u64 {
-        hash_of((self.site, self.standards, self.records)) | 1
+        crate::fingerprint::of((self.site, self.standards, self.records)) | 1
     }
-}
-
-fn hash_of(x: impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    x.hash(&mut h);
-    h.finish()
 }
 
 /// Names and USCCs are unique across files; both places are named.

@@ -55,12 +55,12 @@ impl Shared<'_> {
     /// sources stand for it.
     fn fingerprint(&self, key: &str, template: &str) -> u64 {
         let fp = *self.fp.get_or_init(|| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = crate::fingerprint::hasher();
             let src = &self.e.rec.src;
             (self.data, &src.rel, &src.text, &self.e.story, &self.plan).hash(&mut h);
             h.finish()
         });
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprint::hasher();
         (fp, key, template).hash(&mut h);
         h.finish()
     }

@@ -53,7 +53,7 @@ pub(crate) struct DataPages {
 /// standards, records), the enterprises' stories, the content pages the chrome links to, and
 /// the introductions of the generated pages.
 pub(crate) fn data_fingerprint(site: &Site) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     site.fingerprints.data().hash(&mut h);
     site.top_pages.hash(&mut h);
     for e in &site.enterprises {
@@ -217,7 +217,7 @@ fn content_pages<'a>(c: &Common<'a>, out: &mut Output, jobs: &mut Vec<Job<'a>>) 
                     key: {
                         let print_url = print_url.clone();
                         Box::new(move || {
-                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            let mut h = crate::fingerprint::hasher();
                             (base_fp, p, &print_url).hash(&mut h);
                             h.finish()
                         })
@@ -307,7 +307,7 @@ fn enterprise_pages<'a>(
     }
     // What every enterprise page rests on besides its own record: the site and the standards.
     let data_fp = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprint::hasher();
         (site.fingerprints.site, site.fingerprints.standards).hash(&mut h);
         h.finish()
     };

@@ -351,7 +351,7 @@ fn json_hash(template: &str, json: &serde_json::Value) -> u64 {
     BUF.with_borrow_mut(|buf| {
         buf.clear();
         let _ = serde_json::to_writer(&mut *buf, json);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprint::hasher();
         std::hash::Hash::hash(template, &mut h);
         std::hash::Hasher::write(&mut h, buf);
         std::hash::Hasher::finish(&h)
@@ -359,7 +359,7 @@ fn json_hash(template: &str, json: &serde_json::Value) -> u64 {
 }
 
 pub(crate) fn theme_fingerprint(theme: &theme::Theme) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     for (name, (_, text)) in &theme.templates {
         std::hash::Hash::hash(name, &mut h);
         std::hash::Hash::hash(text, &mut h);

@@ -242,11 +242,6 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
     respond(request, 404, "text/html; charset=utf-8", body, head);
 }
 
-/// A page as the preview serves it: with the live script (see [`maybe_inject`]).
-pub(crate) fn page_html(path: &str, bytes: &[u8]) -> Vec<u8> {
-    maybe_inject(path, bytes)
-}
-
 /// The output file an event stream's page shows, from its `?page=` (the page's own path, as
 /// `location.pathname` has it).
 fn page_of(url: &str) -> Option<String> {
@@ -263,7 +258,8 @@ fn page_of(url: &str) -> Option<String> {
     })
 }
 
-fn maybe_inject(path: &str, bytes: &[u8]) -> Vec<u8> {
+/// A file as the preview serves it: an HTML page with the live script.
+pub(crate) fn maybe_inject(path: &str, bytes: &[u8]) -> Vec<u8> {
     if !path.ends_with(".html") {
         return bytes.to_vec();
     }

@@ -72,7 +72,7 @@ impl Shared {
             if !page.ends_with(".html") || !changed.contains(url_of(page).as_str()) {
                 return None;
             }
-            let html = http::page_html(page, output.files.get(page)?);
+            let html = http::maybe_inject(page, output.files.get(page)?);
             let mut p = payload.clone();
             p["html"] = String::from_utf8_lossy(&html).into();
             Some(format!("event: reload\ndata: {p}\n\n"))

@@ -159,7 +159,7 @@ const MADE_MAX: usize = 32 << 20;
 /// date give the same bytes, so a workbook made before in this process is handed back.
 pub(crate) fn xlsx(tables: &[&Table], as_of: jiff::civil::Date) -> Result<Vec<u8>, String> {
     let key = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprint::hasher();
         std::hash::Hash::hash(&(as_of, tables), &mut h);
         std::hash::Hasher::finish(&h)
     };
