@@ -56,7 +56,7 @@ mod tests {
             vec!["x".into(), String::new()],
         ];
         distinct("lists", &lists.map(of));
-        // The same input, the same fingerprint: in this process and the next.
+        // The same input, the same fingerprint (the seed is fixed, not drawn per process).
         assert_eq!(of(("安全", 3u32)), of(("安全", 3u32)));
     }
 

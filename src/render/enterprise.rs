@@ -4,7 +4,6 @@
 //! alike (QR codes, card sections) is made once and dropped as soon as they have it, so memory
 //! holds the enterprises being rendered, not the town.
 
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -55,14 +54,10 @@ impl Shared<'_> {
     /// sources stand for it.
     fn fingerprint(&self, key: &str, template: &str) -> u64 {
         let fp = *self.fp.get_or_init(|| {
-            let mut h = crate::fingerprint::hasher();
             let src = &self.e.rec.src;
-            (self.data, &src.rel, &src.text, &self.e.story, &self.plan).hash(&mut h);
-            h.finish()
+            crate::fingerprint::of((self.data, &src.rel, &src.text, &self.e.story, &self.plan))
         });
-        let mut h = crate::fingerprint::hasher();
-        (fp, key, template).hash(&mut h);
-        h.finish()
+        crate::fingerprint::of((fp, key, template))
     }
 
     fn take(&self) -> Arc<Parts> {

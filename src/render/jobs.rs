@@ -216,11 +216,7 @@ fn content_pages<'a>(c: &Common<'a>, out: &mut Output, jobs: &mut Vec<Job<'a>>) 
                 ctx: Ctx::Keyed {
                     key: {
                         let print_url = print_url.clone();
-                        Box::new(move || {
-                            let mut h = crate::fingerprint::hasher();
-                            (base_fp, p, &print_url).hash(&mut h);
-                            h.finish()
-                        })
+                        Box::new(move || crate::fingerprint::of((base_fp, p, &print_url)))
                     },
                     make: Box::new(move || {
                         let mut ctx = base_context(site, &p.key, &p.title);
@@ -306,11 +302,7 @@ fn enterprise_pages<'a>(
         return false;
     }
     // What every enterprise page rests on besides its own record: the site and the standards.
-    let data_fp = {
-        let mut h = crate::fingerprint::hasher();
-        (site.fingerprints.site, site.fingerprints.standards).hash(&mut h);
-        h.finish()
-    };
+    let data_fp = crate::fingerprint::of((site.fingerprints.site, site.fingerprints.standards));
     let per_enterprise: Vec<Vec<Job>> = site
         .enterprises
         .par_iter()

@@ -158,11 +158,7 @@ const MADE_MAX: usize = 32 << 20;
 /// One workbook, a sheet per table, header row bold and frozen, widths set. The same tables and
 /// date give the same bytes, so a workbook made before in this process is handed back.
 pub(crate) fn xlsx(tables: &[&Table], as_of: jiff::civil::Date) -> Result<Vec<u8>, String> {
-    let key = {
-        let mut h = crate::fingerprint::hasher();
-        std::hash::Hash::hash(&(as_of, tables), &mut h);
-        std::hash::Hasher::finish(&h)
-    };
+    let key = crate::fingerprint::of((as_of, tables));
     if let Some(b) = MADE.lock().ok().and_then(|m| m.0.get(&key).cloned()) {
         return Ok(b.to_vec());
     }
