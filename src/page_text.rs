@@ -113,12 +113,13 @@ struct Walk {
 /// block, or starts or ends an anchored heading.
 fn take_tag(w: &mut Walk, tag: &str) {
     let closing = tag.starts_with('/');
-    let name: String = tag
-        .trim_start_matches('/')
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let bare = tag.trim_start_matches('/');
+    let len = bare
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(bare.len());
+    let name = crate::text::ascii_lower(&bare[..len]);
+    let name = name.as_ref();
     if let Some(stop) = w.skip_until {
         // The same element nested inside the skipped one must close before it does.
         if name == stop && !tag.ends_with('/') {
@@ -133,12 +134,12 @@ fn take_tag(w: &mut Walk, tag: &str) {
         }
         return;
     }
-    if !closing && let Some(stop) = skipped(&name, tag) {
+    if !closing && let Some(stop) = skipped(name, tag) {
         w.skip_depth = 1;
         w.skip_until = Some(stop);
         return;
     }
-    if BLOCK.contains(&name.as_str()) && !w.out.text.ends_with('\n') && !w.out.text.is_empty() {
+    if BLOCK.contains(&name) && !w.out.text.ends_with('\n') && !w.out.text.is_empty() {
         w.out.text.push('\n');
         w.chars += 1;
     }
@@ -146,7 +147,7 @@ fn take_tag(w: &mut Walk, tag: &str) {
         name.len() == 2 && name.starts_with('h') && name.as_bytes()[1].is_ascii_digit();
     if is_heading && !closing {
         if let Some(id) = attr(tag, "id") {
-            w.heading = Some((decode(&id), w.chars, String::new()));
+            w.heading = Some((decode(id), w.chars, String::new()));
         }
     } else if is_heading
         && closing
@@ -161,6 +162,13 @@ fn take_tag(w: &mut Walk, tag: &str) {
 /// other ledgers), which repeats headings and titles found elsewhere; left in, it would open
 /// every snippet.
 fn skipped(name: &str, tag: &str) -> Option<&'static str> {
+    // Most tags are none of these: they are let through before any attribute is looked for.
+    if !matches!(
+        name,
+        "details" | "figure" | "p" | "div" | "script" | "style" | "svg" | "template" | "nav"
+    ) {
+        return None;
+    }
     let class_has =
         |want: &str| attr(tag, "class").is_some_and(|c| c.split_whitespace().any(|w| w == want));
     let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
@@ -189,40 +197,51 @@ fn skipped(name: &str, tag: &str) -> Option<&'static str> {
 /// Text between tags, decoded and with its whitespace folded, added to the page (and to the
 /// heading being read).
 fn take_text(w: &mut Walk, raw: &str) {
-    let t = decode(raw);
-    let t = collapse(
-        &t,
-        w.out.text.is_empty() || w.out.text.ends_with([' ', '\n']),
-    );
+    let t = html_escape::decode_html_entities(raw);
+    let start = w.out.text.len();
+    let after_space = w.out.text.is_empty() || w.out.text.ends_with([' ', '\n']);
+    w.chars += collapse_into(&t, after_space, &mut w.out.text);
     if let Some((_, _, h)) = w.heading.as_mut() {
-        h.push_str(&t);
+        h.push_str(&w.out.text[start..]);
     }
-    w.chars += t.chars().count();
-    w.out.text.push_str(&t);
 }
 
-/// Folds runs of whitespace to one space; `after_space` says whether the text so far already
-/// ends in a separator, so the words on both sides of inline markup stay apart exactly once.
-fn collapse(s: &str, after_space: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Appends `s` to `out` with runs of whitespace folded to one space, and returns how many
+/// characters it added; `after_space` says whether `out` already ends in a separator, so the
+/// words on both sides of inline markup stay apart exactly once.
+fn collapse_into(s: &str, after_space: bool, out: &mut String) -> usize {
+    let mut added = 0;
     let mut space = after_space;
     let mut pending = false;
-    for c in s.chars() {
+    // Runs of non-space characters are copied as slices, not a character at a time.
+    let mut run: Option<usize> = None;
+    for (i, c) in s.char_indices() {
         if c.is_whitespace() {
+            if let Some(r) = run.take() {
+                out.push_str(&s[r..i]);
+            }
             pending = !space;
         } else {
-            if pending {
-                out.push(' ');
+            if run.is_none() {
+                if pending {
+                    out.push(' ');
+                    added += 1;
+                }
+                run = Some(i);
             }
             pending = false;
             space = false;
-            out.push(c);
+            added += 1;
         }
+    }
+    if let Some(r) = run {
+        out.push_str(&s[r..]);
     }
     if pending {
         out.push(' ');
+        added += 1;
     }
-    out
+    added
 }
 
 fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {
@@ -231,11 +250,21 @@ fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {
     Some(&s[i..j])
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let pat = format!(" {name}=\"");
-    let i = tag.find(&pat)? + pat.len();
-    let j = tag[i..].find('"')? + i;
-    Some(tag[i..j].to_string())
+/// The value of the first ` name="…"` in a tag's text.
+fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let b = tag.as_bytes();
+    let mut from = 0;
+    while let Some(k) = tag[from..].find(name) {
+        let at = from + k;
+        let after = &tag[at + name.len()..];
+        if at > 0 && b[at - 1] == b' ' && after.starts_with("=\"") {
+            let v = &after[2..];
+            return v.find('"').map(|j| &v[..j]);
+        }
+        // `name` is ASCII, so one byte on is still a character boundary.
+        from = at + 1;
+    }
+    None
 }
 
 /// Decodes character references as a browser does, every HTML5 named reference included.

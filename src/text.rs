@@ -1,5 +1,6 @@
 //! HTML escaping, the one escaper every stage uses: tera's autoescape, the fragments built in
 //! Rust, SVG and feeds. Text without special characters (almost all of it) is copied in one piece.
+//! Also the lower-casing of tag and attribute names that the readers of built HTML share.
 
 /// Appends `s` to `out`, escaped for element content and quoted attribute values.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
@@ -27,6 +28,16 @@ pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(&mut out, s);
     out
+}
+
+/// `s` in ASCII lower case, copied only when it has an upper-case letter (tag and attribute
+/// names in built pages almost never do).
+pub(crate) fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_ascii_lowercase().into()
+    } else {
+        s.into()
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! card sheets included) and every URL of the feeds and the sitemap must name a file the build
 //! writes, and a `#anchor` must name an id of that page. Problems are reported per page, in Chinese.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::diag::{Diagnostic, Severity};
@@ -59,13 +60,15 @@ pub(crate) fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
     let text = String::from_utf8_lossy(bytes);
     let mut links: Vec<Link> = Vec::new();
     let mut ids = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut add = |raw: String, links: &mut Vec<Link>| {
-        if seen.insert(raw.clone())
-            && let Some(l) = resolve(path, &raw, base)
-        {
+        if seen.contains(&raw) {
+            return;
+        }
+        if let Some(l) = resolve(path, &raw, base) {
             links.push(l);
         }
+        seen.insert(raw);
     };
     if path.ends_with(".xml") {
         for v in between(&text, "<loc>", "</loc>") {
@@ -74,8 +77,8 @@ pub(crate) fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
     }
     for_each_tag(&text, |name, attrs| {
         for (k, r) in attrs {
-            let v = &text[r];
-            match k.as_str() {
+            let v = &text[r.clone()];
+            match k.as_ref() {
                 // Atom's `<link>` and HTML's; an XML file's other attributes are not URLs.
                 "href" | "src" if !path.ends_with(".xml") || name == "link" => {
                     add(unescape(v), &mut links);
@@ -105,12 +108,14 @@ fn between<'t>(text: &'t str, open: &str, close: &str) -> Vec<&'t str> {
 /// Calls `f` with the name and attributes of every start tag — each attribute's lower-cased name
 /// and the byte range of its (still escaped) value in `text` — skipping comments and the insides
 /// of `<script>` and `<style>` (their text is not markup).
-pub(crate) fn for_each_tag(
-    text: &str,
-    mut f: impl FnMut(&str, Vec<(String, std::ops::Range<usize>)>),
+pub(crate) fn for_each_tag<'t>(
+    text: &'t str,
+    mut f: impl FnMut(&str, &[(Cow<'t, str>, std::ops::Range<usize>)]),
 ) {
     let b = text.as_bytes();
     let mut i = 0;
+    // One list of attributes, emptied for each tag, instead of one per tag.
+    let mut attrs = Vec::new();
     while let Some(off) = text[i..].find('<') {
         i += off + 1;
         if text[i..].starts_with("!--") {
@@ -124,8 +129,8 @@ pub(crate) fn for_each_tag(
         if i == start {
             continue;
         }
-        let name = text[start..i].to_ascii_lowercase();
-        let mut attrs = Vec::new();
+        let name = crate::text::ascii_lower(&text[start..i]);
+        attrs.clear();
         loop {
             while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
                 i += 1;
@@ -139,7 +144,7 @@ pub(crate) fn for_each_tag(
             {
                 i += 1;
             }
-            let key = text[k0..i].to_ascii_lowercase();
+            let key = crate::text::ascii_lower(&text[k0..i]);
             if i < b.len() && b[i] == b'=' {
                 i += 1;
                 let (v, next) = match b.get(i) {
@@ -163,7 +168,7 @@ pub(crate) fn for_each_tag(
             }
         }
         let raw = name == "script" || name == "style";
-        f(&name, attrs);
+        f(&name, &attrs);
         if raw {
             let close = format!("</{name}");
             i = text[i.min(text.len())..]
@@ -177,6 +182,9 @@ pub(crate) fn for_each_tag(
 }
 
 fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#x27;", "'")

@@ -45,12 +45,22 @@ pub fn b36(mut n: u64) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
+/// The part of [`impact_of`] that depends only on the term: computed once per posting list.
+pub(crate) fn idf(df: usize, n: usize) -> f64 {
+    let (n, df) = (n as f64, df as f64);
+    ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+}
+
+/// The part of [`impact_of`] that depends only on the page: computed once per page.
+pub(crate) fn length_norm(len: u32, avgdl: f64) -> f64 {
+    1.0 - B + B * len as f64 / avgdl.max(1.0)
+}
+
 /// A term's BM25 weight in one document, as a whole number: the browser only adds these up, so
 /// Rust and JavaScript rank identically with no floating point on the query side.
-pub(crate) fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
-    let (tf, n, df) = (weighted_tf as f64, n as f64, df as f64);
-    let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-    let norm = 1.0 - B + B * len as f64 / avgdl.max(1.0);
+/// Takes the term's [`idf`] and the page's [`length_norm`].
+pub(crate) fn impact_of(weighted_tf: u32, idf: f64, norm: f64) -> u32 {
+    let tf = weighted_tf as f64;
     let score = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
     ((score * IMPACT_SCALE).round() as u32).max(1)
 }
@@ -351,6 +361,10 @@ mod tests {
         assert_eq!(follow_parts(100), 1);
         assert_eq!(follow_parts(FOLLOW_SPLIT * 3 + 1), 4);
         assert_eq!(follow_parts(usize::MAX / 2), 64);
+    }
+
+    fn impact(weighted_tf: u32, len: u32, df: usize, n: usize, avgdl: f64) -> u32 {
+        impact_of(weighted_tf, idf(df, n), length_norm(len, avgdl))
     }
 
     #[test]

@@ -24,8 +24,8 @@ use serde::Serialize;
 
 use super::format::{
     CHUNK, FOLLOW_BUCKETS, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET,
-    TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_of, follow_parts, impact,
-    push_code_section, push_follows, push_varint, read_follows_raw, shard_of,
+    TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_of, follow_parts, idf, impact_of,
+    length_norm, push_code_section, push_follows, push_varint, read_follows_raw, shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -592,6 +592,10 @@ fn merge_postings(pages: &[(String, Arc<PageText>)]) -> (Postings, Vec<u32>) {
 /// One term's encoded list: postings, and for a CJK bigram what follows it in each page.
 type Encoded = (String, String, Option<String>);
 
+/// One term's shard entry: the term, its postings or the `@<key>` of a list kept apart, and a
+/// bigram's follow codes when they are kept in the shard too.
+type Inline = (String, String, Option<String>);
+
 /// Each term's list as varint text: doc numbers delta-coded, each with its impact (the score the
 /// query adds up), which needs the document lengths; a bigram's follow codes beside it.
 fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
@@ -602,15 +606,17 @@ fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
     } else {
         total_len as f64 / n as f64
     };
+    let norms: Vec<f64> = lens.iter().map(|l| length_norm(*l, avgdl)).collect();
     postings
         .into_par_iter()
         .map(|(term, (list, follows))| {
             let mut s = String::with_capacity(list.len() * 3);
             let mut prev = 0u32;
+            let idf = idf(list.len(), n);
             for (doc, wtf) in &list {
                 push_varint(&mut s, (doc - prev) as u64);
-                let len = lens[*doc as usize];
-                push_varint(&mut s, impact(*wtf, len, list.len(), n, avgdl) as u64);
+                let norm = norms[*doc as usize];
+                push_varint(&mut s, impact_of(*wtf, idf, norm) as u64);
                 prev = *doc;
             }
             (term.into_string(), s, follows)
@@ -632,20 +638,17 @@ fn long_lists_apart(
     encoded: Vec<Encoded>,
     files: &mut BTreeMap<String, Vec<u8>>,
     stats: &mut IndexStats,
-) -> Vec<(String, String)> {
+) -> Vec<Inline> {
     // Each entry and the files it needs, made in parallel (splitting follow codes is the
     // costly part), then gathered in order.
-    type Made = ((String, String), Vec<(String, String)>);
+    type Made = (Inline, Vec<(String, String)>);
     let made: Vec<Made> = encoded
         .into_par_iter()
         .enumerate()
         .map(|(i, (term, s, f))| {
             // A list is long when its entry would be: postings and follow codes together.
             if s.len() + f.as_ref().map_or(0, |f| f.len()) <= LIST_INLINE {
-                return match f {
-                    Some(f) => ((term, format!("{s}.{f}")), Vec::new()),
-                    None => ((term, s), Vec::new()),
-                };
+                return ((term, s, f), Vec::new());
             }
             let key = b36(i as u64);
             let parts = f.as_ref().map_or(1, |f| follow_parts(f.len()));
@@ -658,10 +661,10 @@ fn long_lists_apart(
             } else {
                 format!("@{key}")
             };
-            ((term, entry), out)
+            ((term, entry, None), out)
         })
         .collect();
-    let mut inline: Vec<(String, String)> = Vec::with_capacity(made.len());
+    let mut inline: Vec<Inline> = Vec::with_capacity(made.len());
     for (entry, out) in made {
         if let Some((_, list)) = out.first() {
             stats.lists += 1;
@@ -724,18 +727,22 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
 /// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its
 /// hash picks; returns how many.
 fn add_shards(
-    inline: &[(String, String)],
+    inline: &[Inline],
     files: &mut BTreeMap<String, Vec<u8>>,
     stats: &mut IndexStats,
 ) -> usize {
-    let total: usize = inline.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
+    let value_len = |s: &str, f: &Option<String>| s.len() + f.as_ref().map_or(0, |f| f.len() + 1);
+    let total: usize = inline
+        .iter()
+        .map(|(t, s, f)| t.len() + value_len(s, f) + 6)
+        .sum();
     let shards = total.div_ceil(SHARD_TARGET).max(1);
     stats.shards = shards;
     // `inline` is sorted by term, so each shard's entries arrive sorted, as a JSON map's keys
     // were when this was a BTreeMap per shard.
-    let mut shard_maps: Vec<Vec<(&str, &str)>> = vec![Vec::new(); shards];
-    for (term, s) in inline {
-        shard_maps[shard_of(term, shards)].push((term.as_str(), s.as_str()));
+    let mut shard_maps: Vec<Vec<(&str, Value)>> = vec![Vec::new(); shards];
+    for (term, s, f) in inline {
+        shard_maps[shard_of(term, shards)].push((term.as_str(), Value(s, f.as_deref())));
     }
     let shard_files: Vec<(String, Vec<u8>)> = shard_maps
         .par_iter()
@@ -756,7 +763,21 @@ fn add_shards(
 }
 
 /// Sorted, distinct `(key, value)` pairs written as a JSON object.
-struct SortedMap<'a>(&'a [(&'a str, &'a str)]);
+struct SortedMap<'a>(&'a [(&'a str, Value<'a>)]);
+
+/// A shard entry's value: the postings (or `@<key>` of a list kept apart), then for a bigram
+/// `.` and its follow codes, written as one JSON string without first joining them.
+#[derive(Clone, Copy)]
+struct Value<'a>(&'a str, Option<&'a str>);
+
+impl Serialize for Value<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            Some(f) => s.collect_str(&format_args!("{}.{}", self.0, f)),
+            None => s.serialize_str(self.0),
+        }
+    }
+}
 
 impl Serialize for SortedMap<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -64,10 +64,10 @@ fn page(html: &str) -> String {
             }
         }
         for (key, r) in attrs {
-            if matches!(key.as_str(), "href" | "src" | "action")
+            if matches!(key.as_ref(), "href" | "src" | "action")
                 && let Some(v) = folder_index(&html[r.clone()])
             {
-                edits.push((r, v));
+                edits.push((r.clone(), v));
             }
         }
     });
