@@ -80,7 +80,8 @@ pub(crate) struct Page {
     /// Key of the enclosing section.
     pub(crate) section: String,
     pub(crate) html: Html,
-    pub(crate) toc: Vec<Heading>,
+    /// Shared with the preview server's memo, which hands it to the next build unchanged.
+    pub(crate) toc: Arc<[Heading]>,
     pub(crate) prev: Option<LinkRef>,
     pub(crate) next: Option<LinkRef>,
     pub(crate) pages: Vec<LinkRef>,
@@ -134,7 +135,8 @@ pub fn root_prefix(key: &str) -> String {
 /// targets and (when it uses shortcodes) site data are unchanged is not parsed again.
 #[derive(Default)]
 pub(crate) struct MarkdownMemo {
-    pages: HashMap<String, Memo>,
+    /// By content path; looked up once per page per rebuild, so with foldhash, not SipHash.
+    pages: HashMap<String, Memo, foldhash::fast::RandomState>,
     /// The link targets of the previous build and their fingerprint: an edit that changes no
     /// page's path or heading ids keeps them (10,000 pages' targets took 10 ms to gather and hash).
     targets: Option<(Arc<LinkTargets>, u64)>,
@@ -143,7 +145,7 @@ pub(crate) struct MarkdownMemo {
 struct Memo {
     src: Arc<SourceFile>,
     body_start: usize,
-    headings: Vec<Heading>,
+    headings: Arc<[Heading]>,
     html: MemoHtml,
 }
 
@@ -184,12 +186,12 @@ pub(crate) fn build(
     check_templates(&live, templates, diags);
     let previous = memo.as_deref().map(|m| &m.pages);
     let memos: Vec<Option<&Memo>> = live.par_iter().map(|p| remembered(previous, p)).collect();
-    let headings: Vec<Vec<Heading>> = live
+    let headings: Vec<Arc<[Heading]>> = live
         .par_iter()
         .zip(&memos)
         .map(|(p, m)| match m {
             Some(m) => m.headings.clone(),
-            None => markdown::headings(p.body()),
+            None => markdown::headings(p.body()).into(),
         })
         .collect();
     let kept = memo
@@ -250,7 +252,10 @@ fn check_templates(live: &[&RawPage], templates: &BTreeSet<String>, diags: &mut 
 }
 
 /// The previous build's results for a page whose body has not changed.
-fn remembered<'m>(previous: Option<&'m HashMap<String, Memo>>, p: &RawPage) -> Option<&'m Memo> {
+fn remembered<'m>(
+    previous: Option<&'m HashMap<String, Memo, foldhash::fast::RandomState>>,
+    p: &RawPage,
+) -> Option<&'m Memo> {
     previous
         .and_then(|m| m.get(&p.path))
         .filter(|m| m.same_body(p))
@@ -261,7 +266,7 @@ fn remembered<'m>(previous: Option<&'m HashMap<String, Memo>>, p: &RawPage) -> O
 fn same_targets(
     targets: &LinkTargets,
     live: &[&RawPage],
-    headings: &[Vec<Heading>],
+    headings: &[Arc<[Heading]>],
     memos: &[Option<&Memo>],
 ) -> bool {
     targets.len() == live.len()
@@ -274,7 +279,7 @@ fn same_targets(
 }
 
 /// What links may point to: each page's key and heading ids, by content path.
-fn link_targets(live: &[&RawPage], headings: &[Vec<Heading>]) -> LinkTargets {
+fn link_targets(live: &[&RawPage], headings: &[Arc<[Heading]>]) -> LinkTargets {
     let mut targets: LinkTargets = BTreeMap::new();
     for (p, h) in live.iter().zip(headings) {
         let ids: BTreeSet<String> = h.iter().map(|h| h.id.clone()).collect();
@@ -320,12 +325,10 @@ fn render_markdown(
 fn remember(
     m: &mut MarkdownMemo,
     live: &[&RawPage],
-    headings: &[Vec<Heading>],
+    headings: &[Arc<[Heading]>],
     rendered: &[Rendered],
     targets_fp: u64,
 ) {
-    let live_paths: BTreeSet<&str> = live.iter().map(|p| p.path.as_str()).collect();
-    m.pages.retain(|k, _| live_paths.contains(k.as_str()));
     for ((p, h), (html, fp, d, data, fresh)) in live.iter().zip(headings).zip(rendered) {
         let keep = !fresh
             && m.pages
@@ -349,11 +352,16 @@ fn remember(
             );
         }
     }
+    // Every live page is remembered now: more entries than pages means some went away.
+    if m.pages.len() > live.len() {
+        let live_paths: BTreeSet<&str> = live.iter().map(|p| p.path.as_str()).collect();
+        m.pages.retain(|k, _| live_paths.contains(k.as_str()));
+    }
 }
 
 /// A page of the tree from its file and rendered Markdown; its place among the others (siblings,
 /// children, ancestors) is filled in once all pages are made.
-fn new_page(p: &RawPage, toc: Vec<Heading>, html: Arc<str>, html_fp: u64) -> Page {
+fn new_page(p: &RawPage, toc: Arc<[Heading]>, html: Arc<str>, html_fp: u64) -> Page {
     let key = key_of(&p.path);
     let is_section = p.path == "_index.md" || p.path.ends_with("/_index.md");
     let section = parent_key(&key);
@@ -425,7 +433,7 @@ fn add_missing_sections(pages: &mut Vec<Page>) {
             template: None,
             is_section: true,
             html: Html::new(String::new()),
-            toc: Vec::new(),
+            toc: Arc::from([]),
             prev: None,
             next: None,
             pages: Vec::new(),

@@ -612,7 +612,9 @@ fn remember_hashes(c: &mut RenderCache, fp: u64, results: &[Rendered]) {
 /// The rendered pages into the output: bytes kept, pages counted, texts taken, errors and two
 /// pages at one path reported.
 fn keep_pages(out: &mut Output, results: Vec<Rendered>, diags: &mut Vec<Diagnostic>) {
-    let mut seen = std::collections::HashSet::new();
+    // Every output path once per rebuild: foldhash rather than SipHash.
+    let mut seen: std::collections::HashSet<String, foldhash::fast::RandomState> =
+        Default::default();
     for (path, _, r, text, found) in results {
         if let Some(l) = found {
             out.links.insert(path.clone(), l);
