@@ -251,7 +251,7 @@ pub(crate) fn follow_of(c: &[u8]) -> Follow {
 }
 
 /// One varint from byte `*i` on, as [`push_varint`] writes it; `*i` ends past it.
-fn read_varint(b: &[u8], i: &mut usize) -> u64 {
+pub(crate) fn read_varint(b: &[u8], i: &mut usize) -> u64 {
     let mut v = 0u64;
     while *i < b.len() {
         let d = digit(b[*i]) as u64;

@@ -25,7 +25,8 @@ use serde::Serialize;
 use super::format::{
     CHUNK, FOLLOW_BUCKETS, FOLLOW_CHUNK_MAX, Follow, HEADING_WEIGHT, LIST_INLINE, SHARD_TARGET,
     TITLE_WEIGHT, VARINT_DIGITS, b36, follow_code, follow_of, follow_parts, idf, impact_of,
-    length_norm, push_code_section, push_follows, push_varint, read_follows_raw, shard_of,
+    length_norm, push_code_section, push_follows, push_varint, read_follows_raw, read_varint,
+    shard_of,
 };
 use super::tokenize::{Span, spans_into};
 use crate::page_text::PageText;
@@ -443,9 +444,19 @@ pub(crate) fn build(out: &mut Output) -> IndexStats {
     stats
 }
 
-/// One term's `(doc, weighted tf)` list, docs in order, and for a CJK bigram the follow codes of
-/// each posting, already encoded (they need nothing from the other pages).
-type Entry = (Vec<(u32, u32)>, Option<String>);
+/// One term's postings as merged, pages in order, in one buffer: per posting the distance from
+/// the previous posting's page and the weighted count, as varints, then for a CJK bigram the
+/// posting's follow codes as [`push_follows`] writes them (they need nothing from the other
+/// pages). The impacts need the term's page count, so [`encode_postings`] reads the buffer once
+/// more at the end. One buffer instead of a list of pairs and a string of follow codes: adding a
+/// posting touches one heap block instead of two, and the merge holds 3–4 bytes a posting, not 9–12.
+struct Entry {
+    buf: String,
+    /// The page of the last posting, and how many postings there are.
+    last: u32,
+    df: u32,
+    bigram: bool,
+}
 
 /// Every term with its entry, sorted by term.
 type Postings = Vec<(TermText, Entry)>;
@@ -511,10 +522,13 @@ impl PartMap {
                     None => continue,
                 }
             };
-            e.0.push((doc, t.weight));
-            if let Some(f) = e.1.as_mut() {
-                push_follows(f, dt.follows_of(t));
+            push_varint(&mut e.buf, (doc - e.last) as u64);
+            push_varint(&mut e.buf, t.weight as u64);
+            if e.bigram {
+                push_follows(&mut e.buf, dt.follows_of(t));
             }
+            e.last = doc;
+            e.df += 1;
         }
     }
 
@@ -526,7 +540,12 @@ impl PartMap {
 }
 
 fn new_entry(text: &str) -> Entry {
-    (Vec::new(), is_bigram(text).then(String::new))
+    Entry {
+        buf: String::new(),
+        last: 0,
+        df: 0,
+        bigram: is_bigram(text),
+    }
 }
 
 /// The text of a term kept as its bytes in a u64 (see [`short_key`]).
@@ -609,15 +628,23 @@ fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
     let norms: Vec<f64> = lens.iter().map(|l| length_norm(*l, avgdl)).collect();
     postings
         .into_par_iter()
-        .map(|(term, (list, follows))| {
-            let mut s = String::with_capacity(list.len() * 3);
-            let mut prev = 0u32;
-            let idf = idf(list.len(), n);
-            for (doc, wtf) in &list {
-                push_varint(&mut s, (doc - prev) as u64);
-                let norm = norms[*doc as usize];
-                push_varint(&mut s, impact_of(*wtf, idf, norm) as u64);
-                prev = *doc;
+        .map(|(term, e)| {
+            let mut s = String::with_capacity(e.df as usize * 3);
+            let mut follows = e.bigram.then(|| String::with_capacity(e.buf.len() / 2));
+            let idf = idf(e.df as usize, n);
+            let b = e.buf.as_bytes();
+            let (mut i, mut doc) = (0usize, 0u32);
+            for _ in 0..e.df {
+                let delta = read_varint(b, &mut i);
+                let wtf = read_varint(b, &mut i) as u32;
+                doc += delta as u32;
+                push_varint(&mut s, delta);
+                push_varint(&mut s, impact_of(wtf, idf, norms[doc as usize]) as u64);
+                if let Some(f) = follows.as_mut() {
+                    let start = i;
+                    read_follows_raw(b, &mut i);
+                    f.push_str(&e.buf[start..i]);
+                }
             }
             (term.into_string(), s, follows)
         })
