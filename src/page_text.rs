@@ -326,6 +326,18 @@ mod tests {
     }
 
     #[test]
+    fn attributes_are_found_after_chinese_values_and_look_alike_names() {
+        // `id` inside `data-id` and `idx` is not the id; Chinese before it moves no offset.
+        let html = "<!--search:start--><H2 title=\"标题 idx\" data-id=\"no\" id=\"真的\">\
+                    标 题</H2><P class=\"说明 noindex\">不收</P><p>正文</p><!--search:end-->";
+        let t = extract(html);
+        assert_eq!(t.sections.len(), 1, "{:?}", t.sections);
+        let (id, at, h) = &t.sections[0];
+        assert_eq!((id.as_str(), *at, h.as_str()), ("真的", 0, "标 题"));
+        assert_eq!(t.text, "标 题\n正文");
+    }
+
+    #[test]
     fn extracts_marked_text_and_sections() {
         let html = "<title>有限空间 · 站</title><nav>菜单</nav><!--search:start--><h1>标题</h1>\
                     <details class=\"toc\" open><summary>本页目录</summary><a href=\"#lec\">LEC 法</a></details>\
