@@ -162,36 +162,25 @@ fn take_tag(w: &mut Walk, tag: &str) {
 /// other ledgers), which repeats headings and titles found elsewhere; left in, it would open
 /// every snippet.
 fn skipped(name: &str, tag: &str) -> Option<&'static str> {
-    // Most tags are none of these: they are let through before any attribute is looked for.
-    if !matches!(
-        name,
-        "details" | "figure" | "p" | "div" | "script" | "style" | "svg" | "template" | "nav"
-    ) {
-        return None;
-    }
+    // Attributes are looked for only on the element kinds a class can exclude.
     let class_has =
         |want: &str| attr(tag, "class").is_some_and(|c| c.split_whitespace().any(|w| w == want));
-    let toc = name == "details" && attr(tag, "class").is_some_and(|c| c.contains("toc"));
-    // A trend figure's caption and table of monthly numbers are chart data, not text to find:
-    // indexed, every enterprise page would outrank the handbook for 销号.
-    let trend = name == "figure" && class_has("trend");
-    // What differs between a build and the preview (the offline copy's download link and size)
-    // is left out, so both index the same text.
-    if class_has("noindex") && matches!(name, "p" | "div") {
-        return Some(if name == "p" { "p" } else { "div" });
+    match name {
+        "script" => Some("script"),
+        "style" => Some("style"),
+        "svg" => Some("svg"),
+        "template" => Some("template"),
+        "nav" => Some("nav"),
+        "details" if attr(tag, "class").is_some_and(|c| c.contains("toc")) => Some("details"),
+        // A trend figure's caption and table of monthly numbers are chart data, not text to
+        // find: indexed, every enterprise page would outrank the handbook for 销号.
+        "figure" if class_has("trend") => Some("figure"),
+        // What differs between a build and the preview (the offline copy's download link and
+        // size) is left out, so both index the same text.
+        "p" if class_has("noindex") => Some("p"),
+        "div" if class_has("noindex") => Some("div"),
+        _ => None,
     }
-    if !(toc || trend || matches!(name, "script" | "style" | "svg" | "template" | "nav")) {
-        return None;
-    }
-    Some(match name {
-        "script" => "script",
-        "style" => "style",
-        "svg" => "svg",
-        "nav" => "nav",
-        "details" => "details",
-        "figure" => "figure",
-        _ => "template",
-    })
 }
 
 /// Text between tags, decoded and with its whitespace folded, added to the page (and to the
