@@ -80,7 +80,8 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
         match render::templates(theme) {
             Ok(tera) => match render::render(s, theme, &tera, &mut diags, None, None) {
                 Ok(mut out) if !diags.iter().any(|d| d.is_error()) => {
-                    search::build(&mut out);
+                    // Kept in memory (no stream), which cannot fail.
+                    let _ = search::build(&mut out, None);
                     diags.extend(render::check_links(&mut out, s.base_url.as_deref(), None));
                 }
                 Ok(_) => {}
@@ -215,7 +216,7 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     let mut stats = search::IndexStats::default();
     if with_search {
         let t = Instant::now();
-        stats = search::build(&mut output);
+        stats = search::build(&mut output, stream).map_err(Failure::Io)?;
         stages.push(("search", t.elapsed().as_millis()));
     }
     // After everything is made (print versions, feeds, the index): a link that does not resolve
@@ -254,8 +255,8 @@ pub fn build(opts: &BuildOptions) -> Result<Compiled, Failure> {
     // On any early return (or a panic) dropping `staging` removes the staging folder.
     let mut c = compile(opts, Mode::Build(&put))?;
     let t = Instant::now();
-    // The files made after the pages (the search index: tens of thousands of small files for a
-    // large town) are written from all threads, then the theme's static files and the assets.
+    // The pages and the search index went into the staging folder as they were made; any file
+    // still in memory, then the theme's static files and the assets, are written from all threads.
     let copies: Vec<(String, render::theme::ThemeFile)> = c
         .output
         .copies_to_write()

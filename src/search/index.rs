@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -436,13 +437,36 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-/// Indexes every HTML page of `out` (except the search page and 404) and adds the index files.
-pub(crate) fn build(out: &mut Output) -> IndexStats {
-    let (files, stats) = index(out);
-    out.files
-        .extend(files.into_iter().map(|(p, b)| (p, std::sync::Arc::new(b))));
-    stats
+/// Indexes every HTML page of `out` (except the search page and 404) and adds the index files:
+/// into `stream` as they are made when there is one (`build`: they never pile up in memory), else
+/// into `out.files`.
+pub(crate) fn build(
+    out: &mut Output,
+    stream: Option<&crate::render::Stream<'_>>,
+) -> anyhow::Result<IndexStats> {
+    match stream {
+        Some(put) => {
+            let paths = std::sync::Mutex::new(Vec::new());
+            let stats = index_into(out, &|path: String, bytes: Vec<u8>| {
+                put(&path, &bytes)?;
+                paths.lock().unwrap_or_else(|e| e.into_inner()).push(path);
+                Ok(())
+            })?;
+            let paths = paths.into_inner().unwrap_or_else(|e| e.into_inner());
+            out.streamed.extend(paths);
+            Ok(stats)
+        }
+        None => {
+            let (files, stats) = index(out);
+            out.files
+                .extend(files.into_iter().map(|(p, b)| (p, Arc::new(b))));
+            Ok(stats)
+        }
+    }
 }
+
+/// Where [`index_into`] puts each file it makes (callable from several threads at once).
+pub(crate) type Sink<'s> = dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync + 's;
 
 /// One term's postings as merged, pages in order, in one buffer: per posting the distance from
 /// the previous posting's page and the weighted count, as varints, then for a CJK bigram the
@@ -532,10 +556,10 @@ impl PartMap {
         }
     }
 
-    fn into_postings(self) -> Postings {
+    fn drain_into(self, postings: &mut Postings) {
         let short = self.short.into_iter().map(|(k, e)| (TermText::Short(k), e));
         let long = self.long.into_iter().map(|(k, e)| (TermText::Long(k), e));
-        short.chain(long).collect()
+        postings.extend(short.chain(long));
     }
 }
 
@@ -557,21 +581,31 @@ fn short_text(k: u64) -> String {
 
 /// The index files for the pages of `out`, without touching it.
 pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
-    let mut files = BTreeMap::new();
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let stats = index_into(out, &|path, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path, bytes);
+        Ok(())
+    })
+    .unwrap_or_default();
+    (files.into_inner().unwrap_or_else(|e| e.into_inner()), stats)
+}
+
+/// Makes the index files for the pages of `out`, each handed to `sink` as soon as it is made.
+pub(crate) fn index_into(out: &Output, sink: &Sink<'_>) -> anyhow::Result<IndexStats> {
     let pages = &out.texts;
     let n = pages.len();
     let (postings, lens) = merge_postings(pages);
-    let encoded = encode_postings(&lens, postings);
     let mut stats = IndexStats {
         docs: n,
         ..Default::default()
     };
-    let inline = long_lists_apart(encoded, &mut files, &mut stats);
-    let shards = add_shards(&inline, &mut files, &mut stats);
-    for (path, bytes) in doc_files(pages).into_iter().flatten() {
-        stats.total_bytes += bytes.len();
-        files.insert(path, bytes);
-    }
+    let inline = encode_postings(&lens, postings, sink, &mut stats)?;
+    let shards = add_shards(&inline, sink, &mut stats)?;
+    drop(inline);
+    stats.total_bytes += doc_files(pages, sink)?;
     let meta = serde_json::to_vec(&Meta {
         v: 4,
         n,
@@ -582,8 +616,8 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
     })
     .unwrap_or_default();
     stats.total_bytes += meta.len();
-    files.insert("search/meta.json".into(), meta);
-    (files, stats)
+    sink("search/meta.json".into(), meta)?;
+    Ok(stats)
 }
 
 /// term -> [(doc, weighted tf)] and follow codes, sorted by term, and each page's length in
@@ -602,22 +636,31 @@ fn merge_postings(pages: &[(String, Arc<PageText>)]) -> (Postings, Vec<u32>) {
         });
         lens.extend(docs_terms.iter().map(|d| d.len));
     }
-    let parts: Vec<Postings> = maps.into_par_iter().map(PartMap::into_postings).collect();
-    let mut postings: Postings = parts.into_iter().flatten().collect();
+    // Drained one map at a time into one list: each map's table is freed as it goes, and no
+    // list of lists is copied into this one.
+    let mut postings: Postings =
+        Vec::with_capacity(maps.iter().map(|m| m.short.len() + m.long.len()).sum());
+    for map in maps {
+        map.drain_into(&mut postings);
+    }
     postings.par_sort_unstable_by(|a, b| a.0.order().cmp(&b.0.order()));
     (postings, lens)
 }
-
-/// One term's encoded list: postings, and for a CJK bigram what follows it in each page.
-type Encoded = (String, String, Option<String>);
 
 /// One term's shard entry: the term, its postings or the `@<key>` of a list kept apart, and a
 /// bigram's follow codes when they are kept in the shard too.
 type Inline = (String, String, Option<String>);
 
 /// Each term's list as varint text: doc numbers delta-coded, each with its impact (the score the
-/// query adds up), which needs the document lengths; a bigram's follow codes beside it.
-fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
+/// query adds up), which needs the document lengths; a bigram's follow codes beside it. A list
+/// too long for a shard goes to `sink` as it is made (see [`list_apart`]), so the encoded lists
+/// never all sit in memory at once; the stats count those files.
+fn encode_postings(
+    lens: &[u32],
+    postings: Postings,
+    sink: &Sink<'_>,
+    stats: &mut IndexStats,
+) -> anyhow::Result<Vec<Inline>> {
     let n = lens.len();
     let total_len: u64 = lens.iter().map(|l| *l as u64).sum();
     let avgdl = if n == 0 {
@@ -626,29 +669,46 @@ fn encode_postings(lens: &[u32], postings: Postings) -> Vec<Encoded> {
         total_len as f64 / n as f64
     };
     let norms: Vec<f64> = lens.iter().map(|l| length_norm(*l, avgdl)).collect();
-    postings
+    let lists = AtomicUsize::new(0);
+    let largest_list = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    let inline = postings
         .into_par_iter()
-        .map(|(term, e)| {
+        .enumerate()
+        .map(|(i, (term, e))| {
             let mut s = String::with_capacity(e.df as usize * 3);
             let mut follows = e.bigram.then(|| String::with_capacity(e.buf.len() / 2));
             let idf = idf(e.df as usize, n);
             let b = e.buf.as_bytes();
-            let (mut i, mut doc) = (0usize, 0u32);
+            let (mut at, mut doc) = (0usize, 0u32);
             for _ in 0..e.df {
-                let delta = read_varint(b, &mut i);
-                let wtf = read_varint(b, &mut i) as u32;
+                let delta = read_varint(b, &mut at);
+                let wtf = read_varint(b, &mut at) as u32;
                 doc += delta as u32;
                 push_varint(&mut s, delta);
                 push_varint(&mut s, impact_of(wtf, idf, norms[doc as usize]) as u64);
                 if let Some(f) = follows.as_mut() {
-                    let start = i;
-                    read_follows_raw(b, &mut i);
-                    f.push_str(&e.buf[start..i]);
+                    let start = at;
+                    read_follows_raw(b, &mut at);
+                    f.push_str(&e.buf[start..at]);
                 }
             }
-            (term.into_string(), s, follows)
+            drop(e);
+            // A list is long when its entry would be: postings and follow codes together.
+            if s.len() + follows.as_ref().map_or(0, |f| f.len()) <= LIST_INLINE {
+                return Ok((term.into_string(), s, follows));
+            }
+            lists.fetch_add(1, Ordering::Relaxed);
+            largest_list.fetch_max(s.len(), Ordering::Relaxed);
+            let (entry, written) = list_apart(i, s, follows, sink)?;
+            bytes.fetch_add(written, Ordering::Relaxed);
+            Ok((term.into_string(), entry, None))
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()?;
+    stats.lists += lists.into_inner();
+    stats.largest_list = stats.largest_list.max(largest_list.into_inner());
+    stats.total_bytes += bytes.into_inner();
+    Ok(inline)
 }
 
 /// A term of two CJK characters: the only kind a phrase is made of, so the only kind whose
@@ -658,52 +718,31 @@ fn is_bigram(term: &str) -> bool {
     matches!((cs.next(), cs.next(), cs.next()), (Some(a), Some(_), None) if super::tokenize::is_cjk(a))
 }
 
-/// Long lists go to files of their own, keyed by their place in the sorted term list; their
-/// terms' shard entries point there (`@<key>`). A short list's entry is its postings, then `.`
-/// and its follow codes for a bigram.
-fn long_lists_apart(
-    encoded: Vec<Encoded>,
-    files: &mut BTreeMap<String, Vec<u8>>,
-    stats: &mut IndexStats,
-) -> Vec<Inline> {
-    // Each entry and the files it needs, made in parallel (splitting follow codes is the
-    // costly part), then gathered in order.
-    type Made = (Inline, Vec<(String, String)>);
-    let made: Vec<Made> = encoded
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, (term, s, f))| {
-            // A list is long when its entry would be: postings and follow codes together.
-            if s.len() + f.as_ref().map_or(0, |f| f.len()) <= LIST_INLINE {
-                return ((term, s, f), Vec::new());
-            }
-            let key = b36(i as u64);
-            let parts = f.as_ref().map_or(1, |f| follow_parts(f.len()));
-            let mut out = vec![(format!("search/l/{key}.txt"), s)];
-            if let Some(f) = f {
-                out.extend(follow_files(&key, &f, parts));
-            }
-            let entry = if parts > 1 {
-                format!("@{key}:{parts}")
-            } else {
-                format!("@{key}")
-            };
-            ((term, entry, None), out)
-        })
-        .collect();
-    let mut inline: Vec<Inline> = Vec::with_capacity(made.len());
-    for (entry, out) in made {
-        if let Some((_, list)) = out.first() {
-            stats.lists += 1;
-            stats.largest_list = stats.largest_list.max(list.len());
+/// A long list goes to files of its own, keyed by its place `i` in the sorted term list; its
+/// term's shard entry points there (`@<key>`, with `:<parts>` when its follow codes are split).
+/// Returns that entry and the bytes written.
+fn list_apart(
+    i: usize,
+    postings: String,
+    follows: Option<String>,
+    sink: &Sink<'_>,
+) -> anyhow::Result<(String, usize)> {
+    let key = b36(i as u64);
+    let parts = follows.as_ref().map_or(1, |f| follow_parts(f.len()));
+    let mut bytes = postings.len();
+    sink(format!("search/l/{key}.txt"), postings.into_bytes())?;
+    if let Some(f) = follows {
+        for (path, text) in follow_files(&key, &f, parts) {
+            bytes += text.len();
+            sink(path, text.into_bytes())?;
         }
-        for (path, text) in out {
-            stats.total_bytes += text.len();
-            files.insert(path, text.into_bytes());
-        }
-        inline.push(entry);
     }
-    inline
+    let entry = if parts > 1 {
+        format!("@{key}:{parts}")
+    } else {
+        format!("@{key}")
+    };
+    Ok((entry, bytes))
 }
 
 /// The files of a long list's follow codes: `n/<key>.txt` as they are, or split into `parts`
@@ -753,11 +792,7 @@ fn follow_files(key: &str, follows: &str, parts: usize) -> Vec<(String, String)>
 
 /// The shard files, as many as keep each near [`SHARD_TARGET`] bytes, each term in the shard its
 /// hash picks; returns how many.
-fn add_shards(
-    inline: &[Inline],
-    files: &mut BTreeMap<String, Vec<u8>>,
-    stats: &mut IndexStats,
-) -> usize {
+fn add_shards(inline: &[Inline], sink: &Sink<'_>, stats: &mut IndexStats) -> anyhow::Result<usize> {
     let value_len = |s: &str, f: &Option<String>| s.len() + f.as_ref().map_or(0, |f| f.len() + 1);
     let total: usize = inline
         .iter()
@@ -771,22 +806,21 @@ fn add_shards(
     for (term, s, f) in inline {
         shard_maps[shard_of(term, shards)].push((term.as_str(), Value(s, f.as_deref())));
     }
-    let shard_files: Vec<(String, Vec<u8>)> = shard_maps
+    let sizes: Vec<usize> = shard_maps
         .par_iter()
         .enumerate()
         .map(|(i, m)| {
-            (
-                format!("search/s/{i}.json"),
-                serde_json::to_vec(&SortedMap(m)).unwrap_or_default(),
-            )
+            let bytes = serde_json::to_vec(&SortedMap(m)).unwrap_or_default();
+            let len = bytes.len();
+            sink(format!("search/s/{i}.json"), bytes)?;
+            Ok(len)
         })
-        .collect();
-    for (path, bytes) in shard_files {
-        stats.total_bytes += bytes.len();
-        stats.largest_shard = stats.largest_shard.max(bytes.len());
-        files.insert(path, bytes);
+        .collect::<anyhow::Result<_>>()?;
+    for len in sizes {
+        stats.total_bytes += len;
+        stats.largest_shard = stats.largest_shard.max(len);
     }
-    shards
+    Ok(shards)
 }
 
 /// Sorted, distinct `(key, value)` pairs written as a JSON object.
@@ -812,8 +846,9 @@ impl Serialize for SortedMap<'_> {
     }
 }
 
-/// Per page, in page order: its document file and the chunks of its text after the first.
-fn doc_files(pages: &[(String, Arc<PageText>)]) -> Vec<Vec<(String, Vec<u8>)>> {
+/// Per page: its document file and the chunks of its text after the first, handed to `sink`;
+/// returns their bytes.
+fn doc_files(pages: &[(String, Arc<PageText>)], sink: &Sink<'_>) -> anyhow::Result<usize> {
     let titles: HashMap<&str, &str> = pages
         .iter()
         .map(|(k, p)| (k.as_str(), p.title.as_str()))
@@ -837,16 +872,16 @@ fn doc_files(pages: &[(String, Arc<PageText>)]) -> Vec<Vec<(String, Vec<u8>)>> {
                     .collect(),
                 w: place(key, &p.title, &title_of),
             };
-            let mut out = vec![(
-                format!("search/d/{id}.json"),
-                serde_json::to_vec(&f).unwrap_or_default(),
-            )];
+            let doc = serde_json::to_vec(&f).unwrap_or_default();
+            let mut bytes = doc.len();
+            sink(format!("search/d/{id}.json"), doc)?;
             for (k, c) in chunks.iter().enumerate().skip(1) {
-                out.push((format!("search/x/{id}-{k}.txt"), c.as_bytes().to_vec()));
+                bytes += c.len();
+                sink(format!("search/x/{id}-{k}.txt"), c.as_bytes().to_vec())?;
             }
-            out
+            Ok(bytes)
         })
-        .collect()
+        .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
 #[cfg(test)]
