@@ -78,7 +78,7 @@ pub fn check(opts: &BuildOptions) -> (Option<Site>, Vec<Diagnostic>) {
         && !diags.iter().any(|d| d.is_error())
     {
         match render::templates(theme) {
-            Ok(tera) => match render::render(s, theme, &tera, &mut diags, None, None) {
+            Ok(tera) => match render::render(s, theme, &tera, &mut diags, None, None, true) {
                 Ok(mut out) if !diags.iter().any(|d| d.is_error()) => {
                     // Kept in memory (no stream), which cannot fail.
                     let _ = search::build(&mut out, None);
@@ -202,8 +202,8 @@ pub fn compile(opts: &BuildOptions, mode: Mode<'_>) -> Result<Compiled, Failure>
     // The last good output, for the link check to look only at what changed since.
     let previous = cache.as_ref().and_then(|c| c.last());
     let t = Instant::now();
-    let mut output =
-        render::render(&site, &theme, tera, &mut diags, cache, stream).map_err(Failure::Io)?;
+    let mut output = render::render(&site, &theme, tera, &mut diags, cache, stream, with_search)
+        .map_err(Failure::Io)?;
     if offline_zip {
         // Made by `build` once everything else is written (it holds everything else).
         output.streamed.insert(crate::offline::ZIP_PATH.to_string());

@@ -897,3 +897,49 @@ fn a_phrase_deep_in_a_long_page_is_read_from_its_chunk() {
         dualprev::search::query::candidates(&get, &dualprev::search::tokenize::query_terms("粉尘"));
     assert_eq!(c[0].from, 1);
 }
+
+/// The preview takes no page text while it renders (it holds every page already, and makes the
+/// index only when a search asks for it); the index it then makes from the kept pages is the
+/// one `build` writes, file for file.
+#[test]
+fn the_previews_index_made_on_request_is_the_builds() {
+    use dualprev::pipeline::{BuildOptions, Caches, Mode, compile};
+    let root = fixture("search-recall");
+    let opts = BuildOptions {
+        out: root.join("public"),
+        root,
+        as_of: Some(AS_OF.parse().unwrap()),
+        today: AS_OF.parse().unwrap(),
+        profile: dualprev::model::Profile::Public,
+        base_url: None,
+        offline: false,
+    };
+    let compiled = |with_search: bool| {
+        let mut caches = Caches::default();
+        let mode = Mode::Preview {
+            caches: &mut caches,
+            with_search,
+        };
+        match compile(&opts, mode) {
+            Ok(c) => c.output,
+            Err(_) => panic!("the fixture should compile"),
+        }
+    };
+    let preview = compiled(false);
+    assert!(preview.texts.is_empty(), "the preview took page texts");
+    let (made, stats) = dualprev::search::index(&preview);
+    assert!(stats.docs > 5, "{stats:?}");
+    let with_index = compiled(true);
+    let built: BTreeMap<&String, &[u8]> = with_index
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/") && !p.ends_with(".html"))
+        .map(|(p, b)| (p, b.as_slice()))
+        .collect();
+    let made: BTreeMap<&String, &[u8]> = made.iter().map(|(p, b)| (p, b.as_slice())).collect();
+    assert_eq!(made.len(), built.len());
+    assert!(
+        made == built,
+        "the preview's index differs from the build's"
+    );
+}

@@ -39,9 +39,12 @@ pub struct Output {
     pub files: BTreeMap<String, Bytes>,
     /// Output path → file to copy (theme static files, content assets).
     pub(crate) copies: BTreeMap<String, theme::ThemeFile>,
-    /// The indexable text of the landing pages (print versions and card sheets repeat them), taken as each page is rendered (so `build` can stream
-    /// the HTML to disk and keep only this).
+    /// The indexable text of the landing pages (print versions and card sheets repeat them),
+    /// taken as each page is rendered (so `build` can stream the HTML to disk and keep only this).
     pub texts: Vec<(String, Arc<crate::page_text::PageText>)>,
+    /// The landing pages whose text was not taken (a preview that makes no index: it would hold
+    /// the text of every page for a search nobody may run), sorted; see [`Output::page_texts`].
+    pub(crate) untexted: Vec<String>,
     /// HTML pages rendered (kept in `files` or streamed out).
     pub pages: usize,
     /// The links and ids of every HTML page and feed, for [`check_links`] (taken as each file is
@@ -52,6 +55,28 @@ pub struct Output {
 }
 
 impl Output {
+    /// The indexable text of the landing pages, sorted by key: as taken while rendering, or read
+    /// now from the kept HTML of the pages whose text was not taken.
+    pub(crate) fn page_texts(
+        &self,
+    ) -> std::borrow::Cow<'_, [(String, Arc<crate::page_text::PageText>)]> {
+        if self.untexted.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.texts);
+        }
+        let read: Vec<(String, Arc<crate::page_text::PageText>)> = self
+            .untexted
+            .par_iter()
+            .filter_map(|key| {
+                let html = self.files.get(&format!("{key}index.html"))?;
+                let text = crate::page_text::extract(&String::from_utf8_lossy(html));
+                Some((key.clone(), Arc::new(text)))
+            })
+            .collect();
+        let mut all: Vec<_> = self.texts.iter().cloned().chain(read).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        std::borrow::Cow::Owned(all)
+    }
+
     /// The static files to copy: those no generated file of the same path replaces (a page or
     /// index file, kept or already streamed out).
     pub(crate) fn copies_to_write(&self) -> impl Iterator<Item = (&String, &theme::ThemeFile)> {
@@ -387,7 +412,8 @@ type Previous<'c> = Option<(&'c std::collections::HashMap<String, u64>, &'c Outp
 /// A deferred file once made: its path and bytes, or why it could not be made.
 type Made = Result<(String, Vec<u8>), Box<Diagnostic>>;
 
-/// Renders the whole site.
+/// Renders the whole site. `with_texts`: take each landing page's text as it is rendered (for an
+/// index made now); else [`Output::untexted`] lists them.
 pub(crate) fn render(
     site: &Site,
     theme: &theme::Theme,
@@ -395,6 +421,7 @@ pub(crate) fn render(
     diags: &mut Vec<Diagnostic>,
     cache: Option<&mut RenderCache>,
     stream: Option<&Stream<'_>>,
+    with_texts: bool,
 ) -> anyhow::Result<Output> {
     let mut out = Output::default();
     // What is streamed out is gone from memory: note its path, and its links for the link check.
@@ -424,7 +451,13 @@ pub(crate) fn render(
         _ => None,
     };
     let hashing = cache.is_some();
-    let render_one = |job: &mut Job| render_job(job, tera, theme, previous, hashing, stream, &base);
+    let how = How {
+        hashing,
+        with_texts,
+        stream,
+        base: &base,
+    };
+    let render_one = |job: &mut Job| render_job(job, tera, theme, previous, &how);
     // The deferred files are made beside the pages; rayon gives their thread page work once
     // they are done.
     let mut jobs = jobs;
@@ -450,6 +483,15 @@ pub(crate) fn render(
     keep_pages(&mut out, results, diags);
     add_site_files(&mut out, site, theme, &jobs);
     out.texts.sort_by(|a, b| a.0.cmp(&b.0));
+    if !with_texts {
+        out.untexted = jobs
+            .iter()
+            .filter(|j| wants_text(j))
+            .map(|j| j.key.clone())
+            .collect();
+        out.untexted.sort();
+        out.untexted.dedup();
+    }
     let (streamed, streamed_links) = noted.into_inner().unwrap_or_else(|e| e.into_inner());
     out.streamed = streamed;
     out.links.extend(streamed_links);
@@ -477,17 +519,30 @@ fn stream_noted(
 /// One page, reused from the previous build when its inputs hash the same, else rendered; then
 /// streamed out, or kept with its links (the previous build's when reused: the preview server
 /// scans only the pages that changed).
+/// How each page is rendered: whether its inputs are hashed for the next rebuild, whether its
+/// text is taken, and where it goes.
+struct How<'a> {
+    hashing: bool,
+    with_texts: bool,
+    stream: Option<&'a Stream<'a>>,
+    base: &'a links::Base,
+}
+
+/// A landing page the search indexes (print versions and card sheets repeat it).
+fn wants_text(job: &Job) -> bool {
+    job.indexed && job.file == "index.html"
+}
+
 fn render_job(
     job: &mut Job,
     tera: &Tera,
     theme: &theme::Theme,
     previous: Previous<'_>,
-    hashing: bool,
-    stream: Option<&Stream<'_>>,
-    base: &links::Base,
+    how: &How<'_>,
 ) -> anyhow::Result<Rendered> {
+    let (hashing, stream, base) = (how.hashing, how.stream, how.base);
     let path = job.path();
-    let wants_text = job.indexed && job.file == "index.html";
+    let wants_text = how.with_texts && wants_text(job);
     let reuse = |h: u64| reused(previous, &path, wants_text, h);
     let keyed = match &job.ctx {
         Ctx::Keyed { key, .. } if hashing => Some(key()),
@@ -507,7 +562,13 @@ fn render_job(
         tera.render(&job.template, ctx)
             .map(|html| {
                 let text = wants_text.then(|| Arc::new(crate::page_text::extract(&html)));
-                (Arc::new(html.into_bytes()), text, None)
+                // Copied to its exact size: a page kept in memory (the preview keeps them all)
+                // would otherwise hold the slack of the growing string, a third of its size.
+                let bytes = match stream {
+                    Some(_) => html.into_bytes(),
+                    None => html.as_bytes().to_vec(),
+                };
+                (Arc::new(bytes), text, None)
             })
             .map_err(|e| render_error(theme, job, &path, &e))
     };

@@ -595,7 +595,8 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
 
 /// Makes the index files for the pages of `out`, each handed to `sink` as soon as it is made.
 pub(crate) fn index_into(out: &Output, sink: &Sink<'_>) -> anyhow::Result<IndexStats> {
-    let pages = &out.texts;
+    let texts = out.page_texts();
+    let pages: &[(String, Arc<PageText>)] = &texts;
     let n = pages.len();
     let (postings, lens) = merge_postings(pages);
     let mut stats = IndexStats {
