@@ -516,9 +516,6 @@ fn stream_noted(
     Ok(())
 }
 
-/// One page, reused from the previous build when its inputs hash the same, else rendered; then
-/// streamed out, or kept with its links (the previous build's when reused: the preview server
-/// scans only the pages that changed).
 /// How each page is rendered: whether its inputs are hashed for the next rebuild, whether its
 /// text is taken, and where it goes.
 struct How<'a> {
@@ -533,6 +530,9 @@ fn wants_text(job: &Job) -> bool {
     job.indexed && job.file == "index.html"
 }
 
+/// One page, reused from the previous build when its inputs hash the same, else rendered; then
+/// streamed out, or kept with its links (the previous build's when reused: the preview server
+/// scans only the pages that changed).
 fn render_job(
     job: &mut Job,
     tera: &Tera,

@@ -589,6 +589,7 @@ pub fn index(out: &Output) -> (BTreeMap<String, Vec<u8>>, IndexStats) {
             .insert(path, bytes);
         Ok(())
     })
+    // Putting a file into a map cannot fail.
     .unwrap_or_default();
     (files.into_inner().unwrap_or_else(|e| e.into_inner()), stats)
 }
