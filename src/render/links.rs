@@ -93,20 +93,9 @@ pub(crate) fn scan(path: &str, bytes: &[u8], base: &Base) -> PageLinks {
     // The preview keeps one of these per page for as long as it runs: at their exact size, not
     // with the slack of a growing vector (10 of 24 MB at 10,000 pages).
     PageLinks {
-        links: exact(links),
-        ids: exact(ids),
+        links: super::exact(links),
+        ids: super::exact(ids),
     }
-}
-
-/// `v` moved into an allocation of exactly its length (shrinking in place would keep the block:
-/// mimalloc does not move a block that is at least half used).
-fn exact<T>(mut v: Vec<T>) -> Vec<T> {
-    if v.capacity() == v.len() {
-        return v;
-    }
-    let mut out = Vec::with_capacity(v.len());
-    out.append(&mut v);
-    out
 }
 
 fn between<'t>(text: &'t str, open: &str, close: &str) -> Vec<&'t str> {

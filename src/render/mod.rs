@@ -56,14 +56,16 @@ pub struct Output {
 
 impl Output {
     /// The indexable text of the landing pages, sorted by key: as taken while rendering, or read
-    /// now from the kept HTML of the pages whose text was not taken.
+    /// now from their kept HTML when none was taken.
     pub(crate) fn page_texts(
         &self,
     ) -> std::borrow::Cow<'_, [(String, Arc<crate::page_text::PageText>)]> {
         if self.untexted.is_empty() {
             return std::borrow::Cow::Borrowed(&self.texts);
         }
-        let read: Vec<(String, Arc<crate::page_text::PageText>)> = self
+        // Then no text was taken at all (see `render`'s `with_texts`), and `untexted` is sorted
+        // as `texts` would be.
+        let read = self
             .untexted
             .par_iter()
             .filter_map(|key| {
@@ -72,9 +74,7 @@ impl Output {
                 Some((key.clone(), Arc::new(text)))
             })
             .collect();
-        let mut all: Vec<_> = self.texts.iter().cloned().chain(read).collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        std::borrow::Cow::Owned(all)
+        std::borrow::Cow::Owned(read)
     }
 
     /// The static files to copy: those no generated file of the same path replaces (a page or
@@ -530,6 +530,18 @@ fn wants_text(job: &Job) -> bool {
     job.indexed && job.file == "index.html"
 }
 
+/// `v` moved into an allocation of exactly its length, for what the preview keeps for as long as
+/// it runs (shrinking in place would keep the block: mimalloc does not move a block that is at
+/// least half used).
+pub(crate) fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    out.append(&mut v);
+    out
+}
+
 /// One page, reused from the previous build when its inputs hash the same, else rendered; then
 /// streamed out, or kept with its links (the previous build's when reused: the preview server
 /// scans only the pages that changed).
@@ -562,11 +574,11 @@ fn render_job(
         tera.render(&job.template, ctx)
             .map(|html| {
                 let text = wants_text.then(|| Arc::new(crate::page_text::extract(&html)));
-                // Copied to its exact size: a page kept in memory (the preview keeps them all)
-                // would otherwise hold the slack of the growing string, a third of its size.
+                // A page kept in memory (the preview keeps them all) would otherwise hold the
+                // slack of the growing string, a third of its size.
                 let bytes = match stream {
                     Some(_) => html.into_bytes(),
-                    None => html.as_bytes().to_vec(),
+                    None => exact(html.into_bytes()),
                 };
                 (Arc::new(bytes), text, None)
             })
